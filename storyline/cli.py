@@ -1,0 +1,342 @@
+"""The ``storyline`` command: a thin shell over the library.
+
+Each command parses options, calls library functions and prints. Library errors become clean
+messages in one place (:class:`_Group`); bad records inside a batch are printed as
+``error: ORIGIN: REASON`` on stderr while the batch goes on, and the exit status is 1 when
+there were any.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from storyline import __version__
+from storyline.analyze import DEFAULT_STAGES, STAGES, analyze, analyze_pending
+from storyline.errors import StorylineError
+from storyline.extract import DEFAULT_MAX_BYTES
+from storyline.fetch import Fetcher, FetchOptions
+from storyline.ingest import IngestReport, ingest_sources
+from storyline.records import Article, Problem
+from storyline.sources import KINDS, SourceOptions, read_jsonl
+from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Maps every :class:`StorylineError` to a one-line message and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorylineError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def db_option(command: F) -> F:
+    return click.option(
+        "--db",
+        "db_path",
+        envvar=DB_ENV,
+        default=DEFAULT_DB,
+        show_default=True,
+        show_envvar=True,
+        type=click.Path(dir_okay=False),
+        help="SQLite database file.",
+    )(command)
+
+
+def json_option(command: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(
+        command
+    )
+
+
+@contextmanager
+def _store(db_path: str) -> Iterator[Store]:
+    store = open_store(db_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _report_problem(problem: Problem) -> None:
+    tqdm.write(click.style("error: ", fg="red") + str(problem), file=sys.stderr)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storyline")
+def cli() -> None:
+    """Storyline follows developing news stories across many outlets.
+
+    Ingest articles, link wire copies, analyse who and what they name, and read them back.
+    Every command takes --db (default ./storyline.db, or $STORYLINE_DB).
+    """
+
+
+@cli.command("ingest")
+@click.argument("sources", nargs=-1, required=True)
+@db_option
+@click.option("--kind", type=click.Choice(KINDS), help="Read every SOURCE as this kind.")
+@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse documents (files, lines, pages, WARC records) above this size.")
+@click.option("--timeout", type=float, default=10.0, show_default=True,
+              help="Seconds before a web request is abandoned.")
+@click.option("--retries", type=int, default=2, show_default=True,
+              help="Extra attempts after a timeout or a 429/5xx answer.")
+@click.option("--delay", type=float, default=1.0, show_default=True,
+              help="Minimum seconds between two requests to the same host.")
+@click.option("--analyze/--no-analyze", default=True, show_default=True,
+              help="Analyse the new articles after ingesting them.")
+@json_option
+def ingest_command(
+    sources: tuple[str, ...],
+    db_path: str,
+    kind: str | None,
+    max_bytes: int,
+    timeout: float,
+    retries: int,
+    delay: float,
+    analyze: bool,
+    as_json: bool,
+) -> None:
+    """Ingest articles from SOURCES into the store.
+
+    A SOURCE is a JSONL file or - (stdin), an HTML file, a folder, an RSS/Atom feed (file or
+    URL; the pages it links to are fetched), an article URL, a .txt file of URLs, or a
+    WARC/WARC.gz archive. Re-ingesting is a no-op; an interrupted run is completed by running
+    it again. Bad records are reported on stderr and skipped; the exit status is then 1.
+    """
+    fetch_options = FetchOptions(timeout=timeout, retries=retries, delay=delay,
+                                 max_bytes=max_bytes)
+    with _store(db_path) as store, Fetcher(fetch_options) as fetcher:
+        options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
+        report = _ingest_with_progress(store, list(sources), options)
+        analysed = _analyse_with_progress(store) if analyze else 0
+    summary = {
+        "added": report.added,
+        "copies": report.copies,
+        "unchanged": report.unchanged,
+        "analysed": analysed,
+        "problems": [{"origin": p.origin, "reason": p.reason} for p in report.problems],
+    }
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        click.echo(
+            f"added {report.added} articles ({report.copies} copies of stored articles),"
+            f" {report.unchanged} already stored, {analysed} analysed,"
+            f" {len(report.problems)} problems"
+        )
+    if report.problems:
+        sys.exit(1)
+
+
+def _ingest_with_progress(store: Store, sources: list[str], options: SourceOptions) -> IngestReport:
+    with tqdm(desc="ingest", unit=" records", file=sys.stderr, disable=None) as bar:
+
+        def on_item(item: Article | Problem) -> None:
+            if isinstance(item, Problem):
+                _report_problem(item)
+            bar.update(1)
+
+        return ingest_sources(store, sources, options, on_item=on_item)
+
+
+def _analyse_with_progress(store: Store) -> int:
+    pending = len(store.pending_analysis())
+    with tqdm(total=pending, desc="analyse", unit=" articles", file=sys.stderr,
+              disable=None) as bar:
+        done, problems = analyze_pending(store, progress=bar.update)
+    for problem in problems:
+        _report_problem(problem)
+    return done
+
+
+@cli.command("articles")
+@click.option("-q", "--search", "query", help="Full-text search (every word must occur).")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--offset", type=int, default=0, show_default=True)
+@db_option
+@json_option
+def articles_command(query: str | None, limit: int, offset: int, db_path: str,
+                     as_json: bool) -> None:
+    """List stored articles, newest first, or search them by full text."""
+    with _store(db_path) as store:
+        found = store.articles(query=query, limit=limit, offset=offset)
+        rows = [(article, store.duplicate_of(article.id)) for article in found]
+    if as_json:
+        for article, duplicate in rows:
+            data = article.to_dict()
+            data.pop("text")
+            data["copy_of"] = duplicate.canonical_id if duplicate else None
+            click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no articles" + (f" match {query!r}" if query else ""))
+        return
+    for article, duplicate in rows:
+        copy = f"  (copy of {duplicate.canonical_id})" if duplicate else ""
+        click.echo(
+            f"{article.id}  {(article.published or '?')[:10]}  {article.outlet or '?':<20.20}"
+            f"  {article.title or '(untitled)'}{copy}"
+        )
+
+
+@cli.command("show")
+@click.argument("article_id")
+@db_option
+@json_option
+def show_command(article_id: str, db_path: str, as_json: bool) -> None:
+    """Show one article: metadata, every outlet that ran it, entities and text.
+
+    ARTICLE_ID may be an unambiguous prefix of the id.
+    """
+    with _store(db_path) as store:
+        article = store.find_article(article_id)
+        if article is None:
+            raise click.ClickException(f"no article with id {article_id!r}")
+        canonical_id = store.canonical_id(article.id)
+        copies = store.copies(canonical_id)
+        analysis = store.get_analysis(canonical_id)
+    if as_json:
+        data: dict[str, Any] = article.to_dict()
+        data["canonical_id"] = canonical_id
+        data["carried_by"] = [
+            {"id": a.id, "outlet": a.outlet, "published": a.published, "url": a.url,
+             "similarity": d.similarity if d else 1.0}
+            for a, d in copies
+        ]
+        data["analysis"] = analysis.to_dict() if analysis else None
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.secho(article.title or "(untitled)", bold=True)
+    click.echo(f"id:        {article.id}")
+    click.echo(f"outlet:    {article.outlet or '?'}   author: {article.author or '?'}")
+    click.echo(f"published: {article.published or '?'} (from {article.published_source})")
+    click.echo(f"language:  {article.language or '?'}   words: {article.words}")
+    click.echo(f"url:       {article.url or '-'}")
+    click.echo(f"origin:    {article.origin}")
+    if len(copies) > 1:
+        click.echo(f"carried by {len(copies)} outlets:")
+        for copy, duplicate in copies:
+            how = "original" if duplicate is None else f"{duplicate.method} {duplicate.similarity:.2f}"
+            marker = "*" if copy.id == article.id else " "
+            click.echo(f" {marker} {copy.outlet or '?':<22} {(copy.published or '?')[:10]}"
+                       f"  {copy.id}  ({how})")
+    if analysis is not None:
+        by_label: dict[str, list[str]] = {}
+        for entity in analysis.entities:
+            by_label.setdefault(entity.label, []).append(entity.canonical)
+        for label in ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"):
+            if label in by_label:
+                click.echo(f"{label + ':':<10} {', '.join(by_label[label])}")
+    click.echo()
+    click.echo(article.text)
+
+
+@cli.command("analyze")
+@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.option("--stages", default=",".join(DEFAULT_STAGES), show_default=True,
+              help=f"Comma-separated analysis stages (known: {', '.join(STAGES)}).")
+@click.option("--stored", is_flag=True,
+              help="Instead of reading FILE, analyse stored articles not analysed yet.")
+@db_option
+def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
+    """Analyse JSONL articles from FILE (or - for stdin) and print one JSON object per article.
+
+    Each object has the article's id, its sentences, its entity mentions (with canonical
+    names and character offsets into text) and its actors. Records that cannot be analysed
+    are reported on stderr; the exit status is then 1.
+    """
+    names = tuple(name.strip() for name in stages.split(",") if name.strip())
+    if stored:
+        with _store(db_path) as store:
+            done, problems = analyze_pending(store, stages=names)
+        for problem in problems:
+            _report_problem(problem)
+        click.echo(f"analysed {done} stored articles, {len(problems)} problems")
+        sys.exit(1 if problems else 0)
+    problems: list[Problem] = []
+
+    def articles(stream: Any, origin: str) -> Iterator[Article]:
+        for item in read_jsonl(stream, origin, SourceOptions()):
+            if isinstance(item, Problem):
+                _report_problem(item)
+                problems.append(item)
+            else:
+                yield item
+
+    stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    with stream:
+        for result in analyze(articles(stream, "<stdin>" if file == "-" else file), stages=names):
+            if isinstance(result, Problem):
+                _report_problem(result)
+                problems.append(result)
+            else:
+                click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    if problems:
+        sys.exit(1)
+
+
+@cli.command("stats")
+@db_option
+@json_option
+def stats_command(db_path: str, as_json: bool) -> None:
+    """Summarise what the store holds."""
+    with _store(db_path) as store:
+        _print_stats(store, as_json)
+
+
+def _print_stats(store: Store, as_json: bool) -> None:
+    stats = store.stats()
+    stats["top_entities"] = store.top_entities(limit=10)
+    stats["wire_copies"] = store.duplicate_groups()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"{stats['articles']} articles from {stats['outlets']} outlets"
+        f" ({stats['copies']} are copies), {stats['analysed']} analysed,"
+        f" {stats['entities']} entities, {stats['problems']} problems recorded"
+    )
+    click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
+    if stats["top_entities"]:
+        click.echo("most named: " + ", ".join(
+            f"{name} ({label}, {n})" for name, label, n in stats["top_entities"]))
+    for canonical_id, count, outlets in stats["wire_copies"][:10]:
+        click.echo(f"  {canonical_id}: carried by {count + 1} outlets: {', '.join(outlets)}")
+
+
+@cli.command("demo")
+@db_option
+def demo_command(db_path: str) -> None:
+    """Ingest the bundled sample corpus (fictional outlets and events) and show the store.
+
+    Safe to run again: stored articles are not ingested twice.
+    """
+    sample = resources.files("storyline") / "data" / "sample.jsonl"
+    with resources.as_file(sample) as path, _store(db_path) as store:
+        click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
+        report = _ingest_with_progress(store, [str(path)], SourceOptions())
+        analysed = _analyse_with_progress(store)
+        click.echo(f"added {report.added} ({report.copies} copies), {report.unchanged} already"
+                   f" stored, {analysed} analysed, {len(report.problems)} problems")
+        _print_stats(store, as_json=False)
+    click.echo()
+    click.echo(f"Next: storyline articles --db {db_path} -q 'talks postponed'"
+               f"   |   storyline show ID --db {db_path}")
+
+
+def main() -> None:
+    cli(prog_name="storyline")

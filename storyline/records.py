@@ -1,0 +1,218 @@
+"""The records every stage passes along: one frozen dataclass per thing.
+
+Variable names follow the type everywhere: ``article``, ``mention``, ``entity``, ``quote``,
+``time`` (a :class:`TimeExpr`), ``story``, ``analysis``, ``problem``.
+
+Character offsets (``start``/``end``) always index :attr:`Article.text` as a Python ``str``,
+end exclusive, as in ``../shared/bench/score/FORMATS.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+#: Where :attr:`Article.published` came from. ``record`` is a date given by the input record
+#: itself (a JSONL line); ``metadata`` is the page's own markup; ``feed`` the feed entry;
+#: ``url`` a date in the web address; ``none`` means no date was found.
+DateSource = Literal["record", "metadata", "feed", "url", "none"]
+
+DATE_SOURCES: tuple[str, ...] = ("record", "metadata", "feed", "url", "none")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text after Unicode and whitespace normalisation.
+
+    Two copies that differ only in line breaks, spacing or Unicode composition hash alike,
+    so exact re-runs are recognised before the (costlier) near-duplicate test.
+    """
+    normal = unicodedata.normalize("NFKC", text)
+    normal = re.sub(r"\s+", " ", normal).strip().lower()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def make_id(*parts: str) -> str:
+    """A short deterministic id from the given parts (the same input always gives the same id)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as ingested, with where it came from."""
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    #: ISO-8601 date (``YYYY-MM-DD``) or date-time, or ``None``.
+    published: str | None = None
+    published_source: DateSource = "none"
+    #: ISO 639-1 code from language identification (``None`` when the text is too short).
+    language: str | None = None
+    content_hash: str = ""
+    #: File path, URL, ``path#line N`` or ``path#WARC-Record-ID`` the article was read from.
+    origin: str = ""
+    ingested_at: str | None = None
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record or file that could not be ingested or analysed, and why."""
+
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A named-entity mention in one article, with the canonical name it refers to."""
+
+    start: int
+    end: int
+    text: str
+    #: spaCy label after our corrections: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, ...
+    label: str
+    #: The entity's canonical name ("Russia" for "Russian", "United Nations" for "U.N.").
+    canonical: str
+    #: Label of the entity the mention refers to (a NORP "Russian" refers to the GPE Russia).
+    entity_label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, organisation or place as one article names it, with every alias seen."""
+
+    canonical: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    mentions: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["aliases"] = list(self.aliases)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Who said what (filled by the attribution stage)."""
+
+    content: tuple[Span, ...]
+    speaker: Span | None
+    cue: Span | None
+    kind: str  # "direct", "indirect", "mixed"
+    speaker_name: str | None = None
+    role: str | None = None
+    affiliation: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "content": [span.to_dict() for span in self.content],
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "kind": self.kind,
+            "speaker_name": self.speaker_name,
+            "role": self.role,
+            "affiliation": self.affiliation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpr:
+    """A TIMEX3 time expression normalised against the publication date (time stage)."""
+
+    start: int
+    end: int
+    text: str
+    type: str  # DATE, TIME, DURATION, SET
+    value: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the analysis stages found in one article.
+
+    Each stage fills its own field and passes the rest through unchanged
+    (see :mod:`storyline.analyze`).
+    """
+
+    article_id: str
+    sentences: tuple[Span, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    times: tuple[TimeExpr, ...] = ()
+    #: Names of the stages that ran, in order; tells a reader which fields are meaningful.
+    stages: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.article_id,
+            "stages": list(self.stages),
+            "sentences": [span.to_dict() for span in self.sentences],
+            "entities": [mention.to_dict() for mention in self.mentions],
+            "actors": [entity.to_dict() for entity in self.entities],
+        }
+        if "quotes" in self.stages:
+            data["quotes"] = [quote.to_dict() for quote in self.quotes]
+        if "times" in self.stages:
+            data["times"] = [time.to_dict() for time in self.times]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        return cls(
+            article_id=data["id"],
+            sentences=tuple(Span(**span) for span in data.get("sentences", [])),
+            mentions=tuple(Mention(**mention) for mention in data.get("entities", [])),
+            entities=tuple(
+                Entity(
+                    canonical=entity["canonical"],
+                    label=entity["label"],
+                    aliases=tuple(entity.get("aliases", [])),
+                    mentions=entity.get("mentions", 0),
+                )
+                for entity in data.get("actors", [])
+            ),
+            stages=tuple(data.get("stages", [])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A group of articles about one real-world development (filled by the stories stage)."""
+
+    id: str
+    article_ids: tuple[str, ...] = field(default_factory=tuple)
+    headline: str | None = None

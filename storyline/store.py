@@ -1,0 +1,486 @@
+"""The SQLite store: one file, WAL mode, versioned migrations, FTS5 over articles.
+
+Every write that belongs together happens in one transaction (:meth:`Store.transaction`), so
+a process killed half-way leaves whole articles or none; ingestion is keyed on deterministic
+article ids, so a rerun skips what is stored and completes the rest.
+
+The schema version is SQLite's ``PRAGMA user_version``; :data:`MIGRATIONS` is append-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storyline.errors import StoreError
+from storyline.records import Analysis, Article, Problem
+
+DEFAULT_DB = "storyline.db"
+DB_ENV = "STORYLINE_DB"
+
+#: Append-only: migration N brings the schema from version N to N+1. Never edit a shipped one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, full-text index, near-duplicate links, analyses, entities, problems.
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT,
+        outlet TEXT,
+        title TEXT,
+        author TEXT,
+        published TEXT,
+        published_source TEXT NOT NULL DEFAULT 'none',
+        language TEXT,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_url ON articles(url);
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_published ON articles(published);
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+
+    CREATE TABLE minhashes (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        signature BLOB NOT NULL
+    );
+
+    CREATE TABLE duplicates (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        canonical_id TEXT NOT NULL REFERENCES articles(id),
+        similarity REAL NOT NULL,
+        method TEXT NOT NULL
+    );
+    CREATE INDEX duplicates_canonical ON duplicates(canonical_id);
+
+    CREATE TABLE analyses (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        stages TEXT NOT NULL,
+        data TEXT NOT NULL,
+        analyzed_at TEXT NOT NULL
+    );
+
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        label TEXT NOT NULL,
+        UNIQUE (canonical, label)
+    );
+    CREATE TABLE mentions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        PRIMARY KEY (article_id, start, end)
+    );
+    CREATE INDEX mentions_entity ON mentions(entity_id);
+
+    CREATE TABLE problems (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
+)
+
+ARTICLE_COLUMNS = (
+    "id",
+    "url",
+    "outlet",
+    "title",
+    "author",
+    "published",
+    "published_source",
+    "language",
+    "text",
+    "content_hash",
+    "origin",
+    "ingested_at",
+)
+
+
+def default_db_path() -> str:
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user typed into a safe FTS5 query: every word must occur (prefixes allowed
+    with a trailing ``*``). Quoting each term keeps FTS5 syntax errors away from users."""
+    terms = re.findall(r"[\w'-]+\*?", text)
+    quoted = []
+    for term in terms:
+        star = term.endswith("*")
+        word = term.rstrip("*").replace('"', "")
+        if word:
+            quoted.append(f'"{word}"' + ("*" if star else ""))
+    return " ".join(quoted)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    article_id: str
+    canonical_id: str
+    similarity: float
+    method: str
+
+
+class Store:
+    """A Storyline database. Open with :func:`open_store`; use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All statements inside commit together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None
+
+    def has_url(self, url: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone()
+        return row is not None
+
+    def find_by_hash(self, digest: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ? ORDER BY rowid LIMIT 1", (digest,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def insert_article(
+        self,
+        article: Article,
+        *,
+        signature: bytes | None = None,
+        duplicate: Duplicate | None = None,
+    ) -> None:
+        """Insert one article with its MinHash signature and duplicate link.
+
+        Call inside :meth:`transaction`; the caller has checked :meth:`has_article`. An
+        article without ``ingested_at`` is stamped with the current time.
+        """
+        if article.ingested_at is None:
+            article = replace(article, ingested_at=now_iso())
+        values = [getattr(article, column) for column in ARTICLE_COLUMNS]
+        placeholders = ", ".join("?" for _ in ARTICLE_COLUMNS)
+        self.conn.execute(
+            f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})", values
+        )
+        if signature is not None:
+            self.conn.execute(
+                "INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
+                (article.id, signature),
+            )
+        if duplicate is not None:
+            self.conn.execute(
+                "INSERT INTO duplicates (article_id, canonical_id, similarity, method)"
+                " VALUES (?, ?, ?, ?)",
+                (duplicate.article_id, duplicate.canonical_id, duplicate.similarity,
+                 duplicate.method),
+            )
+
+    def get_article(self, article_id: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else _article(row)
+
+    def find_article(self, prefix: str) -> Article | None:
+        """An article by id or by an unambiguous id prefix (as users type them)."""
+        exact = self.get_article(prefix)
+        if exact is not None or len(prefix) < 4:
+            return exact
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),
+        ).fetchall()
+        return self.get_article(rows[0][0]) if len(rows) == 1 else None
+
+    def articles(
+        self, *, query: str | None = None, limit: int = 20, offset: int = 0
+    ) -> list[Article]:
+        """Newest first, or by full-text relevance when ``query`` is given."""
+        columns = ", ".join(f"a.{column}" for column in ARTICLE_COLUMNS)
+        if query:
+            match = fts_query(query)
+            if not match:
+                return []
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+                " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0)"
+                " LIMIT ? OFFSET ?",
+                (match, limit, offset),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM articles a"
+                " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        return [_article(row) for row in rows]
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Every article in ingestion order."""
+        cursor = self.conn.execute(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY rowid"
+        )
+        for row in cursor:
+            yield _article(row)
+
+    # -- near-duplicates ---------------------------------------------------------------------
+
+    def signatures(self) -> Iterator[tuple[str, bytes, str]]:
+        """(article id, MinHash signature, canonical id) of every article, in ingestion order."""
+        yield from self.conn.execute(
+            "SELECT m.article_id, m.signature, COALESCE(d.canonical_id, m.article_id)"
+            " FROM minhashes m JOIN articles a ON a.id = m.article_id"
+            " LEFT JOIN duplicates d ON d.article_id = m.article_id ORDER BY a.rowid"
+        )
+
+    def duplicate_of(self, article_id: str) -> Duplicate | None:
+        row = self.conn.execute(
+            "SELECT article_id, canonical_id, similarity, method FROM duplicates"
+            " WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()
+        return None if row is None else Duplicate(*row)
+
+    def canonical_id(self, article_id: str) -> str:
+        duplicate = self.duplicate_of(article_id)
+        return article_id if duplicate is None else duplicate.canonical_id
+
+    def copies(self, canonical_id: str) -> list[tuple[Article, Duplicate | None]]:
+        """The canonical article and every copy linked to it, in ingestion order."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)},"
+            " d.article_id, d.canonical_id, d.similarity, d.method"
+            " FROM articles a LEFT JOIN duplicates d ON d.article_id = a.id"
+            " WHERE a.id = ? OR d.canonical_id = ? ORDER BY a.rowid",
+            (canonical_id, canonical_id),
+        ).fetchall()
+        width = len(ARTICLE_COLUMNS)
+        return [
+            (_article(row[:width]), Duplicate(*row[width:]) if row[width] else None)
+            for row in rows
+        ]
+
+    def duplicate_groups(self) -> list[tuple[str, int, list[str]]]:
+        """(canonical id, number of copies, outlets) for every group with at least one copy."""
+        rows = self.conn.execute(
+            "SELECT d.canonical_id, COUNT(*) FROM duplicates d GROUP BY d.canonical_id"
+            " ORDER BY COUNT(*) DESC, d.canonical_id"
+        ).fetchall()
+        groups = []
+        for canonical_id, count in rows:
+            outlets = [a.outlet or "?" for a, _ in self.copies(canonical_id)]
+            groups.append((canonical_id, int(count), outlets))
+        return groups
+
+    # -- analysis ----------------------------------------------------------------------------
+
+    def pending_analysis(self, *, language: str = "en") -> list[Article]:
+        """Canonical articles in ``language`` (or of unknown language) without a stored
+        analysis, in ingestion order.
+
+        Copies are not analysed: they share their canonical article's analysis.
+        """
+        rows = self.conn.execute(
+            f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)} FROM articles a"
+            " LEFT JOIN analyses x ON x.article_id = a.id"
+            " LEFT JOIN duplicates d ON d.article_id = a.id"
+            " WHERE x.article_id IS NULL AND d.article_id IS NULL AND (a.language = ? OR a.language IS NULL)"
+            " ORDER BY a.rowid",
+            (language,),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def save_analysis(self, analysis: Analysis) -> None:
+        """Store (or replace) one article's analysis and its entity mentions atomically."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM mentions WHERE article_id = ?", (analysis.article_id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO analyses (article_id, stages, data, analyzed_at)"
+                " VALUES (?, ?, ?, ?)",
+                (
+                    analysis.article_id,
+                    ",".join(analysis.stages),
+                    json.dumps(analysis.to_dict(), ensure_ascii=False),
+                    now_iso(),
+                ),
+            )
+            for mention in analysis.mentions:
+                conn.execute(
+                    "INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)",
+                    (mention.canonical, mention.entity_label),
+                )
+                (entity_id,) = conn.execute(
+                    "SELECT id FROM entities WHERE canonical = ? AND label = ?",
+                    (mention.canonical, mention.entity_label),
+                ).fetchone()
+                conn.execute(
+                    "INSERT OR IGNORE INTO mentions (article_id, start, end, text, label, entity_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (analysis.article_id, mention.start, mention.end, mention.text,
+                     mention.label, entity_id),
+                )
+
+    def get_analysis(self, article_id: str) -> Analysis | None:
+        row = self.conn.execute(
+            "SELECT data FROM analyses WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else Analysis.from_dict(json.loads(row[0]))
+
+    def top_entities(self, *, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(canonical name, label, number of articles naming it), most widely named first."""
+        rows = self.conn.execute(
+            "SELECT e.canonical, e.label, COUNT(DISTINCT m.article_id) AS n"
+            " FROM mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
+            " GROUP BY e.id ORDER BY n DESC, e.canonical LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(str(name), str(label), int(n)) for name, label, n in rows]
+
+    # -- problems and statistics -------------------------------------------------------------
+
+    def record_problems(self, problems: Iterable[Problem], *, stage: str) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO problems (stage, origin, reason, at) VALUES (?, ?, ?, ?)",
+                [(stage, p.origin, p.reason, now_iso()) for p in problems],
+            )
+
+    def stats(self) -> dict[str, Any]:
+        def count(sql: str) -> int:
+            return int(self.conn.execute(sql).fetchone()[0])
+
+        return {
+            "articles": count("SELECT COUNT(*) FROM articles"),
+            "outlets": count("SELECT COUNT(DISTINCT outlet) FROM articles"),
+            "copies": count("SELECT COUNT(*) FROM duplicates"),
+            "analysed": count("SELECT COUNT(*) FROM analyses"),
+            "entities": count("SELECT COUNT(*) FROM entities"),
+            "problems": count("SELECT COUNT(*) FROM problems"),
+            "languages": dict(
+                self.conn.execute(
+                    "SELECT COALESCE(language, '?'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            ),
+        }
+
+
+def _article(row: tuple[Any, ...] | sqlite3.Row) -> Article:
+    return Article(**dict(zip(ARTICLE_COLUMNS, row, strict=True)))
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date, one migration per transaction. Returns the new version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {version} is newer than this Storyline"
+            f" ({len(MIGRATIONS)}); upgrade Storyline"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        # executescript() commits first, so run the statements one by one inside our own
+        # transaction: a migration applies completely, with its version bump, or not at all.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return len(MIGRATIONS)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (trigger bodies hold ``;`` so use sqlite3's parser)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> Store:
+    """Open (creating and migrating as needed) the store at ``path`` (default: see README)."""
+    target = str(path) if path is not None else default_db_path()
+    if target != ":memory:":
+        parent = Path(target).resolve().parent
+        if not parent.is_dir():
+            raise StoreError(f"{target}: folder {parent} does not exist")
+    conn = None
+    try:
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise StoreError(f"{target}: cannot open as a Storyline database ({exc})") from exc
+    return Store(conn, target)

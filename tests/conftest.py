@@ -1,0 +1,101 @@
+"""Shared fixtures.
+
+* ``store``: a fresh SQLite store in a temporary folder, closed after the test.
+* ``sample_path`` / ``sample_records``: the bundled sample corpus (fictional, ours).
+* ``nlp``: the English spaCy pipeline, loaded once per session (it takes ~1 s).
+* ``http_site``: a local HTTP server whose pages a test sets per path (no real network).
+* ``SHARED``: ``../shared`` beside the checkout; tests that need it skip without it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyline.analyze import load_nlp
+from storyline.fetch import Fetcher, FetchOptions
+from storyline.store import Store, open_store
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "test.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return Path(str(resources.files("storyline") / "data" / "sample.jsonl"))
+
+
+@pytest.fixture(scope="session")
+def sample_records(sample_path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in sample_path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Any:
+    return load_nlp()
+
+
+class Site:
+    """What the local server answers: path → (status, content type, body, delay seconds)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.pages: dict[str, tuple[int, str, bytes, float]] = {}
+        self.hits: list[str] = []
+
+    def add(self, path: str, body: str | bytes, *, status: int = 200,
+            content_type: str = "text/html; charset=utf-8", delay: float = 0.0) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.pages[path] = (status, content_type, data, delay)
+        return self.base + path
+
+
+@pytest.fixture
+def http_site() -> Iterator[Site]:
+    site: Site
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            site.hits.append(self.path)
+            status, content_type, body, delay = site.pages.get(
+                self.path, (404, "text/plain", b"not found", 0.0)
+            )
+            if delay:
+                threading.Event().wait(delay)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    site = Site(f"http://127.0.0.1:{server.server_address[1]}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def fetcher() -> Iterator[Fetcher]:
+    """A fetcher for the local server: short timeout, no politeness delay, no back-off."""
+    with Fetcher(FetchOptions(timeout=0.5, retries=1, backoff=0.0, delay=0.0)) as opened:
+        yield opened
