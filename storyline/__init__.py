@@ -5,16 +5,16 @@ The public API is what ``__all__`` lists; everything else may change between rel
 
 __version__ = "0.1.0"
 
-from storyline.analyze import analyze, analyze_pending, load_nlp  # noqa: E402
-from storyline.errors import (  # noqa: E402
+from storyline.analyze import analyze, analyze_pending, load_nlp
+from storyline.errors import (
     ExtractionError,
     FetchError,
     SourceError,
     StoreError,
     StorylineError,
 )
-from storyline.ingest import IngestReport, ingest_sources  # noqa: E402
-from storyline.records import (  # noqa: E402
+from storyline.ingest import IngestReport, ingest_sources
+from storyline.records import (
     Analysis,
     Article,
     Entity,
@@ -25,8 +25,8 @@ from storyline.records import (  # noqa: E402
     Story,
     TimeExpr,
 )
-from storyline.sources import SourceOptions, read_sources  # noqa: E402
-from storyline.store import Store, open_store  # noqa: E402
+from storyline.sources import SourceOptions, read_sources
+from storyline.store import Store, open_store
 
 __all__ = [
     "Analysis",

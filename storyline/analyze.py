@@ -55,8 +55,9 @@ def analyze(
     """Analyse articles, yielding one :class:`Analysis` per article or a :class:`Problem`."""
     unknown = [name for name in stages if name not in STAGES]
     if unknown:
-        raise StorylineError(f"unknown analysis stage(s): {', '.join(unknown)}"
-                             f" (known: {', '.join(STAGES)})")
+        raise StorylineError(
+            f"unknown analysis stage(s): {', '.join(unknown)} (known: {', '.join(STAGES)})"
+        )
     nlp = nlp or load_nlp()
     iterator = iter(articles)
     while batch := list(islice(iterator, batch_size)):
@@ -71,7 +72,9 @@ def analyze(
             yield item.analysis
 
 
-def run_stages(articles: Sequence[Article], nlp: Language, stages: Sequence[str]) -> Iterator[Parsed]:
+def run_stages(
+    articles: Sequence[Article], nlp: Language, stages: Sequence[str]
+) -> Iterator[Parsed]:
     docs = nlp.pipe((article.text for article in articles), batch_size=len(articles) or 1)
     parsed: Iterable[Parsed] = (
         Parsed(
@@ -92,11 +95,14 @@ def run_stages(articles: Sequence[Article], nlp: Language, stages: Sequence[str]
 
 def _refuse(article: Article, nlp: Language) -> Problem | None:
     if article.language is not None and article.language not in ANALYSED_LANGUAGES:
-        return Problem(article.origin or article.id,
-                       f"not analysed: language {article.language!r} (analysed: English)")
+        return Problem(
+            article.origin or article.id,
+            f"not analysed: language {article.language!r} (analysed: English)",
+        )
     if len(article.text) > nlp.max_length:
-        return Problem(article.origin or article.id,
-                       f"not analysed: text over {nlp.max_length:,} characters")
+        return Problem(
+            article.origin or article.id, f"not analysed: text over {nlp.max_length:,} characters"
+        )
     return None
 
 

@@ -71,7 +71,9 @@ def _store(db_path: str) -> Iterator[Store]:
 
 
 def _report_problem(problem: Problem) -> None:
-    tqdm.write(click.style("error: ", fg="red") + str(problem), file=sys.stderr)
+    # click.echo drops the colour when stderr is not a terminal; tqdm keeps its bar intact.
+    with tqdm.external_write_mode(file=sys.stderr):
+        click.echo(click.style("error: ", fg="red") + str(problem), err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,16 +90,40 @@ def cli() -> None:
 @click.argument("sources", nargs=-1, required=True)
 @db_option
 @click.option("--kind", type=click.Choice(KINDS), help="Read every SOURCE as this kind.")
-@click.option("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse documents (files, lines, pages, WARC records) above this size.")
-@click.option("--timeout", type=float, default=10.0, show_default=True,
-              help="Seconds before a web request is abandoned.")
-@click.option("--retries", type=int, default=2, show_default=True,
-              help="Extra attempts after a timeout or a 429/5xx answer.")
-@click.option("--delay", type=float, default=1.0, show_default=True,
-              help="Minimum seconds between two requests to the same host.")
-@click.option("--analyze/--no-analyze", default=True, show_default=True,
-              help="Analyse the new articles after ingesting them.")
+@click.option(
+    "--max-bytes",
+    type=int,
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse documents (files, lines, pages, WARC records) above this size.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds before a web request is abandoned.",
+)
+@click.option(
+    "--retries",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Extra attempts after a timeout or a 429/5xx answer.",
+)
+@click.option(
+    "--delay",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Minimum seconds between two requests to the same host.",
+)
+@click.option(
+    "--analyze/--no-analyze",
+    default=True,
+    show_default=True,
+    help="Analyse the new articles after ingesting them.",
+)
 @json_option
 def ingest_command(
     sources: tuple[str, ...],
@@ -117,8 +143,7 @@ def ingest_command(
     WARC/WARC.gz archive. Re-ingesting is a no-op; an interrupted run is completed by running
     it again. Bad records are reported on stderr and skipped; the exit status is then 1.
     """
-    fetch_options = FetchOptions(timeout=timeout, retries=retries, delay=delay,
-                                 max_bytes=max_bytes)
+    fetch_options = FetchOptions(timeout=timeout, retries=retries, delay=delay, max_bytes=max_bytes)
     with _store(db_path) as store, Fetcher(fetch_options) as fetcher:
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
         report = _ingest_with_progress(store, list(sources), options)
@@ -155,8 +180,9 @@ def _ingest_with_progress(store: Store, sources: list[str], options: SourceOptio
 
 def _analyse_with_progress(store: Store) -> int:
     pending = len(store.pending_analysis())
-    with tqdm(total=pending, desc="analyse", unit=" articles", file=sys.stderr,
-              disable=None) as bar:
+    with tqdm(
+        total=pending, desc="analyse", unit=" articles", file=sys.stderr, disable=None
+    ) as bar:
         done, problems = analyze_pending(store, progress=bar.update)
     for problem in problems:
         _report_problem(problem)
@@ -169,8 +195,9 @@ def _analyse_with_progress(store: Store) -> int:
 @click.option("--offset", type=int, default=0, show_default=True)
 @db_option
 @json_option
-def articles_command(query: str | None, limit: int, offset: int, db_path: str,
-                     as_json: bool) -> None:
+def articles_command(
+    query: str | None, limit: int, offset: int, db_path: str, as_json: bool
+) -> None:
     """List stored articles, newest first, or search them by full text."""
     with _store(db_path) as store:
         found = store.articles(query=query, limit=limit, offset=offset)
@@ -213,8 +240,13 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
         data: dict[str, Any] = article.to_dict()
         data["canonical_id"] = canonical_id
         data["carried_by"] = [
-            {"id": a.id, "outlet": a.outlet, "published": a.published, "url": a.url,
-             "similarity": d.similarity if d else 1.0}
+            {
+                "id": a.id,
+                "outlet": a.outlet,
+                "published": a.published,
+                "url": a.url,
+                "similarity": d.similarity if d else 1.0,
+            }
             for a, d in copies
         ]
         data["analysis"] = analysis.to_dict() if analysis else None
@@ -230,10 +262,16 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
     if len(copies) > 1:
         click.echo(f"carried by {len(copies)} outlets:")
         for copy, duplicate in copies:
-            how = "original" if duplicate is None else f"{duplicate.method} {duplicate.similarity:.2f}"
+            how = (
+                "original"
+                if duplicate is None
+                else f"{duplicate.method} {duplicate.similarity:.2f}"
+            )
             marker = "*" if copy.id == article.id else " "
-            click.echo(f" {marker} {copy.outlet or '?':<22} {(copy.published or '?')[:10]}"
-                       f"  {copy.id}  ({how})")
+            click.echo(
+                f" {marker} {copy.outlet or '?':<22} {(copy.published or '?')[:10]}"
+                f"  {copy.id}  ({how})"
+            )
     if analysis is not None:
         by_label: dict[str, list[str]] = {}
         for entity in analysis.entities:
@@ -247,10 +285,17 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
 
 @cli.command("analyze")
 @click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
-@click.option("--stages", default=",".join(DEFAULT_STAGES), show_default=True,
-              help=f"Comma-separated analysis stages (known: {', '.join(STAGES)}).")
-@click.option("--stored", is_flag=True,
-              help="Instead of reading FILE, analyse stored articles not analysed yet.")
+@click.option(
+    "--stages",
+    default=",".join(DEFAULT_STAGES),
+    show_default=True,
+    help=f"Comma-separated analysis stages (known: {', '.join(STAGES)}).",
+)
+@click.option(
+    "--stored",
+    is_flag=True,
+    help="Instead of reading FILE, analyse stored articles not analysed yet.",
+)
 @db_option
 def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
     """Analyse JSONL articles from FILE (or - for stdin) and print one JSON object per article.
@@ -262,11 +307,11 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
     names = tuple(name.strip() for name in stages.split(",") if name.strip())
     if stored:
         with _store(db_path) as store:
-            done, problems = analyze_pending(store, stages=names)
-        for problem in problems:
+            done, refused = analyze_pending(store, stages=names)
+        for problem in refused:
             _report_problem(problem)
-        click.echo(f"analysed {done} stored articles, {len(problems)} problems")
-        sys.exit(1 if problems else 0)
+        click.echo(f"analysed {done} stored articles, {len(refused)} problems")
+        sys.exit(1 if refused else 0)
     problems: list[Problem] = []
 
     def articles(stream: Any, origin: str) -> Iterator[Article]:
@@ -312,8 +357,10 @@ def _print_stats(store: Store, as_json: bool) -> None:
     )
     click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
     if stats["top_entities"]:
-        click.echo("most named: " + ", ".join(
-            f"{name} ({label}, {n})" for name, label, n in stats["top_entities"]))
+        click.echo(
+            "most named: "
+            + ", ".join(f"{name} ({label}, {n})" for name, label, n in stats["top_entities"])
+        )
     for canonical_id, count, outlets in stats["wire_copies"][:10]:
         click.echo(f"  {canonical_id}: carried by {count + 1} outlets: {', '.join(outlets)}")
 
@@ -330,12 +377,16 @@ def demo_command(db_path: str) -> None:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
         report = _ingest_with_progress(store, [str(path)], SourceOptions())
         analysed = _analyse_with_progress(store)
-        click.echo(f"added {report.added} ({report.copies} copies), {report.unchanged} already"
-                   f" stored, {analysed} analysed, {len(report.problems)} problems")
+        click.echo(
+            f"added {report.added} ({report.copies} copies), {report.unchanged} already"
+            f" stored, {analysed} analysed, {len(report.problems)} problems"
+        )
         _print_stats(store, as_json=False)
     click.echo()
-    click.echo(f"Next: storyline articles --db {db_path} -q 'talks postponed'"
-               f"   |   storyline show ID --db {db_path}")
+    click.echo(
+        f"Next: storyline articles --db {db_path} -q 'talks postponed'"
+        f"   |   storyline show ID --db {db_path}"
+    )
 
 
 def main() -> None:

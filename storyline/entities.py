@@ -33,7 +33,7 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"
 #: Labels whose canonical name may be looked up in the gazetteer (never a PERSON: "Jordan").
 _GAZETTEER_LABELS = frozenset({"ORG", "GPE", "LOC", "NORP"})
 
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_POSSESSIVE = re.compile("(?:'s|\u2019s|'|\u2019)$")  # straight and typographic apostrophes
 
 
 def find_mentions(doc: Doc) -> tuple[Mention, ...]:
@@ -80,6 +80,8 @@ def _corrected_spans(doc: Doc) -> list[Span]:
     spans: list[Span] = []
     ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
     for index, ent in enumerate(ents):
+        if all(token.lower_ in TITLES for token in ent):
+            continue  # "Defense" in "Russian Defense Minister": part of a title, not an actor
         split = _split_place_then_person(ent)
         if split:
             spans.extend(split)
@@ -92,7 +94,7 @@ def _corrected_spans(doc: Doc) -> list[Span]:
 
 
 def _split_place_then_person(ent: Span) -> list[Span] | None:
-    """"Syria Staffan de Mistura" (after "Envoy for") → GPE "Syria" + PERSON "Staffan de Mistura"."""
+    """Split "Syria Staffan de Mistura" (after "Envoy for") into GPE "Syria" and PERSON."""
     if ent.label_ not in ("ORG", "PERSON") or len(ent) < 3:
         return None
     for cut in range(1, min(4, len(ent) - 1)):

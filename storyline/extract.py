@@ -122,7 +122,7 @@ def article_from_html(
         raise ExtractionError(origin, f"cannot parse HTML ({type(exc).__name__}: {exc})") from exc
     if document is None:
         raise ExtractionError(origin, "no article text found in the page")
-    meta: dict[str, Any] = document.as_dict()
+    meta: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
     text = _strip_title_line(meta.get("text") or "", meta.get("title"))
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(

@@ -112,8 +112,16 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "Ukraine": ("Ukrainian", "Ukrainians"),
     "United Arab Emirates": ("Emirati", "UAE", "U.A.E."),
     "United Kingdom": ("British", "Briton", "Britons", "UK", "U.K.", "Britain", "Great Britain"),
-    "United States": ("American", "Americans", "US", "U.S.", "USA", "U.S.A.",
-                      "United States of America", "America"),
+    "United States": (
+        "American",
+        "Americans",
+        "US",
+        "U.S.",
+        "USA",
+        "U.S.A.",
+        "United States of America",
+        "America",
+    ),
     "Uzbekistan": ("Uzbek",),
     "Venezuela": ("Venezuelan",),
     "Vietnam": ("Vietnamese",),
@@ -144,8 +152,12 @@ _ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "International Monetary Fund": ("IMF",),
     "African Union": ("AU",),
     "Organization of the Petroleum Exporting Countries": ("OPEC", "Opec"),
-    "United Nations Security Council": ("UN Security Council", "U.N. Security Council",
-                                        "UNSC", "Security Council"),
+    "United Nations Security Council": (
+        "UN Security Council",
+        "U.N. Security Council",
+        "UNSC",
+        "Security Council",
+    ),
     "International Committee of the Red Cross": ("ICRC",),
     "Arab League": ("League of Arab States",),
 }
@@ -168,22 +180,22 @@ COUNTRIES: frozenset[str] = frozenset(_COUNTRIES)
 #: Words before a name that are titles, not part of it ("President Bashar al-Assad").
 TITLES: frozenset[str] = frozenset(
     """president vice prime minister secretary general chancellor king queen prince princess
-    sheikh emir sultan pope cardinal bishop rev reverend mr mrs ms miss dr doctor prof professor
-    gen general lt col colonel maj major capt captain adm admiral sgt sergeant sen senator rep
-    representative gov governor mayor judge justice chief commander ambassador envoy spokesman
-    spokeswoman spokesperson lord lady sir dame deputy foreign defense defence interior
-    finance special""".split()
+    sheikh emir sultan pope cardinal bishop rev reverend mr mrs ms miss dr doctor prof
+    professor gen general lt col colonel maj major capt captain adm admiral sgt sergeant sen
+    senator rep representative gov governor mayor judge justice chief commander ambassador
+    envoy spokesman spokeswoman spokesperson lord lady sir dame deputy foreign defense
+    defence interior finance special""".split()
 )
 
 #: Nouns that, between an organisation and a person, give the person's role:
 #: "Liwa Shuhada al-Islam representative Said Naqrash".
 ROLE_NOUNS: frozenset[str] = frozenset(
-    """representative spokesman spokeswoman spokesperson commander leader chief official
-    member envoy chairman chairwoman chair president director head founder negotiator
-    delegate adviser advisor minister secretary ambassador coordinator""".split()
+    """representative spokesman spokeswoman spokesperson commander leader chief official member
+    envoy chairman chairwoman chair president director head founder negotiator delegate
+    adviser advisor minister secretary ambassador coordinator""".split()
 )
 
 #: Lower-case particles inside personal names ("Staffan de Mistura", "Ludwig van Beethoven").
 NAME_PARTICLES: frozenset[str] = frozenset(
-    "de del della di da du van von der den la le al el bin ibn bint abu ben dos das".split()
+    """de del della di da du van von der den la le al el bin ibn bint abu ben dos das""".split()
 )

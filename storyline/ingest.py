@@ -64,8 +64,9 @@ def add_article(
     else:
         match = deduplicator.find(minhash)
         if match is not None:
-            duplicate = Duplicate(article.id, match.canonical_id, round(match.similarity, 4),
-                                  "minhash")
+            duplicate = Duplicate(
+                article.id, match.canonical_id, round(match.similarity, 4), "minhash"
+            )
     with store.transaction():
         store.insert_article(article, signature=to_bytes(minhash), duplicate=duplicate)
     # Indexed only once committed, so the in-memory index never holds an unstored article.

@@ -137,9 +137,12 @@ def read_file(path: Path, kind: str, options: SourceOptions) -> Iterator[Item]:
         with path.open("rb") as handle:
             yield from read_jsonl(handle, origin, options)
     elif kind == "html":
-        yield _guard(origin, lambda: article_from_html(
-            _read_limited(path, options.max_bytes), origin, max_bytes=options.max_bytes
-        ))
+        yield _guard(
+            origin,
+            lambda: article_from_html(
+                _read_limited(path, options.max_bytes), origin, max_bytes=options.max_bytes
+            ),
+        )
     elif kind == "feed":
         yield from read_feed(_read_limited(path, options.max_bytes), origin, options)
     elif kind == "urls":
@@ -157,7 +160,7 @@ def read_folder(folder: Path, options: SourceOptions) -> Iterator[Item]:
         try:
             kind = options.kind or kind_of(path)
         except SourceError:
-            continue  # not ours: a README, an image, ... (files named on the command line are judged)
+            continue  # not ours (a README, an image); files named by the user are judged
         if kind in _FOLDER_KINDS:
             try:
                 yield from read_file(path, kind, options)
@@ -168,13 +171,16 @@ def read_folder(folder: Path, options: SourceOptions) -> Iterator[Item]:
 def _read_limited(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
-        raise SourceError(str(path), f"too large ({size:,} bytes; limit {max_bytes:,}, see --max-bytes)")
+        raise SourceError(
+            str(path), f"too large ({size:,} bytes; limit {max_bytes:,}, see --max-bytes)"
+        )
     return path.read_bytes()
 
 
-def _guard(origin: str, make: Callable[[], Article]) -> Item:
+def _guard(origin: str, make: Callable[..., Article], *args: Any, **kwargs: Any) -> Item:
+    """``make(*args, **kwargs)``, or the problem it raised: one bad record never stops a batch."""
     try:
-        return make()
+        return make(*args, **kwargs)
     except SourceError as exc:
         return Problem(exc.origin, exc.reason)
 
@@ -195,14 +201,16 @@ def read_jsonl(stream: IO[bytes], origin: str, options: SourceOptions) -> Iterat
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            yield Problem(where, f"not UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r})")
+            yield Problem(
+                where, f"not UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
+            )
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Problem(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        yield _guard(where, lambda: article_from_record(record, where))
+        yield _guard(where, article_from_record, record, where)
 
 
 def article_from_record(record: Any, origin: str) -> Article:
@@ -211,7 +219,9 @@ def article_from_record(record: Any, origin: str) -> Article:
         raise SourceError(origin, f"expected a JSON object, got {type(record).__name__}")
     for key in _JSONL_FIELDS & record.keys():
         if record[key] is not None and not isinstance(record[key], str):
-            raise SourceError(origin, f"field {key!r} must be a string, got {type(record[key]).__name__}")
+            raise SourceError(
+                origin, f"field {key!r} must be a string, got {type(record[key]).__name__}"
+            )
     text = record.get("text")
     if not text or not text.strip():
         raise SourceError(origin, "missing field 'text'" if text is None else "empty 'text'")
@@ -250,15 +260,19 @@ def read_remote(url: str, options: SourceOptions) -> Iterator[Item]:
     if options.known_url(url):
         return
     response = options.get_fetcher().get(url)
-    looks_like_feed = any(
-        marker in response.content_type for marker in ("xml", "rss", "atom")
-    ) and "html" not in response.content_type
+    looks_like_feed = (
+        any(marker in response.content_type for marker in ("xml", "rss", "atom"))
+        and "html" not in response.content_type
+    )
     if looks_like_feed:
         yield from read_feed(response.content, url, options)
     else:
-        yield _guard(url, lambda: article_from_html(
-            response.content, url, hints=Hints(url=response.url), max_bytes=options.max_bytes
-        ))
+        yield _guard(
+            url,
+            lambda: article_from_html(
+                response.content, url, hints=Hints(url=response.url), max_bytes=options.max_bytes
+            ),
+        )
 
 
 def read_feed(content: bytes, origin: str, options: SourceOptions) -> Iterator[Item]:
@@ -335,17 +349,21 @@ def read_warc(path: Path, options: SourceOptions) -> Iterator[Item]:
             except StopIteration:
                 break
             except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib, EOF and OS errors
-                yield Problem(f"{origin} at byte {end:,}",
-                              f"truncated or corrupt WARC ({type(exc).__name__}: {exc})")
+                yield Problem(
+                    f"{origin} at byte {end:,}",
+                    f"truncated or corrupt WARC ({type(exc).__name__}: {exc})",
+                )
                 return
             if item is not None:
                 yield item
         # warcio stops quietly at a gzip member cut short; the offsets tell.
         handle.seek(end)
         if handle.read(4096).strip(b"\r\n\x00 "):
-            yield Problem(f"{origin} at byte {end:,}",
-                          f"truncated or corrupt WARC ({size - end:,} bytes after the last"
-                          " complete record could not be read)")
+            yield Problem(
+                f"{origin} at byte {end:,}",
+                f"truncated or corrupt WARC ({size - end:,} bytes after the last"
+                " complete record could not be read)",
+            )
 
 
 def _warc_item(record: Any, origin: str, options: SourceOptions) -> Item | None:
@@ -361,9 +379,12 @@ def _warc_item(record: Any, origin: str, options: SourceOptions) -> Item | None:
     payload = record.content_stream().read(options.max_bytes + 1)
     if options.known_url(url):
         return None
-    return _guard(where, lambda: article_from_html(
-        payload, where, hints=Hints(url=url), max_bytes=options.max_bytes
-    ))
+    return _guard(
+        where,
+        lambda: article_from_html(
+            payload, where, hints=Hints(url=url), max_bytes=options.max_bytes
+        ),
+    )
 
 
 __all__ = ["KINDS", "Item", "SourceOptions", "read_source", "read_sources", "sniff"]

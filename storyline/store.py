@@ -228,8 +228,12 @@ class Store:
             self.conn.execute(
                 "INSERT INTO duplicates (article_id, canonical_id, similarity, method)"
                 " VALUES (?, ?, ?, ?)",
-                (duplicate.article_id, duplicate.canonical_id, duplicate.similarity,
-                 duplicate.method),
+                (
+                    duplicate.article_id,
+                    duplicate.canonical_id,
+                    duplicate.similarity,
+                    duplicate.method,
+                ),
             )
 
     def get_article(self, article_id: str) -> Article | None:
@@ -259,7 +263,8 @@ class Store:
             if not match:
                 return []
             rows = self.conn.execute(
-                f"SELECT {columns} FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+                f"SELECT {columns} FROM articles_fts"
+                " JOIN articles a ON a.rowid = articles_fts.rowid"
                 " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0)"
                 " LIMIT ? OFFSET ?",
                 (match, limit, offset),
@@ -313,8 +318,7 @@ class Store:
         ).fetchall()
         width = len(ARTICLE_COLUMNS)
         return [
-            (_article(row[:width]), Duplicate(*row[width:]) if row[width] else None)
-            for row in rows
+            (_article(row[:width]), Duplicate(*row[width:]) if row[width] else None) for row in rows
         ]
 
     def duplicate_groups(self) -> list[tuple[str, int, list[str]]]:
@@ -341,7 +345,8 @@ class Store:
             f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)} FROM articles a"
             " LEFT JOIN analyses x ON x.article_id = a.id"
             " LEFT JOIN duplicates d ON d.article_id = a.id"
-            " WHERE x.article_id IS NULL AND d.article_id IS NULL AND (a.language = ? OR a.language IS NULL)"
+            " WHERE x.article_id IS NULL AND d.article_id IS NULL"
+            " AND (a.language = ? OR a.language IS NULL)"
             " ORDER BY a.rowid",
             (language,),
         ).fetchall()
@@ -371,10 +376,17 @@ class Store:
                     (mention.canonical, mention.entity_label),
                 ).fetchone()
                 conn.execute(
-                    "INSERT OR IGNORE INTO mentions (article_id, start, end, text, label, entity_id)"
+                    "INSERT OR IGNORE INTO mentions"
+                    " (article_id, start, end, text, label, entity_id)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (analysis.article_id, mention.start, mention.end, mention.text,
-                     mention.label, entity_id),
+                    (
+                        analysis.article_id,
+                        mention.start,
+                        mention.end,
+                        mention.text,
+                        mention.label,
+                        entity_id,
+                    ),
                 )
 
     def get_analysis(self, article_id: str) -> Analysis | None:
@@ -416,7 +428,8 @@ class Store:
             "problems": count("SELECT COUNT(*) FROM problems"),
             "languages": dict(
                 self.conn.execute(
-                    "SELECT COALESCE(language, '?'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+                    "SELECT COALESCE(language, '?'), COUNT(*) FROM articles"
+                    " GROUP BY 1 ORDER BY 2 DESC"
                 ).fetchall()
             ),
         }

@@ -56,8 +56,15 @@ class Site:
         self.pages: dict[str, tuple[int, str, bytes, float]] = {}
         self.hits: list[str] = []
 
-    def add(self, path: str, body: str | bytes, *, status: int = 200,
-            content_type: str = "text/html; charset=utf-8", delay: float = 0.0) -> str:
+    def add(
+        self,
+        path: str,
+        body: str | bytes,
+        *,
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        delay: float = 0.0,
+    ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.pages[path] = (status, content_type, data, delay)
         return self.base + path
@@ -68,7 +75,7 @@ def http_site() -> Iterator[Site]:
     site: Site
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             site.hits.append(self.path)
             status, content_type, body, delay = site.pages.get(
                 self.path, (404, "text/plain", b"not found", 0.0)
@@ -81,7 +88,7 @@ def http_site() -> Iterator[Site]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

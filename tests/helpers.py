@@ -10,7 +10,8 @@ def html_page(record: dict[str, Any], *, with_date: bool = True) -> str:
     paragraphs = "".join(f"<p>{p}</p>" for p in record["text"].split("\n\n"))
     date_meta = (
         f'<meta property="article:published_time" content="{record["published"]}">'
-        if with_date else ""
+        if with_date
+        else ""
     )
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -50,9 +51,11 @@ def write_warc(path: Any, responses: list[tuple[str, int, str, str]]) -> None:
         writer = WARCWriter(handle, gzip=str(path).endswith(".gz"))
         for url, status, content_type, body in responses:
             reason = "OK" if status == 200 else "Not Found"
-            headers = StatusAndHeaders(f"{status} {reason}", [("Content-Type", content_type)],
-                                       protocol="HTTP/1.1")
-            record = writer.create_warc_record(url, "response", payload=BytesIO(body.encode()),
-                                               http_headers=headers)
+            headers = StatusAndHeaders(
+                f"{status} {reason}", [("Content-Type", content_type)], protocol="HTTP/1.1"
+            )
+            record = writer.create_warc_record(
+                url, "response", payload=BytesIO(body.encode()), http_headers=headers
+            )
             writer.write_record(record)
             record.raw_stream.close()  # warcio buffers payloads in temporary files

@@ -15,8 +15,9 @@ from storyline.store import Store, open_store
 SAMPLE_COPIES = 42
 
 
-def test_sample_corpus_ingests_with_wire_copies_linked(store: Store, sample_path: Path,
-                                                       sample_records: list[dict[str, Any]]) -> None:
+def test_sample_corpus_ingests_with_wire_copies_linked(
+    store: Store, sample_path: Path, sample_records: list[dict[str, Any]]
+) -> None:
     report = ingest_sources(store, [str(sample_path)])
     assert report.problems == []
     assert report.added == len(sample_records)
@@ -28,8 +29,13 @@ def test_sample_corpus_ingests_with_wire_copies_linked(store: Store, sample_path
         if duplicate is not None:
             assert duplicate.canonical_id.endswith(key), (record["id"], duplicate)
     outlets = {a.outlet for a, _ in store.copies("nw-talks-4")}
-    assert outlets == {"Northgate Wire", "The Harbor Ledger", "Eastbrook Times",
-                       "Valley Courier", "Lakeside Daily"}
+    assert outlets == {
+        "Northgate Wire",
+        "The Harbor Ledger",
+        "Eastbrook Times",
+        "Valley Courier",
+        "Lakeside Daily",
+    }
     # Separate reports of one story are not copies of each other.
     assert store.duplicate_of("mp-talks-3") is None
     assert store.duplicate_of("co-talks-5") is None
@@ -77,8 +83,12 @@ def test_failure_inside_the_write_rolls_back_that_article(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     articles = [
-        Article(id=f"a{i}", text=f"Report number {i} about the harbour strike and pay talks.",
-                content_hash=f"h{i}", origin="test")
+        Article(
+            id=f"a{i}",
+            text=f"Report number {i} about the harbour strike and pay talks.",
+            content_hash=f"h{i}",
+            origin="test",
+        )
         for i in range(3)
     ]
 

@@ -21,15 +21,18 @@ from storyline.store import Store
 
 def _read(sources: list[str], **options: Any) -> tuple[list[Article], list[Problem]]:
     items = list(read_sources(sources, SourceOptions(**options)))
-    return ([i for i in items if isinstance(i, Article)],
-            [i for i in items if isinstance(i, Problem)])
+    return (
+        [i for i in items if isinstance(i, Article)],
+        [i for i in items if isinstance(i, Problem)],
+    )
 
 
 # -- good input -------------------------------------------------------------------------------
 
 
-def test_html_folder_with_metadata(tmp_path: Path, sample_records: list[dict[str, Any]],
-                                   store: Store) -> None:
+def test_html_folder_with_metadata(
+    tmp_path: Path, sample_records: list[dict[str, Any]], store: Store
+) -> None:
     folder = tmp_path / "pages"
     (folder / "world").mkdir(parents=True)
     chosen = [r for r in sample_records if r["id"].startswith("nw-")][:6]
@@ -50,17 +53,18 @@ def test_html_folder_with_metadata(tmp_path: Path, sample_records: list[dict[str
     assert article.text.startswith(chosen[0]["text"].split("\n\n")[0][:40])
 
 
-def test_feed_and_its_pages_from_a_local_server(http_site: Site, fetcher: Fetcher,
-                                                sample_records: list[dict[str, Any]],
-                                                store: Store) -> None:
+def test_feed_and_its_pages_from_a_local_server(
+    http_site: Site, fetcher: Fetcher, sample_records: list[dict[str, Any]], store: Store
+) -> None:
     chosen = [r for r in sample_records if r["id"].startswith("nw-")][:3]
     links = []
     for record in chosen:
         # Pages without a date in their markup: the date must come from the feed.
         links.append(http_site.add(f"/news/{record['id']}", html_page(record, with_date=False)))
     links.append(http_site.base + "/news/missing")  # 404
-    feed_url = http_site.add("/feed.xml", rss_feed("Northgate Wire", chosen, links),
-                             content_type="application/rss+xml")
+    feed_url = http_site.add(
+        "/feed.xml", rss_feed("Northgate Wire", chosen, links), content_type="application/rss+xml"
+    )
     report = ingest_sources(store, [feed_url], SourceOptions(fetcher=fetcher))
     assert report.added == 3
     assert [(p.origin, p.reason) for p in report.problems] == [(links[3], "HTTP 404")]
@@ -75,8 +79,9 @@ def test_feed_and_its_pages_from_a_local_server(http_site: Site, fetcher: Fetche
     assert sorted(http_site.hits) == ["/feed.xml", "/news/missing"]
 
 
-def test_url_list_and_a_single_url(http_site: Site, fetcher: Fetcher, tmp_path: Path,
-                                   sample_records: list[dict[str, Any]]) -> None:
+def test_url_list_and_a_single_url(
+    http_site: Site, fetcher: Fetcher, tmp_path: Path, sample_records: list[dict[str, Any]]
+) -> None:
     record = sample_records[0]
     dated = http_site.add("/2025/03/02/story", html_page(record, with_date=False))
     plain = http_site.add("/plain", html_page(sample_records[5]))
@@ -90,16 +95,24 @@ def test_url_list_and_a_single_url(http_site: Site, fetcher: Fetcher, tmp_path: 
     ]
 
 
-def test_warc_html_responses_only(tmp_path: Path, sample_records: list[dict[str, Any]],
-                                  store: Store) -> None:
+def test_warc_html_responses_only(
+    tmp_path: Path, sample_records: list[dict[str, Any]], store: Store
+) -> None:
     path = tmp_path / "crawl.warc.gz"
-    write_warc(path, [
-        ("https://a.example/2025/03/04/one", 200, "text/html; charset=utf-8",
-         html_page(sample_records[0])),
-        ("https://a.example/robots.txt", 200, "text/plain", "User-agent: *"),
-        ("https://a.example/gone", 404, "text/html", "<html><body>gone</body></html>"),
-        ("https://b.example/two", 200, "text/html", html_page(sample_records[7])),
-    ])
+    write_warc(
+        path,
+        [
+            (
+                "https://a.example/2025/03/04/one",
+                200,
+                "text/html; charset=utf-8",
+                html_page(sample_records[0]),
+            ),
+            ("https://a.example/robots.txt", 200, "text/plain", "User-agent: *"),
+            ("https://a.example/gone", 404, "text/html", "<html><body>gone</body></html>"),
+            ("https://b.example/two", 200, "text/html", html_page(sample_records[7])),
+        ],
+    )
     report = ingest_sources(store, [str(path)])
     assert report.problems == [] and report.added == 2
     urls = sorted(a.url or "" for a in store.iter_articles())
@@ -160,10 +173,12 @@ def test_binary_and_empty_files(tmp_path: Path) -> None:
 
 def test_declared_non_utf8_encoding_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "latin1.html"
-    body = ("<html><head><meta charset='iso-8859-1'><title>Café talks</title></head><body>"
-            "<article><p>The délégués met at the Café Rivière on Monday to discuss the"
-            " ceasefire, and the mediators said the mood was better than last month.</p>"
-            "</article></body></html>")
+    body = (
+        "<html><head><meta charset='iso-8859-1'><title>Café talks</title></head><body>"
+        "<article><p>The délégués met at the Café Rivière on Monday to discuss the"
+        " ceasefire, and the mediators said the mood was better than last month.</p>"
+        "</article></body></html>"
+    )
     path.write_bytes(body.encode("latin-1"))
     articles, problems = _read([str(path)])
     assert problems == []
@@ -237,10 +252,13 @@ def test_truncated_warc_keeps_what_precedes_the_damage(
     tmp_path: Path, sample_records: list[dict[str, Any]]
 ) -> None:
     whole = tmp_path / "whole.warc.gz"
-    write_warc(whole, [
-        (f"https://a.example/{i}", 200, "text/html", html_page(sample_records[i]))
-        for i in (0, 5, 10)
-    ])
+    write_warc(
+        whole,
+        [
+            (f"https://a.example/{i}", 200, "text/html", html_page(sample_records[i]))
+            for i in (0, 5, 10)
+        ],
+    )
     data = whole.read_bytes()
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(data[: int(len(data) * 0.8)])
@@ -262,9 +280,14 @@ def test_gzip_that_is_not_a_warc(tmp_path: Path) -> None:
 def test_kind_option_overrides_the_extension(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "record.dat"
     if kind == "jsonl":
-        path.write_text('{"id": "k", "text": "A record in a file with an odd name, read as JSONL."}')
+        path.write_text(
+            '{"id": "k", "text": "A record in a file with an odd name, read as JSONL."}'
+        )
     else:
-        path.write_text("<html><body><article><p>" + "The council met on Monday. " * 5
-                        + "</p></article></body></html>")
+        path.write_text(
+            "<html><body><article><p>"
+            + "The council met on Monday. " * 5
+            + "</p></article></body></html>"
+        )
     articles, problems = _read([str(path)], kind=kind)
     assert len(articles) == 1 and problems == []

@@ -86,12 +86,20 @@ texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_si
 
 @settings(max_examples=40, deadline=None)
 @given(text=texts, title=st.one_of(st.none(), texts), outlet=st.one_of(st.none(), texts))
-def test_article_round_trips_through_the_store(tmp_path_factory: pytest.TempPathFactory,
-                                               text: str, title: str | None,
-                                               outlet: str | None) -> None:
-    article = Article(id="x1", text=text, title=title, outlet=outlet, published="2025-03-01",
-                      published_source="record", content_hash="h", origin="o",
-                      ingested_at="2025-03-01T00:00:00+00:00")
+def test_article_round_trips_through_the_store(
+    tmp_path_factory: pytest.TempPathFactory, text: str, title: str | None, outlet: str | None
+) -> None:
+    article = Article(
+        id="x1",
+        text=text,
+        title=title,
+        outlet=outlet,
+        published="2025-03-01",
+        published_source="record",
+        content_hash="h",
+        origin="o",
+        ingested_at="2025-03-01T00:00:00+00:00",
+    )
     with open_store(tmp_path_factory.mktemp("rt") / "s.db") as db:
         with db.transaction():
             db.insert_article(article)

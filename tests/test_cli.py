@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from storyline.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS = sorted(cli.commands)
+
+
+def run(*args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def db(tmp_path: Path, sample_path: Path) -> str:
+    path = str(tmp_path / "cli.db")
+    result = run("ingest", str(sample_path), "--db", path)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_ingest_reports_and_reruns(db: str, sample_path: Path) -> None:
+    result = run("ingest", str(sample_path), "--db", db, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "added": 0,
+        "copies": 0,
+        "unchanged": 65,
+        "analysed": 0,
+        "problems": [],
+    }
+
+
+def test_ingest_with_bad_records_exits_1_and_names_them(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "ok", "text": "A fine record about the strike at the port."}\n{oops\n')
+    result = run("ingest", str(bad), "--db", str(tmp_path / "x.db"), "--no-analyze")
+    assert result.exit_code == 1
+    assert f"error: {bad}:2: invalid JSON" in result.stderr
+    assert "added 1 articles" in result.stdout
+
+
+def test_db_from_environment(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "env.db"
+    monkeypatch.setenv("STORYLINE_DB", str(target))
+    assert run("ingest", str(sample_path), "--no-analyze").exit_code == 0
+    assert target.exists()
+    assert "65 articles" in run("stats").stdout
+
+
+def test_articles_list_search_and_json(db: str) -> None:
+    listing = run("articles", "--db", db, "--limit", "5").stdout.splitlines()
+    assert len(listing) == 5 and listing[0].split()[1] == "2025-03-22"  # newest first
+    found = run("articles", "--db", db, "-q", "boil water", "--json").stdout.splitlines()
+    ids = [json.loads(line)["id"] for line in found]
+    assert "vc-fever-2" in ids and all("fever" in i for i in ids)
+    assert "no articles match" in run("articles", "--db", db, "-q", "zebra").stdout
+
+
+def test_show_lists_every_outlet_and_entities(db: str) -> None:
+    text = run("show", "vc-talks-4", "--db", db).stdout
+    assert "carried by 5 outlets" in text
+    assert "Northgate Wire" in text and "(original)" in text and "Lakeside Daily" in text
+    assert "Jonas Ekberg" in text
+    data = json.loads(run("show", "nw-talks-4", "--db", db, "--json").stdout)
+    assert data["canonical_id"] == "nw-talks-4" and len(data["carried_by"]) == 5
+    assert data["analysis"]["id"] == "nw-talks-4"
+
+
+def test_show_unknown_id_is_a_clean_error(db: str) -> None:
+    result = run("show", "nope-nope", "--db", db)
+    assert result.exit_code == 1
+    assert "no article with id 'nope-nope'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_analyze_jsonl_from_stdin(sample_records: list[dict[str, Any]]) -> None:
+    lines = "\n".join(json.dumps(r) for r in sample_records[:3]) + "\n{broken\n"
+    result = run("analyze", "-", input=lines)
+    assert result.exit_code == 1 and "<stdin>:4: invalid JSON" in result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in outputs] == [r["id"] for r in sample_records[:3]]
+    first = outputs[0]
+    assert set(first) >= {"id", "sentences", "entities", "actors", "stages"}
+    text = sample_records[0]["text"]
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in first["entities"])
+
+
+def test_analyze_stored(db: str) -> None:
+    result = run("analyze", "--stored", "--db", db)
+    assert result.exit_code == 0 and "analysed 0 stored articles" in result.stdout
+
+
+def test_store_errors_are_clean(tmp_path: Path) -> None:
+    result = run("stats", "--db", str(tmp_path / "missing" / "x.db"))
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+
+
+def test_demo_ingests_the_sample_and_is_rerunnable(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    first = run("demo", "--db", db)
+    assert first.exit_code == 0
+    assert "added 65 (42 copies)" in first.stdout and "22 analysed" in first.stdout
+    assert "carried by 5 outlets" in first.stdout
+    again = run("demo", "--db", db)
+    assert "added 0 (0 copies), 65 already stored" in again.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.stdout
+    if command != "demo":
+        assert "--db" in result.stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"storyline {command}" in readme
