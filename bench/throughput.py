@@ -1,0 +1,209 @@
+"""Throughput of ingestion and analysis on generated corpora, next to spaCy alone.
+
+    python bench/throughput.py [--sizes 200,1000,3000] [--seed 7] [--write bench/RESULTS.md]
+
+For each size N, a corpus of N articles is generated (fictional names and places drawn from
+Zipf-like distributions, 120-400 words, 15% of them wire copies with a new first sentence)
+and written as JSONL. Then, in one run:
+
+* ingest: ``ingest_sources`` from the JSONL into a new SQLite file (extraction, language
+  identification, exact and MinHash near-duplicate checks, one transaction per article);
+* analyse: ``analyze_pending`` on that store (spaCy parse + entity stage + storing results),
+  which skips the copies found by ingest;
+* spaCy alone: ``nlp.pipe`` over the same texts the analysis parsed, nothing else.
+
+Rates are articles/s and words/s of wall-clock time on this machine. Generated text is not
+news, so the figures measure cost, not quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from storyline.analyze import analyze_pending, load_nlp
+from storyline.ingest import ingest_sources
+from storyline.store import open_store
+
+FIRST = """Amira Jonas Helena Daniel Priya Greta Victor Marta Oliver Rafael Leah Hugo Ines
+Samuel Ruth Owen Nadia Tomas Lucas Pavel Elena Mateo Sofia Karim Yusuf Lena Ivan Clara Omar
+Anya""".split()
+LAST = """Castell Ekberg Okafor Moreau Natarajan Lindqvist Lang Quinn Grant Ortiz Fontaine Mercer
+Kowal Brandt Calder Hartley Orsel Rilke Varga Dunmore Petrov Sato Haddad Novak Silva Brenner
+Adeyemi Laurent Costa Weber""".split()
+PLACES = """Kestrel Marlow Brightwater Eastbrook Halvard Sarn Greywater Orland Veldora Castavia
+Port Alder Northgate Summit Lakeside Meridian Ashford Corvin Dunmere Elston Farrow""".split()
+ORGS = [
+    "the Southern Front",
+    "the Regional Health Agency",
+    "the Harbour Workers Union",
+    "the National Transport Safety Board",
+    "Solvent Motors",
+    "the city council",
+    "the foreign ministry",
+    "the Port Authority",
+    "the election office",
+    "the Red Cross",
+]
+ROLES = [
+    "spokesman",
+    "minister",
+    "director",
+    "commander",
+    "mayor",
+    "chief executive",
+    "union leader",
+    "envoy",
+    "investigator",
+    "coordinator",
+]
+VERBS = ["said", "told reporters", "warned", "announced", "stressed", "added", "denied"]
+TOPICS = [
+    "talks",
+    "the strike",
+    "the outbreak",
+    "the recall",
+    "the inquiry",
+    "the election",
+    "the ceasefire",
+    "the budget",
+    "the bridge",
+    "the prisoner exchange",
+]
+DAYS = [
+    "on Monday",
+    "on Tuesday",
+    "last week",
+    "yesterday",
+    "on Friday",
+    "last month",
+    "earlier this year",
+    "next week",
+]
+
+
+def _zipf(rng: random.Random, items: list[str]) -> str:
+    weights = [1.0 / (rank + 1) for rank in range(len(items))]
+    return rng.choices(items, weights=weights)[0]
+
+
+def _sentence(rng: random.Random) -> str:
+    person = f"{_zipf(rng, FIRST)} {_zipf(rng, LAST)}"
+    place, org, topic = _zipf(rng, PLACES), _zipf(rng, ORGS), _zipf(rng, TOPICS)
+    day, verb, role = rng.choice(DAYS), rng.choice(VERBS), rng.choice(ROLES)
+    n = rng.randint(2, 900)
+    patterns = [
+        f'"We will not accept any delay to {topic}", {role} {person} {verb} {day}.',
+        f"{person}, the {role} of {org}, {verb} that {topic} in {place} would resume {day}.",
+        f"More than {n} people gathered in {place} {day} as {org} discussed {topic}.",
+        f"According to {org}, {topic} had cost {place} about {n} million so far.",
+        f"{org.capitalize()} {verb} {day} that {n} families had been affected in {place}.",
+        f"Officials in {place} believe {topic} could end within {rng.randint(2, 9)} weeks.",
+    ]
+    return rng.choice(patterns)
+
+
+def generate(size: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    records: list[dict[str, Any]] = []
+    while len(records) < size:
+        index = len(records)
+        if records and rng.random() < 0.15:
+            source = rng.choice(records)
+            text = _sentence(rng) + "\n\n" + source["text"]
+        else:
+            sentences = [_sentence(rng) for _ in range(rng.randint(6, 18))]
+            text = "\n\n".join(" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
+        records.append(
+            {
+                "id": f"gen-{seed}-{index}",
+                "title": f"Report {index} on {rng.choice(TOPICS)}",
+                "published": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "source": f"Outlet {rng.randint(1, 40)}",
+                "text": text,
+            }
+        )
+    return records
+
+
+def _timed(work: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+def run(size: int, seed: int, nlp: Any, folder: Path) -> dict[str, Any]:
+    records = generate(size, seed)
+    corpus = folder / f"corpus-{size}.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    words = sum(len(r["text"].split()) for r in records)
+    with open_store(folder / f"store-{size}.db") as store:
+        report, ingest_s = _timed(lambda: ingest_sources(store, [str(corpus)]))
+        texts = [a.text for a in store.pending_analysis()]
+        analysed_words = sum(len(t.split()) for t in texts)
+        (done, _problems), analyse_s = _timed(lambda: analyze_pending(store, nlp=nlp))
+    _docs, spacy_s = _timed(lambda: list(nlp.pipe(texts, batch_size=64)))
+    return {
+        "articles": size,
+        "words": words,
+        "copies": report.copies,
+        "ingest_s": ingest_s,
+        "ingest_articles_s": size / ingest_s,
+        "ingest_words_s": words / ingest_s,
+        "analysed": done,
+        "analyse_s": analyse_s,
+        "analyse_articles_s": done / analyse_s,
+        "analyse_words_s": analysed_words / analyse_s,
+        "spacy_s": spacy_s,
+        "spacy_articles_s": len(texts) / spacy_s,
+        "spacy_words_s": analysed_words / spacy_s,
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| articles | words | copies found | ingest art/s | ingest words/s | analysed |"
+        " analyse art/s | analyse words/s | spaCy alone art/s | spaCy alone words/s |"
+        " analyse / spaCy time |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['articles']:,} | {r['words']:,} | {r['copies']:,} |"
+            f" {r['ingest_articles_s']:,.0f} | {r['ingest_words_s']:,.0f} | {r['analysed']:,} |"
+            f" {r['analyse_articles_s']:,.1f} | {r['analyse_words_s']:,.0f} |"
+            f" {r['spacy_articles_s']:,.1f} | {r['spacy_words_s']:,.0f} |"
+            f" {r['analyse_s'] / r['spacy_s']:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="200,1000,3000")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="Print the raw figures as JSON.")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    nlp = load_nlp()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            rows.append(run(size, args.seed, nlp, Path(tmp)))
+            print(f"done {size}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
