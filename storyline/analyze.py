@@ -16,14 +16,16 @@ from spacy.language import Language
 
 from storyline.entities import entities_stage
 from storyline.errors import StorylineError
+from storyline.quotes import quotes_stage
 from storyline.records import Analysis, Article, Problem, Span
 from storyline.stage import Parsed, Stage
 from storyline.store import Store
 
 STAGES: dict[str, Stage] = {
     "entities": entities_stage,
+    "quotes": quotes_stage,  # uses the entity mentions: runs after "entities"
 }
-DEFAULT_STAGES: tuple[str, ...] = ("entities",)
+DEFAULT_STAGES: tuple[str, ...] = ("entities", "quotes")
 #: Languages the English model is run on; other articles are stored but not analysed.
 ANALYSED_LANGUAGES = frozenset({"en"})
 BATCH_SIZE = 64

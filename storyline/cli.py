@@ -391,3 +391,7 @@ def demo_command(db_path: str) -> None:
 
 def main() -> None:
     cli(prog_name="storyline")
+
+
+if __name__ == "__main__":
+    main()
