@@ -46,6 +46,8 @@ _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = ("dobj", "xcomp", "attr", "oprd")
 _EDGE_PUNCT = set(".,;:!?—–-")
+#: Characters allowed between a quotation and its cue or speaker ("”, Mr. X said on Monday").
+_QUOTE_GAP = 80
 _PRONOUNS = {
     "he": "person", "she": "person", "him": "person", "her": "person",
     "they": "group", "it": "thing", "i": "self", "we": "self",
@@ -166,9 +168,9 @@ def _subtree_span(token: Token, *, exclude: Token | None = None) -> tuple[int, i
 
 
 def _trim(tokens: list[Token]) -> tuple[int, int]:
-    while len(tokens) > 1 and tokens[-1].text in _EDGE_PUNCT:
+    while len(tokens) > 1 and (tokens[-1].text in _EDGE_PUNCT or tokens[-1].is_space):
         tokens = tokens[:-1]
-    while len(tokens) > 1 and (tokens[0].text in _EDGE_PUNCT):
+    while len(tokens) > 1 and (tokens[0].text in _EDGE_PUNCT or tokens[0].is_space):
         tokens = tokens[1:]
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
@@ -190,6 +192,9 @@ def _speaker_of(cue: Token) -> Token | None:
         return _speaker_of(cue.head)
     if cue.dep_ == "relcl":
         return cue.head
+    if cue.dep_ == "acl" and cue.head.dep_ in ("dobj", "pobj") and cue.head.head.i != cue.i:
+        # "defended the proposition, stressing that ...": the one who defended it
+        return _speaker_of(cue.head.head) if cue.head.head.pos_ == "VERB" else None
     return None
 
 
@@ -202,6 +207,17 @@ def _speaker_span(head: Token, cue: Token) -> tuple[int, int]:
     tokens = [t for t in tokens if t.i < cue.i or head.i > cue.i]
     if not tokens:
         tokens = [head]
+    # The small model often leaves a title or an organisation out of a name's subtree
+    # ("said Liwa Shuhada al-Islam representative Said Naqrash"): take the words before it.
+    doc = head.doc
+    first = min(t.i for t in tokens)
+    while head.i > cue.i and first - 1 > cue.i:
+        previous = doc[first - 1]
+        if previous.pos_ in ("PROPN", "NOUN", "ADJ") or previous.text == "-":
+            first -= 1
+        else:
+            break
+    tokens = [doc[i] for i in range(first, min(t.i for t in tokens))] + tokens
     return _trim(tokens)
 
 
@@ -220,15 +236,23 @@ def _content_of(cue: Token, quotes: list[tuple[int, int]], speaker: Token | None
         side = after if len(after) >= len(before) else before
         return [_trim(side)] if side else []
     sent = cue.sent
+    para_start, para_end = _paragraph(cue)
+    left, right = cue.idx, cue.idx + len(cue.text)
+    if speaker is not None:
+        left, right = min(left, speaker.left_edge.idx), max(right, speaker.idx + len(speaker))
     beside = [
         (s, e)
         for s, e in quotes
         if not (s < cue.idx < e)
+        and para_start <= s < para_end
         and (sent.start_char <= s < sent.end_char or sent.start_char < e <= sent.end_char)
+        # next to the cue and speaker: "“X,” he said", "he said: “X”", not a quote elsewhere
+        # in a long sentence
+        and (0 <= left - e <= _QUOTE_GAP or 0 <= s - right <= _QUOTE_GAP)
     ]
-    complement = next((c for c in cue.children if c.dep_ in _CONTENT_DEPS), None)
-    if complement is not None:
-        start, end = _subtree_span(complement)
+    span = _complement_span(cue, speaker)
+    if span is not None:
+        start, end = span
         # A complement that runs into a quotation takes the whole quotation.
         for s, e in quotes:
             if s < end and e > start:
@@ -242,14 +266,46 @@ def _content_of(cue: Token, quotes: list[tuple[int, int]], speaker: Token | None
         following = [(s, e) for s, e in quotes if s >= doc[cue.i + 1].idx]
         if following:
             return [following[0]]
-    for child in cue.children:
-        if child.dep_ in _OBJECT_DEPS and child.i > cue.i and (speaker is None or child.i != speaker.i):
-            return [_subtree_span(child)]
-    for child in cue.children:
-        if child.dep_ == "prep" and child.i > cue.i and child.lower_ in ("of", "about", "for",
-                                                                          "on"):
-            return [_subtree_span(child)]
     return []
+
+
+def _complement_span(cue: Token, speaker: Token | None) -> tuple[int, int] | None:
+    """What the cue introduces: its clausal complement, else its object together with what
+    completes it ("called it “a disaster”"), else an "of/about" phrase ("warned of ...")."""
+    start, end = _paragraph(cue)
+    children = [
+        c for c in cue.children
+        if (speaker is None or c.i != speaker.i) and start <= c.idx < end
+    ]
+    after = [c for c in children if c.i > cue.i]
+    # A clausal complement may come first ("“We are ready,” he said"); objects follow the cue.
+    # Of several, the nearest: the parser sometimes hangs the next clause on the cue too.
+    complement = sorted((c for c in children if c.dep_ in _CONTENT_DEPS),
+                        key=lambda c: abs(c.i - cue.i))[:1]
+    if not complement:
+        complement = [c for c in after if c.dep_ in _OBJECT_DEPS]
+        if complement:
+            # "thanked his supporters for ...", "view Clinton as ...": the phrase that
+            # completes the object belongs to what was said.
+            last = max(c.i for c in complement)
+            complement += [c for c in after if c.dep_ == "prep" and c.i > last
+                           and c.lower_ in ("for", "as", "of")]
+    if not complement:
+        complement = [c for c in after if c.dep_ == "prep"
+                      and c.lower_ in ("of", "about", "for", "on", "that")][:1]
+    if not complement:
+        return None
+    tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
+    tokens.sort(key=lambda t: t.i)
+    return _trim(tokens) if tokens else None
+
+
+def _paragraph(token: Token) -> tuple[int, int]:
+    """Character bounds of the paragraph (line) holding the token: spans never cross it."""
+    text = token.doc.text
+    start = text.rfind("\n", 0, token.idx) + 1
+    end = text.find("\n", token.idx)
+    return start, len(text) if end < 0 else end
 
 
 def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Found]:
@@ -288,7 +344,7 @@ def _attach_continuations(found: list[_Found], quotes: list[tuple[int, int]],
         item = result[index]
         last_end = item.content[-1][1]
         gap = doc.text[last_end:s]
-        if gap.count("\n") <= 2 and len(gap) < 200 and doc.text[item.content[-1][0]] in OPENING:
+        if "\n" not in gap and len(gap) < 200 and doc.text[item.content[-1][0]] in OPENING:
             result[index] = replace(item, content=(*item.content, (s, e)))
     return result
 
