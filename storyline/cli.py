@@ -25,7 +25,7 @@ from storyline.errors import StorylineError
 from storyline.extract import DEFAULT_MAX_BYTES
 from storyline.fetch import Fetcher, FetchOptions
 from storyline.ingest import IngestReport, ingest_sources
-from storyline.records import Article, Problem
+from storyline.records import Article, Problem, Quote
 from storyline.sources import KINDS, SourceOptions, read_jsonl
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
 
@@ -272,6 +272,13 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
                 f" {marker} {copy.outlet or '?':<22} {(copy.published or '?')[:10]}"
                 f"  {copy.id}  ({how})"
             )
+    if analysis is not None and analysis.quotes:
+        click.echo("quotes:")
+        for quote in analysis.quotes:
+            click.echo(
+                f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
+                f" ({quote.kind}): {_content_text(article.text, quote)}"
+            )
     if analysis is not None:
         by_label: dict[str, list[str]] = {}
         for entity in analysis.entities:
@@ -332,6 +339,72 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
                 click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     if problems:
         sys.exit(1)
+
+
+def _speaker_line(name: str | None, role: str | None, affiliation: str | None) -> str:
+    details = ", ".join(part for part in (role, affiliation) if part)
+    return (name or "(unresolved speaker)") + (f" [{details}]" if details else "")
+
+
+def _content_text(text: str, quote: Quote) -> str:
+    return " … ".join(text[span.start : span.end] for span in quote.content)
+
+
+@cli.command("speakers")
+@click.option("--limit", type=int, default=20, show_default=True)
+@db_option
+@json_option
+def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
+    """Who is quoted most across the store, with the roles and affiliations seen."""
+    with _store(db_path) as store:
+        rows = store.speakers(limit=limit)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no quotes stored")
+    for row in rows:
+        roles = "; ".join(row["roles"] + row["affiliations"])
+        click.echo(
+            f"{row['quotes']:>4} quotes in {row['articles']:>3} articles  {row['name']}"
+            + (f"  [{roles}]" if roles else "")
+        )
+
+
+@cli.command("quotes")
+@click.option(
+    "--speaker",
+    "name",
+    required=True,
+    help="Name of a person or organisation (any spelling variant or alias; a surname).",
+)
+@click.option("--limit", type=int, default=50, show_default=True)
+@db_option
+@json_option
+def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
+    """Everything one speaker said, newest first, each with its article."""
+    with _store(db_path) as store:
+        entities = store.find_entities(name)
+        rows = store.quotes_by([entity_id for entity_id, _, _ in entities], limit=limit)
+    if not entities:
+        raise click.ClickException(f"no person or organisation called {name!r} in the store")
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    click.secho(", ".join(sorted({canonical for _, canonical, _ in entities})), bold=True)
+    if not rows:
+        click.echo("no quotes")
+    for row in rows:
+        click.echo(
+            f"{(row['published'] or '?')[:10]}  {row['outlet'] or '?'}  {row['article_id']}"
+            f"  {row['title'] or ''}"
+        )
+        click.echo(
+            f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}:"
+            f" {row['content']}"
+        )
 
 
 @cli.command("stats")

@@ -199,3 +199,26 @@ ROLE_NOUNS: frozenset[str] = frozenset(
 NAME_PARTICLES: frozenset[str] = frozenset(
     """de del della di da du van von der den la le al el bin ibn bint abu ben dos das""".split()
 )
+
+
+def name_key(name: str) -> str:
+    """A spelling-insensitive key for a name, so that variants meet across articles.
+
+    Accents, case, punctuation and titles go; common transliteration variants fold together
+    (Sergey/Sergei, Aleksei/Alexey, Mikhail/Mihail, Muammar/Muamar).
+    """
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name)
+    ascii_name = "".join(c for c in ascii_name if not unicodedata.combining(c)).lower()
+    for mark in ".,'’`\"()-":
+        ascii_name = ascii_name.replace(mark, " ")
+    words = ascii_name.split()
+    while len(words) > 1 and words[0] in TITLES:
+        words = words[1:]
+    folded = []
+    for word in words:
+        word = word.replace("kh", "h").replace("ph", "f").replace("x", "ks").replace("y", "i")
+        collapsed = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+        folded.append(collapsed)
+    return " ".join(folded)

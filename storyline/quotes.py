@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -40,17 +41,24 @@ from storyline.stage import Parsed
 #: decision boundary; it was not tuned on the dev split.
 CUE_THRESHOLD = 0.5
 
-OPENING = "“\"«"
-CLOSING = "”\"»"
+OPENING = '“"«'
+CLOSING = '”"»'
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = ("dobj", "xcomp", "attr", "oprd")
 _EDGE_PUNCT = set(".,;:!?—–-")
 #: Characters allowed between a quotation and its cue or speaker ("”, Mr. X said on Monday").
 _QUOTE_GAP = 80
+_SENTENCE_END = re.compile(r"[.!?]\s")
 _PRONOUNS = {
-    "he": "person", "she": "person", "him": "person", "her": "person",
-    "they": "group", "it": "thing", "i": "self", "we": "self",
+    "he": "person",
+    "she": "person",
+    "him": "person",
+    "her": "person",
+    "they": "group",
+    "it": "thing",
+    "i": "self",
+    "we": "self",
 }
 
 
@@ -59,28 +67,33 @@ _PRONOUNS = {
 
 def find_quotations(text: str) -> list[tuple[int, int]]:
     """Spans of quoted passages, marks included. A paragraph that ends inside a quotation
-    closes it there (the next paragraph reopens it with a new mark, by news convention)."""
+    closes it there (the next paragraph reopens it with a new mark, by news convention).
+    Straight marks (``"`` and the ``''`` of some newsrooms) open and close in turn."""
     spans: list[tuple[int, int]] = []
     start: int | None = None
-    for index, char in enumerate(text):
-        if char == "\n" and start is not None:
-            if index - start > 3:
+    index = 0
+    while index < len(text):
+        char = text[index]
+        width = 2 if text.startswith("''", index) or text.startswith("``", index) else 1
+        if char == "\n":
+            if start is not None and index - start > 3:
                 spans.append((start, index))
             start = None
-        elif char == '"':
+        elif char == '"' or width == 2:
             if start is None:
                 start = index
             else:
-                spans.append((start, index + 1))
+                spans.append((start, index + width))
                 start = None
         elif char in "“«":
             start = index
         elif char in "”»" and start is not None:
             spans.append((start, index + 1))
             start = None
+        index += width
     if start is not None and len(text) - start > 3:
         spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if e - s > 2]
+    return [(s, e) for s, e in spans if e - s > 3]
 
 
 # -- the model --------------------------------------------------------------------------------
@@ -115,9 +128,7 @@ def cue_features(token: Token, quotes: list[tuple[int, int]]) -> list[str]:
         else:
             subject_kind = subject.pos_
     colon = token.i + 1 < len(token.doc) and token.doc[token.i + 1].text == ":"
-    shape = (
-        f"ccomp={'ccomp' in deps}|subj={subject is not None}|quote={near_quote}|in={in_quote}"
-    )
+    shape = f"ccomp={'ccomp' in deps}|subj={subject is not None}|quote={near_quote}|in={in_quote}"
     features = [
         f"lemma={lemma}",
         f"tag={token.tag_}",
@@ -132,17 +143,21 @@ def cue_features(token: Token, quotes: list[tuple[int, int]]) -> list[str]:
         f"in_quote={in_quote}",
     ]
     features += [f"child={d}" for d in sorted(deps)]
-    features += [f"lemma_child={lemma}|{d}" for d in sorted(deps) if d in ("ccomp", "dobj",
-                                                                          "xcomp", "prep",
-                                                                          "prt", "agent")]
+    features += [
+        f"lemma_child={lemma}|{d}"
+        for d in sorted(deps)
+        if d in ("ccomp", "dobj", "xcomp", "prep", "prt", "agent")
+    ]
     return features
 
 
 def is_candidate(token: Token) -> bool:
     if token.pos_ == "VERB":
         return True
-    return token.lower_ == "according" and token.i + 1 < len(token.doc) and (
-        token.doc[token.i + 1].lower_ == "to"
+    return (
+        token.lower_ == "according"
+        and token.i + 1 < len(token.doc)
+        and (token.doc[token.i + 1].lower_ == "to")
     )
 
 
@@ -221,9 +236,9 @@ def _speaker_span(head: Token, cue: Token) -> tuple[int, int]:
     return _trim(tokens)
 
 
-def _content_of(cue: Token, quotes: list[tuple[int, int]], speaker: Token | None) -> list[
-    tuple[int, int]
-]:
+def _content_of(
+    cue: Token, quotes: list[tuple[int, int]], speaker: Token | None
+) -> list[tuple[int, int]]:
     doc = cue.doc
     if cue.lower_ == "according":
         clause = cue.head
@@ -235,7 +250,6 @@ def _content_of(cue: Token, quotes: list[tuple[int, int]], speaker: Token | None
         after = [t for t in tokens if t.i > cue.i]
         side = after if len(after) >= len(before) else before
         return [_trim(side)] if side else []
-    sent = cue.sent
     para_start, para_end = _paragraph(cue)
     left, right = cue.idx, cue.idx + len(cue.text)
     if speaker is not None:
@@ -245,11 +259,21 @@ def _content_of(cue: Token, quotes: list[tuple[int, int]], speaker: Token | None
         for s, e in quotes
         if not (s < cue.idx < e)
         and para_start <= s < para_end
-        and (sent.start_char <= s < sent.end_char or sent.start_char < e <= sent.end_char)
         # next to the cue and speaker: "“X,” he said", "he said: “X”", not a quote elsewhere
-        # in a long sentence
-        and (0 <= left - e <= _QUOTE_GAP or 0 <= s - right <= _QUOTE_GAP)
+        # in a long sentence or after the sentence ended
+        and (
+            (0 <= left - e <= _QUOTE_GAP and not _SENTENCE_END.search(doc.text[e:left]))
+            or (0 <= s - right <= _QUOTE_GAP and not _SENTENCE_END.search(doc.text[right:s]))
+        )
     ]
+    if cue.dep_ == "parataxis" and not beside:
+        # "The museum, Mr. Obama said, would make visitors ...": what was said is the clause
+        # the cue interrupts, on both sides of it.
+        inner = set(t.i for t in cue.subtree)
+        tokens = [
+            t for t in cue.head.subtree if t.i not in inner and para_start <= t.idx < para_end
+        ]
+        return _runs(tokens)
     span = _complement_span(cue, speaker)
     if span is not None:
         start, end = span
@@ -274,30 +298,47 @@ def _complement_span(cue: Token, speaker: Token | None) -> tuple[int, int] | Non
     completes it ("called it “a disaster”"), else an "of/about" phrase ("warned of ...")."""
     start, end = _paragraph(cue)
     children = [
-        c for c in cue.children
-        if (speaker is None or c.i != speaker.i) and start <= c.idx < end
+        c for c in cue.children if (speaker is None or c.i != speaker.i) and start <= c.idx < end
     ]
     after = [c for c in children if c.i > cue.i]
     # A clausal complement may come first ("“We are ready,” he said"); objects follow the cue.
     # Of several, the nearest: the parser sometimes hangs the next clause on the cue too.
-    complement = sorted((c for c in children if c.dep_ in _CONTENT_DEPS),
-                        key=lambda c: abs(c.i - cue.i))[:1]
+    complement = sorted(
+        (c for c in children if c.dep_ in _CONTENT_DEPS), key=lambda c: abs(c.i - cue.i)
+    )[:1]
     if not complement:
         complement = [c for c in after if c.dep_ in _OBJECT_DEPS]
         if complement:
             # "thanked his supporters for ...", "view Clinton as ...": the phrase that
             # completes the object belongs to what was said.
             last = max(c.i for c in complement)
-            complement += [c for c in after if c.dep_ == "prep" and c.i > last
-                           and c.lower_ in ("for", "as", "of")]
+            complement += [
+                c
+                for c in after
+                if c.dep_ == "prep" and c.i > last and c.lower_ in ("for", "as", "of")
+            ]
     if not complement:
-        complement = [c for c in after if c.dep_ == "prep"
-                      and c.lower_ in ("of", "about", "for", "on", "that")][:1]
+        complement = [
+            c
+            for c in after
+            if c.dep_ == "prep" and c.lower_ in ("of", "about", "for", "on", "that")
+        ][:1]
     if not complement:
         return None
     tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
     tokens.sort(key=lambda t: t.i)
     return _trim(tokens) if tokens else None
+
+
+def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Contiguous runs of tokens as trimmed spans (punctuation-only runs dropped)."""
+    runs: list[list[Token]] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if runs and token.i == runs[-1][-1].i + 1:
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    return [_trim(run) for run in runs if any(not (t.is_punct or t.is_space) for t in run)]
 
 
 def _paragraph(token: Token) -> tuple[int, int]:
@@ -325,11 +366,66 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
         if speaker is not None and any(s <= speaker[0] and speaker[1] <= e for s, e in content):
             speaker = None
         found.append(_Found(token, speaker, tuple(content), speaker_head))
-    return _attach_continuations(found, quotes, doc)
+    found = _attach_continuations(found, quotes, doc)
+    labelled = _labelled_lines(doc)
+    if labelled:
+        taken = {span for item in found for span in item.content}
+        labelled = [item for item in labelled if item.content[0] not in taken]
+        found = sorted(found + labelled, key=lambda item: item.cue.i)
+    return found
 
 
-def _attach_continuations(found: list[_Found], quotes: list[tuple[int, int]],
-                          doc: Doc) -> list[_Found]:
+_LABEL = re.compile(
+    r"^(?P<name>(?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}) ?: +(?P<content>\S.*)$",
+    re.MULTILINE,
+)
+#: Line labels that are not speakers.
+_NOT_SPEAKERS = frozenset(
+    "note editor update updated photo photos video watch read related source sources"
+    " correction disclosure q a advertisement caption".split()
+)
+
+
+def _labelled_lines(doc: Doc) -> list[_Found]:
+    """Transcripts and headlines: "PENCE: Well, look, ..." — the label speaks the line. In a
+    transcript (two labels or more) the unlabelled lines that follow belong to the last one."""
+    text = doc.text
+    found: list[_Found] = []
+    for match in _LABEL.finditer(text):
+        if match["name"].lower().rstrip(".") in _NOT_SPEAKERS:
+            continue
+        colon = doc.char_span(match.end("name"), match.start("content"), alignment_mode="expand")
+        if colon is None:
+            continue
+        cue = next((t for t in colon if t.text == ":"), None)
+        if cue is None:
+            continue
+        content_end = match.end("content")
+        found.append(
+            _Found(
+                cue,
+                (match.start("name"), match.end("name")),
+                ((match.start("content"), content_end),),
+                None,
+            )
+        )
+    if len(found) < 2:
+        return found
+    # continuation lines of a transcript
+    result = []
+    for index, item in enumerate(found):
+        limit = found[index + 1].speaker[0] if index + 1 < len(found) else len(text)  # type: ignore[index]
+        spans = list(item.content)
+        position = spans[-1][1]
+        for line in re.finditer(r"[^\n]+", text[position:limit]):
+            spans.append((position + line.start(), position + line.end()))
+        result.append(replace(item, content=tuple(spans)))
+    return result
+
+
+def _attach_continuations(
+    found: list[_Found], quotes: list[tuple[int, int]], doc: Doc
+) -> list[_Found]:
     """A quotation with no cue of its own, right after a quoted attribution, continues it."""
     used = {span for item in found for span in item.content}
     covered = [span for item in found for span in item.content]
@@ -366,12 +462,23 @@ def describe_speaker(
     words = text[start:end]
     if people:
         person = people[-1]
-        before = text[start:person.start].strip().rstrip(",").strip()
-        after = text[person.end:end].strip().lstrip(",").strip()
+        before = text[start : person.start].strip().rstrip(",").strip()
+        after = text[person.end : end].strip().lstrip(",").strip()
         role, affiliation = _role_and_affiliation(before or after, text, start, inside, person)
         return person.canonical, role, affiliation, "person"
+    surname = words.strip()
+    if " " not in surname and surname[:1].isupper():
+        # The small model sometimes labels a lone surname ORG ("Brandt said"): the person of
+        # that surname named in the article is meant.
+        named = {
+            m.canonical
+            for m in mentions
+            if m.entity_label == "PERSON" and m.canonical.split()[-1] == surname
+        }
+        if len(named) == 1:
+            return named.pop(), None, None, "person"
     groups = [m for m in inside if m.entity_label in ("ORG", "GPE", "NORP")]
-    if groups and text[groups[0].start:groups[0].end].strip() == words.strip().removeprefix(
+    if groups and text[groups[0].start : groups[0].end].strip() == words.strip().removeprefix(
         "the "
     ).removeprefix("The "):
         kind = "organisation" if groups[0].entity_label == "ORG" else "place"
@@ -393,13 +500,15 @@ def _role_and_affiliation(
         if words and words[0] == article:
             words = words[1:]
     affiliation: str | None = None
-    groups = [m for m in inside if m.entity_label in ("ORG", "GPE", "NORP") and m.end <= person.start]
+    groups = [
+        m for m in inside if m.entity_label in ("ORG", "GPE", "NORP") and m.end <= person.start
+    ]
     if groups:
         group = groups[0]
         affiliation = group.canonical
         surface = group.text.split()
         if words[: len(surface)] == surface:
-            words = words[len(surface):]
+            words = words[len(surface) :]
         elif " of " in " ".join(words):
             head, _, _ = " ".join(words).partition(" of ")
             words = head.split()
@@ -412,17 +521,21 @@ def _role_and_affiliation(
     return role, affiliation
 
 
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame rev".split())
+
+
 def _looks_like_role(role: str) -> bool:
     lowered = {w.lower().strip(",.") for w in role.split()}
+    if lowered <= _HONORIFICS:
+        return False  # "Dr." alone says nothing of the person's role
     return bool(lowered & (TITLES | ROLE_NOUNS)) or len(lowered) <= 4
 
 
-def resolve_speakers(
-    doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]
-) -> list[Quote]:
+def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]) -> list[Quote]:
     text = doc.text
     quotes: list[Quote] = []
-    last_person: tuple[str, str | None, str | None, int] | None = None  # name, role, aff, end
+    # name, role, affiliation, where the mention ended, kind
+    last_person: tuple[str, str | None, str | None, int, str] | None = None
     for item in found:
         content = tuple(Span(s, e) for s, e in item.content)
         cue = Span(item.cue.idx, item.cue.idx + len(item.cue.text))
@@ -432,7 +545,9 @@ def resolve_speakers(
             continue
         speaker = Span(*item.speaker)
         head = item.speaker_head
-        pronoun = head is not None and head.lower_ in _PRONOUNS and item.speaker[1] - item.speaker[0] <= 4
+        pronoun = (
+            head is not None and head.lower_ in _PRONOUNS and item.speaker[1] - item.speaker[0] <= 4
+        )
         if pronoun and head is not None:
             resolved = _resolve_pronoun(text, head, item.speaker[0], last_person, mentions)
             if resolved is None:
@@ -441,9 +556,9 @@ def resolve_speakers(
             name, role, affiliation, speaker_kind = resolved
         else:
             name, role, affiliation, speaker_kind = describe_speaker(text, item.speaker, mentions)
-        quotes.append(Quote(content, speaker, cue, kind, name, role, affiliation))
+        quotes.append(Quote(content, speaker, cue, kind, name, role, affiliation, speaker_kind))
         if speaker_kind in ("person", "description"):
-            last_person = (name, role, affiliation, item.speaker[1])
+            last_person = (name, role, affiliation, item.speaker[1], speaker_kind)
     return quotes
 
 
@@ -451,7 +566,7 @@ def _resolve_pronoun(
     text: str,
     head: Token,
     start: int,
-    last: tuple[str, str | None, str | None, int] | None,
+    last: tuple[str, str | None, str | None, int, str] | None,
     mentions: tuple[Mention, ...],
 ) -> tuple[str, str | None, str | None, str] | None:
     kind = _PRONOUNS[head.lower_]
@@ -459,16 +574,28 @@ def _resolve_pronoun(
         return None
     if kind == "thing":
         # "Kazakhstan says it has ...": the organisation or country just before.
-        groups = [m for m in mentions if m.end <= start and m.entity_label in ("ORG", "GPE")
-                  and start - m.end < 60]
-        return (groups[-1].canonical, None, None, "organisation") if groups else None
+        groups = [
+            m
+            for m in mentions
+            if m.end <= start and m.entity_label in ("ORG", "GPE") and start - m.end < 60
+        ]
+        if not groups:
+            return None
+        group = groups[-1]
+        return (
+            group.canonical,
+            None,
+            None,
+            "organisation" if group.entity_label == "ORG" else "place",
+        )
     if kind == "person":
         paragraph_start = text.rfind("\n\n", 0, start)
         # The previous attribution's speaker, when it is this paragraph or the one before.
         if last is not None and text.count("\n\n", last[3], start) <= 1:
-            return last[0], last[1], last[2], "person"
-        people = [m for m in mentions if m.entity_label == "PERSON"
-                  and paragraph_start <= m.start < start]
+            return last[0], last[1], last[2], last[4]
+        people = [
+            m for m in mentions if m.entity_label == "PERSON" and paragraph_start <= m.start < start
+        ]
         if people:
             return people[-1].canonical, None, None, "person"
     return None
@@ -478,7 +605,7 @@ def _kind(text: str, content: tuple[tuple[int, int], ...]) -> str:
     quoted = [text[s] in OPENING for s, _ in content]
     if all(quoted):
         return "direct"
-    if any(quoted) or any(ch in text[s:e] for s, e in content for ch in "“\""):
+    if any(quoted) or any(ch in text[s:e] for s, e in content for ch in '“"'):
         return "mixed"
     return "indirect"
 

@@ -129,9 +129,12 @@ class Quote:
     speaker: Span | None
     cue: Span | None
     kind: str  # "direct", "indirect", "mixed"
+    #: The resolved speaker ("he" → the person named before), with role and affiliation.
     speaker_name: str | None = None
     role: str | None = None
     affiliation: str | None = None
+    #: "person", "organisation", "place" or "description" (an unnamed "senior official").
+    speaker_kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,7 +145,24 @@ class Quote:
             "speaker_name": self.speaker_name,
             "role": self.role,
             "affiliation": self.affiliation,
+            "speaker_kind": self.speaker_kind,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Quote:
+        def span(value: dict[str, int] | None) -> Span | None:
+            return None if value is None else Span(value["start"], value["end"])
+
+        return cls(
+            content=tuple(Span(s["start"], s["end"]) for s in data["content"]),
+            speaker=span(data.get("speaker")),
+            cue=span(data.get("cue")),
+            kind=data["kind"],
+            speaker_name=data.get("speaker_name"),
+            role=data.get("role"),
+            affiliation=data.get("affiliation"),
+            speaker_kind=data.get("speaker_kind"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +225,7 @@ class Analysis:
                 )
                 for entity in data.get("actors", [])
             ),
+            quotes=tuple(Quote.from_dict(quote) for quote in data.get("quotes", [])),
             stages=tuple(data.get("stages", [])),
         )
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from storyline.errors import StoreError
-from storyline.records import Analysis, Article, Problem
+from storyline.gazetteer import name_key
+from storyline.records import Analysis, Article, Problem, Quote
 
 DEFAULT_DB = "storyline.db"
 DB_ENV = "STORYLINE_DB"
@@ -103,6 +104,33 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL,
         at TEXT NOT NULL
     );
+    """,
+    # 2: one entity across articles (a spelling-insensitive key, aliases) and quotes.
+    """
+    ALTER TABLE entities ADD COLUMN key TEXT NOT NULL DEFAULT '';
+    UPDATE entities SET key = storyline_name_key(canonical);
+    CREATE INDEX entities_key ON entities(label, key);
+    CREATE TABLE entity_aliases (
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        alias TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (entity_id, alias)
+    );
+    CREATE INDEX entity_aliases_key ON entity_aliases(key);
+    CREATE TABLE quotes (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        content TEXT NOT NULL,
+        speaker_text TEXT,
+        speaker_name TEXT,
+        role TEXT,
+        affiliation TEXT,
+        entity_id INTEGER REFERENCES entities(id),
+        spans TEXT NOT NULL,
+        PRIMARY KEY (article_id, n)
+    );
+    CREATE INDEX quotes_entity ON quotes(entity_id);
     """,
 )
 
@@ -367,14 +395,8 @@ class Store:
                 ),
             )
             for mention in analysis.mentions:
-                conn.execute(
-                    "INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)",
-                    (mention.canonical, mention.entity_label),
-                )
-                (entity_id,) = conn.execute(
-                    "SELECT id FROM entities WHERE canonical = ? AND label = ?",
-                    (mention.canonical, mention.entity_label),
-                ).fetchone()
+                entity_id = self._entity_id(mention.canonical, mention.entity_label)
+                self._add_alias(entity_id, mention.text)
                 conn.execute(
                     "INSERT OR IGNORE INTO mentions"
                     " (article_id, start, end, text, label, entity_id)"
@@ -388,6 +410,146 @@ class Store:
                         entity_id,
                     ),
                 )
+            conn.execute("DELETE FROM quotes WHERE article_id = ?", (analysis.article_id,))
+            article = self.get_article(analysis.article_id)
+            text = article.text if article is not None else ""
+            for n, quote in enumerate(analysis.quotes):
+                self._save_quote(analysis.article_id, n, quote, text)
+
+    def _entity_id(self, name: str, label: str) -> int:
+        """The stored entity for a name: the same key (Sergey/Sergei), a known alias, or for a
+        surname alone ("Okafor") the one stored person with that surname; else a new entity."""
+        key = name_key(name)
+        row = (
+            self.conn.execute(
+                "SELECT id, canonical FROM entities WHERE label = ? AND key = ?"
+                " ORDER BY id LIMIT 1",
+                (label, key),
+            ).fetchone()
+            or self.conn.execute(
+                "SELECT e.id, e.canonical FROM entity_aliases a"
+                " JOIN entities e ON e.id = a.entity_id"
+                " WHERE e.label = ? AND a.key = ? ORDER BY e.id LIMIT 1",
+                (label, key),
+            ).fetchone()
+        )
+        if row is None and label == "PERSON" and " " not in key:
+            rows = self.conn.execute(
+                "SELECT id, canonical FROM entities WHERE label = 'PERSON' AND key LIKE ? LIMIT 2",
+                ("% " + key,),
+            ).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        if row is not None:
+            if name != row[1]:
+                self._add_alias(int(row[0]), name)
+            return int(row[0])
+        cursor = self.conn.execute(
+            "INSERT INTO entities (canonical, label, key) VALUES (?, ?, ?)", (name, label, key)
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _add_alias(self, entity_id: int, alias: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key) VALUES (?, ?, ?)",
+            (entity_id, alias, name_key(alias)),
+        )
+
+    def _save_quote(self, article_id: str, n: int, quote: Quote, text: str) -> None:
+        entity_id = None
+        if quote.speaker_name and quote.speaker_kind in _SPEAKER_LABELS:
+            entity_id = self._entity_id(quote.speaker_name, _SPEAKER_LABELS[quote.speaker_kind])
+        content = " … ".join(text[span.start : span.end] for span in quote.content)
+        speaker_text = text[quote.speaker.start : quote.speaker.end] if quote.speaker else None
+        self.conn.execute(
+            "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name, role,"
+            " affiliation, entity_id, spans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                n,
+                quote.kind,
+                content,
+                speaker_text,
+                quote.speaker_name,
+                quote.role,
+                quote.affiliation,
+                entity_id,
+                json.dumps(quote.to_dict()),
+            ),
+        )
+
+    def speakers(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Who is quoted most: name, kind, number of quotes and articles, roles seen."""
+        rows = self.conn.execute(
+            "SELECT e.id, e.canonical, e.label, COUNT(*), COUNT(DISTINCT q.article_id),"
+            " GROUP_CONCAT(DISTINCT q.role), GROUP_CONCAT(DISTINCT q.affiliation)"
+            " FROM quotes q JOIN entities e ON e.id = q.entity_id"
+            " GROUP BY e.id ORDER BY COUNT(*) DESC, e.canonical LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {
+                "entity_id": r[0],
+                "name": r[1],
+                "label": r[2],
+                "quotes": r[3],
+                "articles": r[4],
+                "roles": sorted(set((r[5] or "").split(",")) - {""}),
+                "affiliations": sorted(set((r[6] or "").split(",")) - {""}),
+            }
+            for r in rows
+        ]
+
+    def find_entities(self, name: str) -> list[tuple[int, str, str]]:
+        """(id, canonical, label) of the entities a user's name means: the same key as the
+        canonical name or an alias, else a surname ("Lavrov")."""
+        key = name_key(name)
+        rows = self.conn.execute(
+            "SELECT id, canonical, label FROM entities WHERE key = ?"
+            " UNION SELECT e.id, e.canonical, e.label FROM entity_aliases a"
+            " JOIN entities e ON e.id = a.entity_id WHERE a.key = ?",
+            (key, key),
+        ).fetchall()
+        if not rows:
+            rows = self.conn.execute(
+                "SELECT id, canonical, label FROM entities WHERE key LIKE ? AND label = 'PERSON'",
+                ("% " + key.replace("%", ""),),
+            ).fetchall()
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def quotes_by(self, entity_ids: list[int], *, limit: int = 50) -> list[dict[str, Any]]:
+        """Quotes of these entities across the store, newest article first."""
+        if not entity_ids:
+            return []
+        marks = ", ".join("?" for _ in entity_ids)
+        rows = self.conn.execute(
+            "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
+            " a.id, a.title, a.outlet, a.published FROM quotes q JOIN articles a"
+            f" ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
+            " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC, q.n LIMIT ?",
+            (*entity_ids, limit),
+        ).fetchall()
+        keys = (
+            "content",
+            "kind",
+            "speaker",
+            "role",
+            "affiliation",
+            "mention",
+            "article_id",
+            "title",
+            "outlet",
+            "published",
+        )
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def article_quotes(self, article_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT content, kind, speaker_name, role, affiliation, speaker_text FROM quotes"
+            " WHERE article_id = ? ORDER BY n",
+            (article_id,),
+        ).fetchall()
+        keys = ("content", "kind", "speaker", "role", "affiliation", "mention")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def get_analysis(self, article_id: str) -> Analysis | None:
         row = self.conn.execute(
@@ -433,6 +595,10 @@ class Store:
                 ).fetchall()
             ),
         }
+
+
+#: Which entity label a quote's speaker kind is stored under.
+_SPEAKER_LABELS = {"person": "PERSON", "organisation": "ORG", "place": "GPE"}
 
 
 def _article(row: tuple[Any, ...] | sqlite3.Row) -> Article:
@@ -491,6 +657,7 @@ def open_store(path: str | os.PathLike[str] | None = None) -> Store:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
+        conn.create_function("storyline_name_key", 1, name_key, deterministic=True)
         migrate(conn)
     except sqlite3.DatabaseError as exc:
         if conn is not None:

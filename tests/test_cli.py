@@ -122,3 +122,22 @@ def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
         assert "--db" in result.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"storyline {command}" in readme
+
+
+def test_speakers_and_quotes_by_speaker(db: str) -> None:
+    output = run("speakers", "--db", db, "--json").stdout
+    speakers = [json.loads(line) for line in output.splitlines()]
+    names = [row["name"] for row in speakers]
+    assert "Priya Natarajan" in names and "Greta Lindqvist" in names
+    said = run("quotes", "--speaker", "natarajan", "--db", db).stdout
+    assert "Priya Natarajan" in said and "Tonight the city chose to build" in said
+    dates = [line[:10] for line in said.splitlines() if line[:4] == "2025"]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    missing = run("quotes", "--speaker", "Nobody Atall", "--db", db)
+    assert missing.exit_code == 1 and "no person or organisation called" in missing.stderr
+
+
+def test_show_lists_quotes(db: str) -> None:
+    text = run("show", "nw-talks-2", "--db", db).stdout
+    assert "Pavel Dunmore [foreign ministry spokesman" in text
+    assert "Some members of the opposition delegation" in text

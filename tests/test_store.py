@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from storyline.errors import StoreError
 from storyline.extract import build_article
 from storyline.records import Article
-from storyline.store import MIGRATIONS, Store, fts_query, open_store
+from storyline.store import MIGRATIONS, Store, _split_sql, fts_query, open_store
 
 
 def _article(text: str = "The council met on Monday to discuss the budget.", **kw: str) -> Article:
@@ -104,3 +104,16 @@ def test_article_round_trips_through_the_store(
         with db.transaction():
             db.insert_article(article)
         assert db.get_article("x1") == article
+
+
+def test_migration_from_version_1_keeps_data_and_keys_entities(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in _split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO entities (canonical, label) VALUES ('Sergey Lavrov', 'PERSON')")
+    conn.close()
+    with open_store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.find_entities("Sergei Lavrov") == [(1, "Sergey Lavrov", "PERSON")]
