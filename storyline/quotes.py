@@ -327,6 +327,8 @@ def _complement_span(cue: Token, speaker: Token | None) -> tuple[int, int] | Non
         return None
     tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
     tokens.sort(key=lambda t: t.i)
+    if len(tokens) > 1 and tokens[0].dep_ == "prep" and tokens[0].lower_ in ("about", "for", "on"):
+        tokens = tokens[1:]  # "warned about X", "called for X": what was said is X
     return _trim(tokens) if tokens else None
 
 
@@ -367,7 +369,7 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
             speaker = None
         found.append(_Found(token, speaker, tuple(content), speaker_head))
     found = _attach_continuations(found, quotes, doc)
-    labelled = _labelled_lines(doc)
+    labelled = _labelled_lines(doc) + _signed_quotes(doc, quotes)
     if labelled:
         taken = {span for item in found for span in item.content}
         labelled = [item for item in labelled if item.content[0] not in taken]
@@ -384,6 +386,23 @@ _NOT_SPEAKERS = frozenset(
     "note editor update updated photo photos video watch read related source sources"
     " correction disclosure q a advertisement caption".split()
 )
+
+
+_SIGNATURE = re.compile(r"\s*([―—–-])\s*([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})\.?\s*(?:\n|$)")
+
+
+def _signed_quotes(doc: Doc, quotes: list[tuple[int, int]]) -> list[_Found]:
+    """Epigraph style: “Words, words.” ― Name, at the end of a line."""
+    found = []
+    for start, end in quotes:
+        match = _SIGNATURE.match(doc.text, end)
+        if match is None:
+            continue
+        cue = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        if cue is None:
+            continue
+        found.append(_Found(cue[0], (match.start(2), match.end(2)), ((start, end),), None))
+    return found
 
 
 def _labelled_lines(doc: Doc) -> list[_Found]:
