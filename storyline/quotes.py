@@ -210,6 +210,20 @@ def _speaker_of(cue: Token) -> Token | None:
     if cue.dep_ == "acl" and cue.head.dep_ in ("dobj", "pobj") and cue.head.head.i != cue.i:
         # "defended the proposition, stressing that ...": the one who defended it
         return _speaker_of(cue.head.head) if cue.head.head.pos_ == "VERB" else None
+    following = cue.doc[cue.i + 1] if cue.i + 1 < len(cue.doc) else None
+    if following is not None and following.pos_ == "PROPN":
+        return following  # inverted, the parser missing it: "Said Ellis, ..."
+    # Otherwise the subject of the nearest clause above ("... was able to tout", "telling").
+    head = cue.head
+    for _ in range(3):
+        if head.i == cue.i or head.sent.start != cue.sent.start:
+            break
+        subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.i != cue.i:
+            return subject
+        if head.head.i == head.i:
+            break
+        head = head.head
     return None
 
 
@@ -365,8 +379,6 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
         if not content:
             continue
         speaker = _speaker_span(speaker_head, token) if speaker_head is not None else None
-        if speaker is not None and any(s <= speaker[0] and speaker[1] <= e for s, e in content):
-            speaker = None
         found.append(_Found(token, speaker, tuple(content), speaker_head))
     found = _attach_continuations(found, quotes, doc)
     labelled = _labelled_lines(doc) + _signed_quotes(doc, quotes)
