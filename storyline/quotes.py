@@ -49,6 +49,7 @@ _OBJECT_DEPS = ("dobj", "xcomp", "attr", "oprd")
 _EDGE_PUNCT = set(".,;:!?—–-")
 #: Characters allowed between a quotation and its cue or speaker ("”, Mr. X said on Monday").
 _QUOTE_GAP = 80
+_ASIDE_DEPS = frozenset({"relcl"})
 _SENTENCE_END = re.compile(r"[.!?]\s")
 _PRONOUNS = {
     "he": "person",
@@ -288,15 +289,17 @@ def _content_of(
             t for t in cue.head.subtree if t.i not in inner and para_start <= t.idx < para_end
         ]
         return _runs(tokens)
-    span = _complement_span(cue, speaker)
-    if span is not None:
-        start, end = span
+    runs = _complement_runs(cue, speaker)
+    if runs:
+        start, end = runs[0][0], runs[-1][1]
         # A complement that runs into a quotation takes the whole quotation.
+        touched = False
         for s, e in quotes:
             if s < end and e > start:
                 start, end = min(start, s), max(end, e)
+                touched = True
         if not beside or any(s >= start and e <= end for s, e in beside):
-            return [(start, end)]
+            return [(start, end)] if touched else runs
     if beside:
         return sorted(beside)
     colon = cue.i + 1 < len(doc) and doc[cue.i + 1].text == ":"
@@ -307,7 +310,7 @@ def _content_of(
     return []
 
 
-def _complement_span(cue: Token, speaker: Token | None) -> tuple[int, int] | None:
+def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]:
     """What the cue introduces: its clausal complement, else its object together with what
     completes it ("called it “a disaster”"), else an "of/about" phrase ("warned of ...")."""
     start, end = _paragraph(cue)
@@ -338,12 +341,21 @@ def _complement_span(cue: Token, speaker: Token | None) -> tuple[int, int] | Non
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "for", "on", "that")
         ][:1]
     if not complement:
-        return None
+        return []
     tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
     tokens.sort(key=lambda t: t.i)
     if len(tokens) > 1 and tokens[0].dep_ == "prep" and tokens[0].lower_ in ("about", "for", "on"):
         tokens = tokens[1:]  # "warned about X", "called for X": what was said is X
-    return _trim(tokens) if tokens else None
+    # Asides set off by a comma or dash ("..., which subsidizes single parents", "economies -
+    # which include Europe - will grow") are the writer's, not what was said.
+    aside: set[int] = set()
+    for token in tokens:
+        if token.dep_ in _ASIDE_DEPS and token.left_edge.i > tokens[0].i:
+            before = token.doc[token.left_edge.i - 1]
+            if before.text in (",", "-", "—", "–") and before.i not in aside:
+                aside.update(t.i for t in token.subtree)
+                aside.add(before.i)
+    return _runs([t for t in tokens if t.i not in aside])
 
 
 def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
