@@ -20,12 +20,14 @@ from storyline.quotes import quotes_stage
 from storyline.records import Analysis, Article, Problem, Span
 from storyline.stage import Parsed, Stage
 from storyline.store import Store
+from storyline.times import times_stage
 
 STAGES: dict[str, Stage] = {
     "entities": entities_stage,
     "quotes": quotes_stage,  # uses the entity mentions: runs after "entities"
+    "times": times_stage,
 }
-DEFAULT_STAGES: tuple[str, ...] = ("entities", "quotes")
+DEFAULT_STAGES: tuple[str, ...] = ("entities", "quotes", "times")
 #: Languages the English model is run on; other articles are stored but not analysed.
 ANALYSED_LANGUAGES = frozenset({"en"})
 BATCH_SIZE = 64

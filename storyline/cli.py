@@ -279,6 +279,8 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
                 f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
                 f" ({quote.kind}): {_content_text(article.text, quote)}"
             )
+    if analysis is not None and analysis.times:
+        click.echo("times:    " + ", ".join(f"{t.text} = {t.value}" for t in analysis.times))
     if analysis is not None:
         by_label: dict[str, list[str]] = {}
         for entity in analysis.entities:

@@ -226,6 +226,7 @@ class Analysis:
                 for entity in data.get("actors", [])
             ),
             quotes=tuple(Quote.from_dict(quote) for quote in data.get("quotes", [])),
+            times=tuple(TimeExpr(**time) for time in data.get("times", [])),
             stages=tuple(data.get("stages", [])),
         )
 

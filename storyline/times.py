@@ -1,0 +1,706 @@
+"""Time stage: temporal expressions with TimeML extents, types and values.
+
+dateparser and spaCy's DATE entities find dates but neither draws TimeML extents ("on" is not
+part of "on Thursday"; "the past two months" is one expression), nor tells a DURATION from a
+SET, nor anchors "Thursday" backwards or forwards by the verb's tense. So the tagger is ours:
+a grammar of regular expressions (in the spirit of HeidelTime) over the text, the longest
+match winning, and a normaliser that resolves each match against the publication date and
+the tense around it.
+
+Values follow TimeML/TIMEX3: ``2017-02-16``, ``2017-01``, ``2017-W07``, ``1989-Q3``,
+``1998-FA``, ``199`` (a decade), ``P6Y``, ``P1D``, ``PRESENT_REF`` ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from storyline.records import TimeExpr
+from storyline.stage import Parsed
+
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "hundred": 100,
+    "several": None,
+    "few": None,
+    "a few": None,
+    "many": None,
+    "couple of": 2,
+    "a couple of": 2,
+}
+_MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+_WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+}
+_UNITS = {
+    "second": "S",
+    "minute": "M",
+    "hour": "H",
+    "day": "D",
+    "night": "D",
+    "week": "W",
+    "weekend": "WE",
+    "month": "M",
+    "quarter": "Q",
+    "year": "Y",
+    "decade": "DE",
+    "century": "CE",
+}
+_SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+_NUM = (
+    r"(?:\d+(?:\.\d+)?|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+    r"|nineteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)"
+)
+_UNIT = r"(?:second|minute|hour|day|night|week|weekend|month|quarter|year|decade|century)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?"
+    r"|Dec\.?)"
+)
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_APPROX = (
+    r"(?:(?:almost|nearly|about|around|roughly|some|over|more than|less than|at least"
+    r"|up to|just) )?"
+)
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_FUTURE = re.compile(
+    r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    make: Callable[[re.Match[str], date, bool], tuple[str, str] | None]
+
+
+def _rule(
+    pattern: str,
+    make: Callable[[re.Match[str], date, bool], tuple[str, str] | None],
+    flags: int = re.I,
+) -> _Rule:
+    return _Rule(re.compile(r"(?<![\w$])" + pattern + r"(?![\w%])", flags), make)
+
+
+# -- value helpers ----------------------------------------------------------------------------
+
+
+def _number(text: str) -> int | None:
+    text = text.lower().strip()
+    if text in _NUMBERS:
+        return _NUMBERS[text]
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _duration(amount: int | None, unit: str) -> str:
+    code = _UNITS[unit.lower().rstrip("s")]
+    count = "X" if amount is None else str(amount)
+    if code in ("H", "M", "S") and unit.lower().rstrip("s") in ("hour", "minute", "second"):
+        return f"PT{count}{code}"
+    if code == "WE":
+        return f"P{count}WE"
+    if code == "DE":
+        return f"P{'X' if amount is None else amount * 10}Y"
+    if code == "CE":
+        return f"P{'X' if amount is None else amount * 100}Y"
+    return f"P{count}{code}"
+
+
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _quarter(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _shift(dct: date, unit: str, steps: int) -> str | None:
+    unit = unit.lower()
+    if unit == "year":
+        return f"{dct.year + steps:04d}"
+    if unit == "month":
+        month = dct.month - 1 + steps
+        return f"{dct.year + month // 12:04d}-{month % 12 + 1:02d}"
+    if unit in ("week", "weekend"):
+        value = _week(dct + timedelta(weeks=steps))
+        return value + ("-WE" if unit == "weekend" else "")
+    if unit == "quarter":
+        index = dct.year * 4 + _quarter(dct) - 1 + steps
+        return f"{index // 4:04d}-Q{index % 4 + 1}"
+    if unit == "day":
+        return (dct + timedelta(days=steps)).isoformat()
+    if unit == "decade":
+        return f"{(dct.year // 10 + steps):03d}"
+    if unit == "century":
+        return f"{(dct.year // 100 + steps):02d}"
+    if unit in _SEASONS:
+        return _season(dct, unit, steps)
+    return None
+
+
+def _season(dct: date, name: str, steps: int) -> str:
+    code = _SEASONS[name]
+    starts = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+    year = dct.year
+    if steps < 0 and dct.month < starts[code] + 3 - (12 if code == "WI" else 0):
+        year -= 1  # "last fall" in February is the fall of the year before
+    elif steps > 0 and dct.month >= starts[code]:
+        year += 1
+    return f"{year:04d}-{code}"
+
+
+def _weekday(dct: date, name: str, future: bool) -> str:
+    target = _WEEKDAYS[name.lower()]
+    delta = target - dct.weekday()
+    # Looking ahead: the next such day after today; otherwise the last one, today included.
+    if future and delta <= 0:
+        delta += 7
+    elif not future and delta > 0:
+        delta -= 7
+    return (dct + timedelta(days=delta)).isoformat()
+
+
+def _month_year(dct: date, month: int, future: bool) -> int:
+    # A month without a year: the coming one when the sentence looks ahead, else the last.
+    if future and month < dct.month:
+        return dct.year + 1
+    if not future and month > dct.month + 1:
+        return dct.year - 1
+    return dct.year
+
+
+def _day_year(dct: date, month: int, day: int, future: bool) -> int:
+    try:
+        candidate = date(dct.year, month, day)
+    except ValueError:
+        return dct.year
+    if future and candidate < dct - timedelta(days=7):
+        return dct.year + 1
+    if not future and candidate > dct + timedelta(days=31):
+        return dct.year - 1
+    return dct.year
+
+
+def _month_number(text: str) -> int:
+    return _MONTHS[text.lower().rstrip(".")]
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+
+def _r_duration(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    amount = _number(m["num"])
+    unit = m["unit"]
+    if (
+        unit.lower() == "second"
+        and m["num"].lower() in ("a", "an", "one")
+        and re.match(r" [a-z]", m.string[m.end() : m.end() + 2])
+    ):
+        return None  # "a second meeting": the ordinal, not a second of time
+    if m["rel"] and m["rel"].lower() in ("ago", "earlier", "before") and m["num"]:
+        steps = -(amount or 1)
+        if (
+            unit.lower().rstrip("s") == "year"
+            and amount == 1
+            and "quarter" in m.string[max(0, m.start() - 200) : m.end() + 100].lower()
+        ):
+            # Earnings reports: "a year ago" is the same quarter of the year before.
+            return _r_year_ago(m, dct, future)
+        shifted = _shift(dct, unit.rstrip("s").lower(), steps) if amount else None
+        return "DATE", shifted or "PAST_REF"
+    if m["rel"] and m["rel"].lower() in ("later", "from now", "hence"):
+        return "DATE", _shift(dct, unit.rstrip("s").lower(), amount or 1) or "FUTURE_REF"
+    return "DURATION", _duration(amount, unit)
+
+
+def _r_relative(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    which = m["which"].lower()
+    unit = m["unit"].lower()
+    steps = {
+        "last": -1,
+        "past": -1,
+        "previous": -1,
+        "this": 0,
+        "current": 0,
+        "next": 1,
+        "coming": 1,
+        "following": 1,
+    }[which]
+    value = _shift(dct, unit, steps)
+    return ("DATE", value) if value else None
+
+
+def _r_weekday(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    which = (m["which"] or "").lower()
+    if which == "next":
+        future = True
+    elif which == "last":
+        future = False
+    value = _weekday(dct, m["day"], future)
+    part = (m["part"] or "").lower()
+    if part:
+        return "TIME", f"{value}T{_PARTS[part]}"
+    return "DATE", value
+
+
+def _r_deictic(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    word = m[0].lower()
+    offsets = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if word in offsets:
+        return "DATE", (dct + timedelta(days=offsets[word])).isoformat()
+    if word == "tonight":
+        return "TIME", f"{dct.isoformat()}TNI"
+    return None
+
+
+def _r_part_of_day(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    which = m["which"].lower()
+    day = dct - timedelta(days=1) if which in ("last", "yesterday") else dct
+    return "TIME", f"{day.isoformat()}T{_PARTS[m['part'].lower()]}"
+
+
+def _r_vague(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    word = " ".join(m[0].lower().split())
+    if word in ("now", "currently", "current", "at present", "nowadays", "presently", "today's"):
+        return "DATE", "PRESENT_REF"
+    if word in (
+        "recently",
+        "recent",
+        "lately",
+        "the past",
+        "previously",
+        "formerly",
+        "recent years",
+        "recent months",
+        "recent weeks",
+        "recent days",
+        "in the past",
+    ):
+        return "DATE", "PAST_REF"
+    return "DATE", "FUTURE_REF"
+
+
+def _r_month_day(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    month = _month_number(m["month"])
+    day = int(m["day"])
+    if not 1 <= day <= 31:
+        return None
+    year = int(m["year"]) if m["year"] else _day_year(dct, month, day, future)
+    return "DATE", f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _r_day_month(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    return _r_month_day(m, dct, future)
+
+
+def _r_month(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    month = _month_number(m["month"])
+    year = int(m["year"]) if m["year"] else _month_year(dct, month, future)
+    if (m["which"] or "").lower() == "last":
+        year = dct.year if month < dct.month else dct.year - 1
+    elif (m["which"] or "").lower() == "next":
+        year = dct.year if month > dct.month else dct.year + 1
+    return "DATE", f"{year:04d}-{month:02d}"
+
+
+def _r_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    return "DATE", m["year"]
+
+
+def _r_decade(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    digits = m["decade"]
+    if len(digits) == 2:  # "the '90s"
+        century = 19 if int(digits) > dct.year % 100 else 20
+        return "DATE", f"{century}{digits[0]}"
+    return "DATE", digits[:3]
+
+
+def _r_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    text = m[0].lower()
+    ordinal = next((n for word, n in _ORDINALS.items() if word in text), None)
+    latest = _quarter(dct) - 1 or 4
+    latest_year = dct.year if _quarter(dct) > 1 else dct.year - 1
+    if ordinal is None:
+        quarter, year = latest, latest_year
+    else:
+        quarter = ordinal
+        year = (
+            int(m["year"])
+            if m["year"]
+            else (dct.year if ordinal < _quarter(dct) or future else dct.year - 1)
+        )
+    if "ago" in text or "earlier" in text:
+        year -= 1
+    return "DATE", f"{year:04d}-Q{quarter}"
+
+
+def _r_half(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    half = 1 if m["which"].lower() == "first" else 2
+    year = (
+        int(m["year"]) if m["year"] else (dct.year if half == 1 or dct.month > 6 else dct.year - 1)
+    )
+    return "DATE", f"{year:04d}-H{half}"
+
+
+def _r_earlier_this(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    which = m["which"].lower()
+    unit = m["unit"].lower()
+    steps = {"this": 0, "next": 1, "last": -1}[which]
+    return "DATE", _shift(dct, unit, steps) or ""
+
+
+def _r_season(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    season = m["season"].lower()
+    if m["year"]:
+        return "DATE", f"{m['year']}-{_SEASONS[season]}"
+    which = (m["which"] or "this").lower()
+    steps = {"last": -1, "past": -1, "this": 0, "next": 1, "coming": 1}[which]
+    if steps == 0:
+        return "DATE", f"{dct.year:04d}-{_SEASONS[season]}"
+    return "DATE", _season(dct, season, steps)
+
+
+def _r_set(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    word = m[0].lower()
+    simple = {
+        "daily": "P1D",
+        "weekly": "P1W",
+        "monthly": "P1M",
+        "annually": "P1Y",
+        "yearly": "P1Y",
+        "hourly": "PT1H",
+        "quarterly": "P3M",
+        "nightly": "P1D",
+    }
+    if word in simple:
+        return "SET", simple[word]
+    unit = m["unit"].lower() if m["unit"] else ""
+    if unit in _WEEKDAYS:
+        return "SET", f"XXXX-WXX-{_WEEKDAYS[unit] + 1}"
+    if unit in _UNITS:
+        return "SET", _duration(1, unit)
+    return None
+
+
+def _r_clock(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    hour = int(m["hour"])
+    minute = int(m["minute"] or 0)
+    meridian = (m["meridian"] or "").lower().replace(".", "")
+    if meridian == "pm" and hour < 12:
+        hour += 12
+    if meridian == "am" and hour == 12:
+        hour = 0
+    if hour > 24 or minute > 59:
+        return None
+    day = dct
+    if m["day"]:
+        day = date.fromisoformat(_weekday(dct, m["day"], future))
+    return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+def _r_noon(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    day = dct
+    if m["day"]:
+        day = date.fromisoformat(_weekday(dct, m["day"], future))
+    clock = "24" if m["word"].lower() == "midnight" else "12:00"
+    return "TIME", f"{day.isoformat()}T{clock}"
+
+
+def _r_the_unit(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    unit = m["unit"].lower()
+    if unit == "weekend":
+        monday = dct - timedelta(days=dct.weekday())
+        saturday = monday + timedelta(days=5) if future else monday - timedelta(days=2)
+        return "DATE", _week(saturday) + "-WE"
+    return "DATE", _shift(dct, unit, 0) or ""
+
+
+def _r_year_ago(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    latest = _quarter(dct) - 1 or 4
+    year = (dct.year if _quarter(dct) > 1 else dct.year - 1) - 1
+    return "DATE", f"{year:04d}-Q{latest}"
+
+
+def _r_plural(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    return "DURATION", _duration(None, m["unit"])
+
+
+_TENS = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+
+
+def _r_spelled_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    words = m["spelled"].lower().replace("-", " ").split()
+    century = 19 if words[0] == "nineteen" else 20
+    rest = _TENS[words[1]] + (_NUMBERS[words[2]] or 0 if len(words) > 2 else 0)
+    return "DATE", f"{century}{rest:02d}"
+
+
+_RULES: tuple[_Rule, ...] = (
+    _rule(
+        rf"(?:(?P<which>the past|the last|the next|the first|the coming|the previous|the "
+        rf"following|the latest|the final|the remaining|the|past|last|next|first|coming|"
+        rf"previous) )?{_APPROX}(?P<num>{_NUM}) (?P<unit>{_UNIT})s?"
+        rf"(?: (?P<rel>ago|earlier|later|before|from now|hence))?",
+        _r_duration,
+    ),
+    # "a two-year contract" (no article: TimeML leaves it out); ages ("a 6-year-old") and the
+    # terms of bonds and notes ("30-year bonds") are not times of the story.
+    _rule(
+        rf"(?P<which>)(?P<num>{_NUM})-(?P<unit>{_UNIT})(?P<rel>)(?!-old)"
+        r"(?! (?:bonds?|notes?|issues?|securities|treasur|mortgages?|loans?|debt|maturit"
+        r"|paper|bills?|yield))",
+        _r_duration,
+    ),
+    _rule(
+        r"(?P<which>last|this|next|past|coming|previous|current|following) "
+        r"(?P<unit>year|month|week|weekend|quarter|decade|century)",
+        _r_relative,
+    ),
+    _rule(
+        r"(?P<pre>(?:earlier|later|early|late|mid)[- ](?:in )?)?(?P<which>this|next|last) "
+        r"(?P<unit>year|month|week)",
+        _r_earlier_this,
+    ),
+    _rule(r"the (?P<unit>year|week|weekend)", _r_the_unit),
+    _rule(r"(?P<which>year-earlier|year-ago)(?: (?:quarter|period))?", _r_year_ago),
+    _rule(
+        r"(?:(?<=for )|(?<=over )|(?<=within )|(?<= in )|(?<=after ))"
+        r"(?:(?:several|many|the past|the last|the coming|the next) )?"
+        r"(?P<unit>second|minute|hour|day|week|month|year|decade)s",
+        _r_plural,
+    ),
+    _rule(
+        r"(?<=in |on |of |by )(?P<month>May)(?:,? (?P<year>(?:1[89]|20)\d\d))?(?P<which>)",
+        _r_month,
+        0,
+    ),
+    _rule(
+        r"(?:the )?(?:end|beginning|start|middle) of (?:the )?(?P<year>(?:1[89]|20)\d\d)", _r_year
+    ),
+    _rule(
+        r"(?P<spelled>(?:nineteen|twenty) (?:ten|eleven|twelve|thirteen|fourteen|fifteen"
+        r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+        r"|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)",
+        _r_spelled_year,
+    ),
+    _rule(
+        rf"(?:(?P<which>last|next|this|early|late) )?(?P<day>{_WEEKDAY})"
+        r"(?: (?P<part>morning|afternoon|evening|night))?",
+        _r_weekday,
+        0,
+    ),
+    _rule(r"today|yesterday|tomorrow|tonight", _r_deictic),
+    _rule(
+        r"(?P<which>this|last|yesterday|tomorrow) (?P<part>morning|afternoon|evening|night)",
+        _r_part_of_day,
+    ),
+    # TimeBank marks these when they refer to a time; bare "future", "soon", "recent" and
+    # "previously" it mostly leaves alone, so they are left out.
+    _rule(
+        r"now|currently|current|at present|nowadays|presently|recently|recent years"
+        r"|recent months|recent weeks|recent days|lately|the past|the future"
+        r"|the coming years",
+        _r_vague,
+    ),
+    _rule(
+        rf"(?:(?:early|mid|late)[- ])?(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"(?:,? (?P<year>{_YEAR}))?",
+        _r_month_day,
+        0,
+    ),
+    _rule(
+        rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<month>{_MONTH})"
+        rf"(?:,? (?P<year>{_YEAR}))?",
+        _r_day_month,
+        0,
+    ),
+    _rule(
+        rf"(?:(?P<which>last|next|this|early|late|mid|mid-|the end of|the beginning of) ?)?"
+        rf"(?P<month>January|February|March|April|June|July|August|September|October|"
+        rf"November|December|Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)(?:,? (?P<year>{_YEAR}))?",
+        _r_month,
+        0,
+    ),
+    _rule(
+        rf"(?:(?P<which>last|next|this|early|late|mid) )?(?P<month>May) (?P<year>{_YEAR})",
+        _r_month,
+        0,
+    ),
+    _rule(rf"(?:(?:fiscal|calendar|early|late|mid|mid-) ?)?(?P<year>{_YEAR})", _r_year),
+    _rule(r"(?:the )?(?:early |late |mid-)?(?P<decade>(?:1[89]|20)\d0|'\d0)s", _r_decade),
+    _rule(
+        rf"(?:the )?(?:(?:latest|last|current|year-ago|year-earlier|fiscal) )?"
+        rf"(?:(?:first|second|third|fourth) )?quarter(?: of (?P<year>{_YEAR}))?"
+        r"(?: a year (?:ago|earlier))?",
+        _r_quarter,
+    ),
+    _rule(r"(?:first|second|third|fourth)-quarter(?P<year>)", _r_quarter),
+    _rule(rf"(?:the )?(?P<which>first|second) half(?: of (?P<year>{_YEAR}))?", _r_half),
+    # A bare "fall" or "spring" is more often a verb or a water source than a season.
+    _rule(
+        rf"(?P<which>last|this|next|past|coming) (?P<season>spring|summer|fall|autumn|winter)"
+        rf"(?: (?:of )?(?P<year>{_YEAR}))?",
+        _r_season,
+    ),
+    _rule(
+        rf"(?P<which>)(?P<season>spring|summer|fall|autumn|winter),? (?:of )?(?P<year>{_YEAR})",
+        _r_season,
+    ),
+    _rule(
+        r"daily|weekly|monthly|annually|yearly|hourly|nightly"
+        r"|(?:every|each|per) (?P<unit>day|week|month|year|quarter|hour|Monday|Tuesday"
+        r"|Wednesday|Thursday|Friday|Saturday|Sunday)",
+        _r_set,
+    ),
+    _rule(
+        rf"(?:(?:around|about) )?(?P<hour>\d{{1,2}})(?::(?P<minute>\d\d))? ?"
+        rf"(?P<meridian>a\.m\.|p\.m\.|am|pm)(?: (?:on )?(?P<day>{_WEEKDAY}))?",
+        _r_clock,
+    ),
+    _rule(rf"(?P<word>noon|midnight|midday)(?: (?P<day>{_WEEKDAY}))?", _r_noon),
+)
+
+#: Words that a duration rule may catch but that are not time expressions on their own.
+_NOT_TIMES = re.compile(r"^(?:the )?(?:first|second|last|next|past)$", re.I)
+
+
+def _anchor(published: str | None) -> date | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+def _future(text: str, start: int, end: int) -> bool:
+    """Does the sentence around the expression look forward (``will meet on Thursday``)?"""
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    stop = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    sentence_end = min(stop) if stop else len(text)
+    before = text[sentence_start:start]
+    window = before[-80:] + " " + text[end:sentence_end][:40]
+    return bool(_FUTURE.search(window))
+
+
+def find_times(text: str, published: str | None) -> list[TimeExpr]:
+    """Every time expression of ``text``, normalised against ``published`` (ISO date)."""
+    dct = _anchor(published)
+    candidates: list[tuple[int, int, _Rule, re.Match[str]]] = []
+    for rule in _RULES:
+        for match in rule.pattern.finditer(text):
+            if match.end() > match.start() and not _NOT_TIMES.match(match[0]):
+                candidates.append((match.start(), match.end(), rule, match))
+    # The longest match wins; ties go to the earlier rule.
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: list[tuple[int, int]] = []
+    times: list[TimeExpr] = []
+    for start, end, rule, match in candidates:
+        if any(start < e and end > s for s, e in taken):
+            continue
+        if dct is None:
+            continue
+        result = rule.make(match, dct, _future(text, start, end))
+        if result is None or not result[1]:
+            continue
+        taken.append((start, end))
+        times.append(TimeExpr(start, end, text[start:end], result[0], result[1]))
+    return sorted(times, key=lambda t: t.start)
+
+
+def times_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:
+    """Pipeline stage: fills ``times`` from the article text and its publication date."""
+    for item in parsed:
+        times = find_times(item.article.text, item.article.published)
+        yield item.with_analysis(replace(item.analysis, times=tuple(times)))
+
+
+__all__ = ["find_times", "times_stage"]

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SHARED
+
+from storyline.analyze import analyze
+from storyline.extract import build_article
+from storyline.records import Analysis
+from storyline.times import find_times
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = SHARED / "seed"
+TBAQ = SHARED / "bench" / "temporal" / "tbaq"
+FRIDAY = "2017-02-17"  # a Friday, like the seed page
+
+# (text, expression, type, value) with the document dated FRIDAY
+CASES = [
+    ("The delegations met on Thursday.", "Thursday", "DATE", "2017-02-16"),
+    ("They will meet again on Thursday.", "Thursday", "DATE", "2017-02-23"),
+    ("Prices rose last month.", "last month", "DATE", "2017-01"),
+    ("The plant closed two years ago.", "two years ago", "DATE", "2015"),
+    ("This week the band played.", "This week", "DATE", "2017-W07"),
+    ("Music of the 1990s came back.", "the 1990s", "DATE", "199"),
+    ("Inspections happen every week.", "every week", "SET", "P1W"),
+    ("Sales are reported daily.", "daily", "SET", "P1D"),
+    ("It is now clear.", "now", "DATE", "PRESENT_REF"),
+    ("Officials recently agreed.", "recently", "DATE", "PAST_REF"),
+    ("They spoke about the future of the port.", "the future", "DATE", "FUTURE_REF"),
+    ("Talks were suspended in April 2016.", "April 2016", "DATE", "2016-04"),
+    ("The next round is set for February 23.", "February 23", "DATE", "2017-02-23"),
+    ("The vote was delayed by one day.", "one day", "DURATION", "P1D"),
+    ("The war has lasted almost six years.", "almost six years", "DURATION", "P6Y"),
+    ("The park opens next spring.", "next spring", "DATE", "2017-SP"),
+    ("Earlier this year the mill closed.", "Earlier this year", "DATE", "2017"),
+    ("Talks resume in the next two days.", "the next two days", "DURATION", "P2D"),
+    ("Profit fell in the third quarter.", "the third quarter", "DATE", "2016-Q3"),
+    ("The meeting ended at 3:30 p.m.", "3:30 p.m.", "TIME", "2017-02-17T15:30"),
+    ("She signed a two-year contract.", "two-year", "DURATION", "P2Y"),
+]
+
+
+@pytest.mark.parametrize(("text", "expression", "kind", "value"), CASES)
+def test_expressions_and_values(text: str, expression: str, kind: str, value: str) -> None:
+    found = {(t.text, t.type, t.value) for t in find_times(text, FRIDAY)}
+    assert (expression, kind, value) in found, found
+
+
+def test_extents_follow_timeml() -> None:
+    text = "The council met on Thursday and a 6-year-old boy watched 30-year bonds fall."
+    times = find_times(text, FRIDAY)
+    assert [(t.text, text[t.start : t.end]) for t in times] == [("Thursday", "Thursday")]
+
+
+def test_no_publication_date_no_anchored_values() -> None:
+    assert find_times("They met on Thursday.", None) == []
+
+
+def test_times_in_analyze_output(nlp: Any) -> None:
+    article = build_article(
+        text="The delegations met on Thursday in the capital.",
+        origin="t",
+        published=FRIDAY,
+        published_source="record",
+    )
+    (analysis,) = analyze([article], nlp=nlp)
+    assert isinstance(analysis, Analysis)
+    assert [t.value for t in analysis.times] == ["2017-02-16"]
+    assert analysis.to_dict()["times"][0]["type"] == "DATE"
+    assert Analysis.from_dict(analysis.to_dict()).times == analysis.times
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not SEED.is_dir(), reason="needs ../shared/seed (not part of the repository)")
+def test_seed_page_times() -> None:
+    gold = json.loads((SEED / "seed.gold.json").read_text(encoding="utf-8"))
+    text = (SEED / gold["file"]).read_text(encoding="utf-8")
+    found = {(t.text, t.type, t.value) for t in find_times(text, gold["published"])}
+    for expected in gold["times"]:
+        assert (expected["text"], expected["type"], expected["value"]) in found, expected
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not TBAQ.is_dir(), reason="needs ../shared/bench (not in the repo)")
+def test_tbaq_quality_floor(tmp_path: Path) -> None:
+    """A gate, not a target: fails if a change makes the tagger worse than it was."""
+    pred = tmp_path / "times.jsonl"
+    articles = (TBAQ / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    with pred.open("w", encoding="utf-8") as out:
+        for line in articles:
+            article = json.loads(line)
+            times = find_times(article["text"], article["published"])
+            out.write(
+                json.dumps({"id": article["id"], "times": [t.to_dict() for t in times]}) + "\n"
+            )
+    scorer = SHARED / "bench" / "score" / "temporal_score.py"
+    result = subprocess.run(
+        [sys.executable, str(scorer), "--gold", str(TBAQ), "--pred", str(pred), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert scores["strict_f1"] >= 0.80
+    assert scores["value_f1"] >= 0.73
