@@ -494,25 +494,11 @@ def _r_plural(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | No
     return "DURATION", _duration(None, m["unit"])
 
 
-_TENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
+#: Number words for spelled-out years ("nineteen ninety-six"); _NUMBERS plus the tens.
+_TENS: dict[str, int] = {
+    word: value
+    for word, value in {**_NUMBERS, "seventy": 70, "eighty": 80, "ninety": 90}.items()
+    if value is not None and value >= 10
 }
 
 

@@ -110,3 +110,26 @@ def fetcher() -> Iterator[Fetcher]:
     """A fetcher for the local server: short timeout, no politeness delay, no back-off."""
     with Fetcher(FetchOptions(timeout=0.5, retries=1, backoff=0.0, delay=0.0)) as opened:
         yield opened
+
+
+def reference_scores(scorer: str, gold: Path, pred: Path) -> dict[str, Any]:
+    """Headline metrics of a reference scorer from ``../shared/bench/score/`` (quality gates)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "bench" / "score" / scorer),
+            "--gold",
+            str(gold),
+            "--pred",
+            str(pred),
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    scores: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return scores

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, reference_scores
 
 from storyline.analyze import analyze, analyze_pending
 from storyline.extract import build_article
@@ -171,13 +171,6 @@ def test_polnear_dev_quality_floor(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    scorer = SHARED / "bench" / "score" / "quotes_score.py"
-    result = subprocess.run(
-        [sys.executable, str(scorer), "--gold", str(POLNEAR_DEV), "--pred", str(out), "--json"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    scores = reference_scores("quotes_score.py", POLNEAR_DEV, out)
     assert scores["attribution_f1"] >= 0.68
     assert scores["content_exact_f1"] >= 0.50

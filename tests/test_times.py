@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, reference_scores
 
 from storyline.analyze import analyze
 from storyline.extract import build_article
@@ -98,13 +96,6 @@ def test_tbaq_quality_floor(tmp_path: Path) -> None:
             out.write(
                 json.dumps({"id": article["id"], "times": [t.to_dict() for t in times]}) + "\n"
             )
-    scorer = SHARED / "bench" / "score" / "temporal_score.py"
-    result = subprocess.run(
-        [sys.executable, str(scorer), "--gold", str(TBAQ), "--pred", str(pred), "--json"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    scores = reference_scores("temporal_score.py", TBAQ, pred)
     assert scores["strict_f1"] >= 0.80
     assert scores["value_f1"] >= 0.73
