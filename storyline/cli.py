@@ -28,6 +28,7 @@ from storyline.ingest import IngestReport, ingest_sources
 from storyline.records import Article, Problem, Quote
 from storyline.sources import KINDS, SourceOptions, read_jsonl
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
+from storyline.stories import cluster
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -407,6 +408,37 @@ def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
             f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}:"
             f" {row['content']}"
         )
+
+
+@cli.command("cluster")
+@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+def cluster_command(file: str) -> None:
+    """Group JSONL articles from FILE (or - for stdin) into stories, in memory.
+
+    The same online algorithm as the store's, in arrival order (publication date, then input
+    order). Prints {"id", "story"} per article, in input order; merged stories are reported
+    under the id they merged into.
+    """
+    problems: list[Problem] = []
+    stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    with stream:
+        articles = []
+        for item in read_jsonl(stream, "<stdin>" if file == "-" else file, SourceOptions()):
+            if isinstance(item, Problem):
+                _report_problem(item)
+                problems.append(item)
+            else:
+                articles.append(item)
+    analyses = {
+        result.article_id: result.mentions
+        for result in analyze(articles, stages=("entities",))
+        if not isinstance(result, Problem)
+    }
+    rows = [(a.id, a.text, a.published, analyses.get(a.id, ())) for a in articles]
+    for article_id, story_id in cluster(rows):
+        click.echo(json.dumps({"id": article_id, "story": story_id}))
+    if problems:
+        sys.exit(1)
 
 
 @cli.command("stats")

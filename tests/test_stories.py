@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SHARED, reference_scores
+
+from storyline.stories import StoryClusterer, article_terms, cluster
+
+ECB_DEV = SHARED / "bench" / "clustering" / "ecbplus" / "dev"
+
+STRIKE = (
+    "Dockworkers at Port Halvard walked out over pay, and the union leader Greta "
+    "Lindqvist said ships would wait at anchor until the port authority made an offer."
+)
+OUTBREAK = (
+    "Health officials in Marlow reported fever cases in the eastern district, and "
+    "Dr. Helena Okafor said the water supply of the town was being tested."
+)
+
+
+def test_distinct_stories_stay_apart_and_ids_are_stable() -> None:
+    clusterer = StoryClusterer()
+    first = clusterer.add("a1", article_terms(STRIKE))
+    second = clusterer.add("a2", article_terms(OUTBREAK))
+    third = clusterer.add("a3", article_terms(STRIKE.replace("walked out", "stayed out")))
+    assert first.story_id == "s-a1" and second.story_id == "s-a2"
+    assert third.story_id == "s-a1"
+
+
+def test_a_cold_story_is_not_joined() -> None:
+    clusterer = StoryClusterer()
+    clusterer.add("a1", article_terms(STRIKE), date(2025, 1, 1))
+    late = clusterer.add("a2", article_terms(STRIKE), date(2025, 6, 1))
+    assert late.story_id == "s-a2"
+
+
+def test_sample_corpus_stories_never_mix(sample_records: list[dict[str, Any]]) -> None:
+    rows = [(r["id"], r["text"], r["published"], ()) for r in sample_records]
+    groups: dict[str, set[str]] = defaultdict(set)
+    for article_id, story_id in cluster(rows):
+        groups[story_id].add(article_id.split("-", 1)[1].split("-")[0])
+    assert all(len(keys) == 1 for keys in groups.values()), groups
+    # every wire copy lands with its original
+    by_id = dict(cluster(rows))
+    assert by_id["hl-talks-4"] == by_id["nw-talks-4"] == by_id["ld-talks-4"]
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not ECB_DEV.is_dir(), reason="needs ../shared/bench (not in the repo)")
+def test_ecb_dev_quality_floor(tmp_path: Path) -> None:
+    """A gate, not a target: fails if a change makes story grouping worse than it was."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "stories.jsonl"
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, str(root / "bench" / "stories.py"), str(ECB_DEV), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    assert reference_scores("clustering_score.py", ECB_DEV, out)["bcubed_f1"] >= 0.85
+    assert json.loads(out.read_text().splitlines()[0])["story"].startswith("s-")
