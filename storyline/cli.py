@@ -28,7 +28,7 @@ from storyline.ingest import IngestReport, ingest_sources
 from storyline.records import Article, Problem, Quote
 from storyline.sources import KINDS, SourceOptions, read_jsonl
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
-from storyline.stories import cluster
+from storyline.stories import assign_stories, cluster
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -149,11 +149,13 @@ def ingest_command(
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
         report = _ingest_with_progress(store, list(sources), options)
         analysed = _analyse_with_progress(store) if analyze else 0
+        grouped = assign_stories(store) if analyze else 0
     summary = {
         "added": report.added,
         "copies": report.copies,
         "unchanged": report.unchanged,
         "analysed": analysed,
+        "grouped": grouped,
         "problems": [{"origin": p.origin, "reason": p.reason} for p in report.problems],
     }
     if as_json:
@@ -162,7 +164,7 @@ def ingest_command(
         click.echo(
             f"added {report.added} articles ({report.copies} copies of stored articles),"
             f" {report.unchanged} already stored, {analysed} analysed,"
-            f" {len(report.problems)} problems"
+            f" {grouped} placed in stories, {len(report.problems)} problems"
         )
     if report.problems:
         sys.exit(1)
@@ -318,9 +320,12 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
     if stored:
         with _store(db_path) as store:
             done, refused = analyze_pending(store, stages=names)
+            grouped = assign_stories(store)
         for problem in refused:
             _report_problem(problem)
-        click.echo(f"analysed {done} stored articles, {len(refused)} problems")
+        click.echo(
+            f"analysed {done} stored articles, {grouped} placed in stories, {len(refused)} problems"
+        )
         sys.exit(1 if refused else 0)
     problems: list[Problem] = []
 
@@ -441,6 +446,77 @@ def cluster_command(file: str) -> None:
         sys.exit(1)
 
 
+@cli.command("stories")
+@click.option("--limit", type=int, default=20, show_default=True)
+@db_option
+@json_option
+def stories_command(limit: int, db_path: str, as_json: bool) -> None:
+    """List stories, newest activity first: size, outlets, first/last article, top entities."""
+    with _store(db_path) as store:
+        rows = store.stories(limit=limit)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no stories yet (stories are made when articles are analysed)")
+    for row in rows:
+        people = ", ".join(name for name, _, _ in row["top_entities"])
+        click.echo(
+            f"{row['id']}  {row['articles']:>3} articles {row['outlets']:>2} outlets"
+            f"  {(row['first'] or '?')[:10]} .. {(row['last'] or '?')[:10]}"
+            f"  {row['headline'] or '(untitled)'}" + (f"  [{people}]" if people else "")
+        )
+
+
+@cli.command("story")
+@click.argument("story_id")
+@db_option
+@json_option
+def story_command(story_id: str, db_path: str, as_json: bool) -> None:
+    """Show one story: its articles in order with the outlets that ran each, and its actors.
+
+    A merged story's old id leads to the story it was merged into.
+    """
+    with _store(db_path) as store:
+        current = store.resolve_story(story_id)
+        if current is None:
+            raise click.ClickException(f"no story with id {story_id!r}")
+        articles = store.story_articles(current)
+        entities = store.story_entities(current)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "id": current,
+                    "requested": story_id,
+                    "articles": [
+                        {k: v for k, v in a.to_dict().items() if k != "text"} for a in articles
+                    ],
+                    "entities": [
+                        {"name": n, "label": lbl, "articles": c} for n, lbl, c in entities
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if current != story_id:
+        click.echo(f"(story {story_id} was merged into {current})")
+    click.secho(articles[0].title or current, bold=True)
+    click.echo(
+        f"{current}: {len(articles)} articles from {len({a.outlet for a in articles})} outlets"
+    )
+    if entities:
+        click.echo("actors: " + ", ".join(f"{n} ({lbl})" for n, lbl, _ in entities))
+    for article in articles:
+        click.echo(
+            f"  {(article.published or '?')[:10]}  {article.outlet or '?':<20.20}"
+            f"  {article.id}  {article.title or ''}"
+        )
+
+
 @cli.command("stats")
 @db_option
 @json_option
@@ -460,6 +536,7 @@ def _print_stats(store: Store, as_json: bool) -> None:
     click.echo(
         f"{stats['articles']} articles from {stats['outlets']} outlets"
         f" ({stats['copies']} are copies), {stats['analysed']} analysed,"
+        f" {stats['stories']} stories,"
         f" {stats['entities']} entities, {stats['problems']} problems recorded"
     )
     click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
@@ -484,14 +561,17 @@ def demo_command(db_path: str) -> None:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
         report = _ingest_with_progress(store, [str(path)], SourceOptions())
         analysed = _analyse_with_progress(store)
+        grouped = assign_stories(store)
         click.echo(
             f"added {report.added} ({report.copies} copies), {report.unchanged} already"
-            f" stored, {analysed} analysed, {len(report.problems)} problems"
+            f" stored, {analysed} analysed, {grouped} placed in stories,"
+            f" {len(report.problems)} problems"
         )
         _print_stats(store, as_json=False)
     click.echo()
     click.echo(
-        f"Next: storyline articles --db {db_path} -q 'talks postponed'"
+        f"Next: storyline stories --db {db_path}   |   storyline speakers --db {db_path}"
+        f"   |   storyline articles --db {db_path} -q 'talks postponed'"
         f"   |   storyline show ID --db {db_path}"
     )
 

@@ -132,6 +132,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX quotes_entity ON quotes(entity_id);
     """,
+    # 3: stories, their articles, and the ids of merged stories.
+    """
+    CREATE TABLE story_articles (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id TEXT NOT NULL,
+        similarity REAL NOT NULL,
+        assigned_at TEXT NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    CREATE TABLE story_redirects (
+        old_id TEXT PRIMARY KEY,
+        new_id TEXT NOT NULL
+    );
+    """,
 )
 
 ARTICLE_COLUMNS = (
@@ -568,6 +582,100 @@ class Store:
         ).fetchall()
         return [(str(name), str(label), int(n)) for name, label, n in rows]
 
+    # -- stories -----------------------------------------------------------------------------
+
+    def arrival_order(self) -> list[Article]:
+        """Every article in arrival order: publication date, then ingestion order."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles"
+            " ORDER BY COALESCE(substr(published, 1, 10), '9999'), rowid"
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def assign_story(
+        self, article_id: str, story_id: str, similarity: float, merged: tuple[str, ...] = ()
+    ) -> None:
+        """Record one assignment, and the merges it caused, in one transaction."""
+        with self.transaction() as conn:
+            for old in merged:
+                conn.execute(
+                    "UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, old)
+                )
+                conn.execute(
+                    "UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (story_id, old)
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO story_redirects (old_id, new_id) VALUES (?, ?)",
+                    (old, story_id),
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO story_articles (article_id, story_id, similarity,"
+                " assigned_at) VALUES (?, ?, ?, ?)",
+                (article_id, story_id, similarity, now_iso()),
+            )
+
+    def resolve_story(self, story_id: str) -> str | None:
+        """The current id of a story (following merges), or None if there is no such story."""
+        row = self.conn.execute(
+            "SELECT new_id FROM story_redirects WHERE old_id = ?", (story_id,)
+        ).fetchone()
+        current = story_id if row is None else str(row[0])
+        exists = self.conn.execute(
+            "SELECT 1 FROM story_articles WHERE story_id = ? LIMIT 1", (current,)
+        ).fetchone()
+        return current if exists else None
+
+    def stories(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Stories with the newest activity first: size, outlets, first and last article."""
+        rows = self.conn.execute(
+            "SELECT s.story_id, COUNT(*), COUNT(DISTINCT a.outlet), MIN(a.published),"
+            " MAX(a.published) FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " GROUP BY s.story_id ORDER BY MAX(a.published) DESC, s.story_id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "articles": r[1],
+                "outlets": r[2],
+                "first": r[3],
+                "last": r[4],
+                "headline": self._story_headline(str(r[0])),
+                "top_entities": self.story_entities(str(r[0]), limit=3),
+            }
+            for r in rows
+        ]
+
+    def story_articles(self, story_id: str) -> list[Article]:
+        rows = self.conn.execute(
+            f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)} FROM story_articles s"
+            " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?"
+            " ORDER BY COALESCE(a.published, '9999'), a.rowid",
+            (story_id,),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def story_entities(self, story_id: str, *, limit: int = 10) -> list[tuple[str, str, int]]:
+        rows = self.conn.execute(
+            "SELECT e.canonical, e.label, COUNT(DISTINCT m.article_id) FROM story_articles s"
+            " JOIN mentions m ON m.article_id = s.article_id JOIN entities e ON e.id = m.entity_id"
+            " WHERE s.story_id = ? AND e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
+            " GROUP BY e.id ORDER BY COUNT(DISTINCT m.article_id) DESC, e.canonical LIMIT ?",
+            (story_id, limit),
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def _story_headline(self, story_id: str) -> str | None:
+        # The first article's title until the headline issue chooses a representative one.
+        articles = self.story_articles(story_id)
+        return articles[0].title if articles else None
+
     # -- problems and statistics -------------------------------------------------------------
 
     def record_problems(self, problems: Iterable[Problem], *, stage: str) -> None:
@@ -588,6 +696,7 @@ class Store:
             "analysed": count("SELECT COUNT(*) FROM analyses"),
             "entities": count("SELECT COUNT(*) FROM entities"),
             "problems": count("SELECT COUNT(*) FROM problems"),
+            "stories": count("SELECT COUNT(DISTINCT story_id) FROM story_articles"),
             "languages": dict(
                 self.conn.execute(
                     "SELECT COALESCE(language, '?'), COUNT(*) FROM articles"

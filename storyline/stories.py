@@ -29,7 +29,8 @@ from datetime import date
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from storyline.records import Mention
+from storyline.records import Article, Mention
+from storyline.store import Store
 
 #: Cosine similarity to a story's centroid at or above which an article joins it.
 #: Calibrated on ECB+ dev (bench/stories.py; see bench/RESULTS.md), fixed here.
@@ -115,6 +116,18 @@ class StoryClusterer:
             similarity, merged = 1.0, ()
         self._join(story, article_id, vector, published)
         return Assignment(article_id, story.id, round(similarity, 4), merged)
+
+    def place(
+        self, article_id: str, terms: Counter[str], published: date | None, story_id: str
+    ) -> None:
+        """Replay a stored assignment: the article joins ``story_id`` without a decision."""
+        self.documents += 1
+        self.df.update(terms.keys())
+        story_id = self.resolve(story_id)
+        story = self.stories.get(story_id)
+        if story is None:
+            story = self.stories[story_id] = _Story(id=story_id)
+        self._join(story, article_id, self._vector(terms), published)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -210,3 +223,42 @@ def _day(published: str | None) -> date | None:
 def _cosine(vector: dict[str, float], weights: dict[str, float]) -> float:
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return sum(w * weights.get(term, 0.0) for term, w in vector.items()) / norm
+
+
+def assign_stories(store: Store) -> int:
+    """Give every stored article without a story one, in arrival order; returns how many.
+
+    The clusterer is rebuilt by replaying stored assignments (their terms and dates), then
+    new articles are decided. Copies join their canonical article's story. Each assignment is
+    its own transaction, so an interrupted run keeps what it finished.
+    """
+    clusterer = StoryClusterer()
+    assigned = 0
+    pending: list[Article] = []
+    for article in store.arrival_order():
+        story_id = store.story_of(article.id)
+        if story_id is None:
+            pending.append(article)
+        elif store.duplicate_of(article.id) is None:
+            clusterer.place(article.id, _terms(store, article), _day(article.published), story_id)
+    copies = []
+    for article in pending:
+        if store.duplicate_of(article.id) is not None:
+            copies.append(article)
+            continue
+        result = clusterer.add(article.id, _terms(store, article), _day(article.published))
+        store.assign_story(article.id, result.story_id, result.similarity, result.merged)
+        assigned += 1
+    # Copies afterwards: a copy dated before its canonical still joins the canonical's story.
+    for article in copies:
+        duplicate = store.duplicate_of(article.id)
+        story_id = store.story_of(duplicate.canonical_id) if duplicate else None
+        if duplicate is not None and story_id is not None:
+            store.assign_story(article.id, story_id, duplicate.similarity)
+            assigned += 1
+    return assigned
+
+
+def _terms(store: Store, article: Article) -> Counter[str]:
+    analysis = store.get_analysis(article.id)
+    return article_terms(article.text, analysis.mentions if analysis else ())

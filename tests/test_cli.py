@@ -35,6 +35,7 @@ def test_ingest_reports_and_reruns(db: str, sample_path: Path) -> None:
         "copies": 0,
         "unchanged": 65,
         "analysed": 0,
+        "grouped": 0,
         "problems": [],
     }
 
@@ -111,6 +112,7 @@ def test_demo_ingests_the_sample_and_is_rerunnable(tmp_path: Path) -> None:
     first = run("demo", "--db", db)
     assert first.exit_code == 0
     assert "added 65 (42 copies)" in first.stdout and "22 analysed" in first.stdout
+    assert "65 placed in stories" in first.stdout
     assert "carried by 5 outlets" in first.stdout
     again = run("demo", "--db", db)
     assert "added 0 (0 copies), 65 already stored" in again.stdout
@@ -143,3 +145,12 @@ def test_show_lists_quotes(db: str) -> None:
     text = run("show", "nw-talks-2", "--db", db).stdout
     assert "Pavel Dunmore [foreign ministry spokesman" in text
     assert "Some members of the opposition delegation" in text
+
+
+def test_stories_and_story(db: str) -> None:
+    listing = run("stories", "--db", db).stdout.splitlines()
+    assert listing and listing[0].startswith("s-")
+    talks = run("story", "s-nw-talks-1", "--db", db).stdout
+    assert "Northgate Wire" in talks and "nw-talks-2" in talks
+    missing = run("story", "s-nothing", "--db", db)
+    assert missing.exit_code == 1 and "no story with id 's-nothing'" in missing.stderr
