@@ -89,6 +89,7 @@ class StoryClusterer:
         self.stories: dict[str, _Story] = {}
         self.redirects: dict[str, str] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
+        self._today: date | None = None
 
     def resolve(self, story_id: str) -> str:
         while story_id in self.redirects:
@@ -100,6 +101,7 @@ class StoryClusterer:
     ) -> Assignment:
         self.documents += 1
         self.df.update(terms.keys())
+        self._advance(published)
         vector = self._vector(terms)
         ranked = self._rank(vector, published)
         if ranked and ranked[0][1] >= self.threshold:
@@ -130,6 +132,27 @@ class StoryClusterer:
         self._join(story, article_id, self._vector(terms), published)
 
     # -- internals ------------------------------------------------------------------------
+
+    def _advance(self, published: date | None) -> None:
+        """On a new day, forget stories gone cold: they can no longer be joined, so keeping
+        them would only lengthen the index's postings (cost and memory stay bounded by the
+        stories active in the last COLD_DAYS)."""
+        if published is None or (self._today is not None and published <= self._today):
+            return
+        self._today = published
+        cold = [
+            story
+            for story in self.stories.values()
+            if story.last is not None and (published - story.last).days > COLD_DAYS
+        ]
+        for story in cold:
+            for term in story.indexed:
+                postings = self._index.get(term)
+                if postings is not None:
+                    postings.discard(story.id)
+                    if not postings:
+                        del self._index[term]
+            del self.stories[story.id]
 
     def _vector(self, terms: Counter[str]) -> dict[str, float]:
         vector = {}
