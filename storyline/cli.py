@@ -349,6 +349,11 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
         sys.exit(1)
 
 
+def _echo_json_lines(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
 def _speaker_line(name: str | None, role: str | None, affiliation: str | None) -> str:
     details = ", ".join(part for part in (role, affiliation) if part)
     return (name or "(unresolved speaker)") + (f" [{details}]" if details else "")
@@ -367,8 +372,7 @@ def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
     with _store(db_path) as store:
         rows = store.speakers(limit=limit)
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+        _echo_json_lines(rows)
         return
     if not rows:
         click.echo("no quotes stored")
@@ -398,8 +402,7 @@ def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
     if not entities:
         raise click.ClickException(f"no person or organisation called {name!r} in the store")
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+        _echo_json_lines(rows)
         return
     click.secho(", ".join(sorted({canonical for _, canonical, _ in entities})), bold=True)
     if not rows:
@@ -455,8 +458,7 @@ def stories_command(limit: int, db_path: str, as_json: bool) -> None:
     with _store(db_path) as store:
         rows = store.stories(limit=limit)
     if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+        _echo_json_lines(rows)
         return
     if not rows:
         click.echo("no stories yet (stories are made when articles are analysed)")

@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 #: Where :attr:`Article.published` came from. ``record`` is a date given by the input record
@@ -32,6 +33,16 @@ def content_hash(text: str) -> str:
     normal = unicodedata.normalize("NFKC", text)
     normal = re.sub(r"\s+", " ", normal).strip().lower()
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def published_date(published: str | None) -> date | None:
+    """The calendar date of an ISO ``published`` value (date or date-time), if it has one."""
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
 
 
 def make_id(*parts: str) -> str:

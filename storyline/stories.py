@@ -29,7 +29,7 @@ from datetime import date
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from storyline.records import Article, Mention
+from storyline.records import Article, Mention, published_date
 from storyline.store import Store
 
 #: Cosine similarity to a story's centroid at or above which an article joins it.
@@ -229,18 +229,9 @@ def cluster(
     assigned = {}
     for index in order:
         article_id, text, published, mentions = rows[index]
-        day = _day(published)
+        day = published_date(published)
         assigned[article_id] = clusterer.add(article_id, article_terms(text, mentions), day)
     return [(row[0], clusterer.resolve(assigned[row[0]].story_id)) for row in rows]
-
-
-def _day(published: str | None) -> date | None:
-    if not published:
-        return None
-    try:
-        return date.fromisoformat(published[:10])
-    except ValueError:
-        return None
 
 
 def _cosine(vector: dict[str, float], weights: dict[str, float]) -> float:
@@ -263,13 +254,17 @@ def assign_stories(store: Store) -> int:
         if story_id is None:
             pending.append(article)
         elif store.duplicate_of(article.id) is None:
-            clusterer.place(article.id, _terms(store, article), _day(article.published), story_id)
+            clusterer.place(
+                article.id, _terms(store, article), published_date(article.published), story_id
+            )
     copies = []
     for article in pending:
         if store.duplicate_of(article.id) is not None:
             copies.append(article)
             continue
-        result = clusterer.add(article.id, _terms(store, article), _day(article.published))
+        result = clusterer.add(
+            article.id, _terms(store, article), published_date(article.published)
+        )
         store.assign_story(article.id, result.story_id, result.similarity, result.merged)
         assigned += 1
     # Copies afterwards: a copy dated before its canonical still joins the canonical's story.

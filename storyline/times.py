@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from storyline.records import TimeExpr
+from storyline.records import TimeExpr, published_date
 from storyline.stage import Parsed
 
 _NUMBERS = {
@@ -638,15 +638,6 @@ _RULES: tuple[_Rule, ...] = (
 _NOT_TIMES = re.compile(r"^(?:the )?(?:first|second|last|next|past)$", re.I)
 
 
-def _anchor(published: str | None) -> date | None:
-    if not published:
-        return None
-    try:
-        return date.fromisoformat(published[:10])
-    except ValueError:
-        return None
-
-
 def _future(text: str, start: int, end: int) -> bool:
     """Does the sentence around the expression look forward (``will meet on Thursday``)?"""
     sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
@@ -659,7 +650,7 @@ def _future(text: str, start: int, end: int) -> bool:
 
 def find_times(text: str, published: str | None) -> list[TimeExpr]:
     """Every time expression of ``text``, normalised against ``published`` (ISO date)."""
-    dct = _anchor(published)
+    dct = published_date(published)
     candidates: list[tuple[int, int, _Rule, re.Match[str]]] = []
     for rule in _RULES:
         for match in rule.pattern.finditer(text):
