@@ -9,7 +9,7 @@ and the checks that turn unusable input into a named :class:`ExtractionError`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -174,10 +174,6 @@ def build_article(
         content_hash=digest,
         origin=origin,
     )
-
-
-def with_ingest_time(article: Article, when: str) -> Article:
-    return replace(article, ingested_at=when)
 
 
 def _choose_date(page_date: str | None, hints: Hints) -> tuple[str | None, DateSource]:

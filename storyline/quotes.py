@@ -42,7 +42,6 @@ from storyline.stage import Parsed
 CUE_THRESHOLD = 0.5
 
 OPENING = '“"«'
-CLOSING = '”"»'
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = ("dobj", "xcomp", "attr", "oprd")
@@ -178,11 +177,6 @@ class _Found:
     speaker_head: Token | None
 
 
-def _subtree_span(token: Token, *, exclude: Token | None = None) -> tuple[int, int]:
-    tokens = [t for t in token.subtree if exclude is None or t not in set(exclude.subtree)]
-    return _trim(tokens)
-
-
 def _trim(tokens: list[Token]) -> tuple[int, int]:
     while len(tokens) > 1 and (tokens[-1].text in _EDGE_PUNCT or tokens[-1].is_space):
         tokens = tokens[:-1]
@@ -232,7 +226,8 @@ def _speaker_span(head: Token, cue: Token) -> tuple[int, int]:
     if cue.dep_ == "relcl" and head.i == cue.head.i:
         tokens = [t for t in head.subtree if t.i <= head.i]
         return _trim(tokens)
-    tokens = [t for t in head.subtree if not (t.i >= cue.i and t in set(cue.subtree))]
+    inside_cue = {t.i for t in cue.subtree}
+    tokens = [t for t in head.subtree if not (t.i >= cue.i and t.i in inside_cue)]
     # Stop at a relative clause or apposition that runs past the cue: keep the noun phrase.
     tokens = [t for t in tokens if t.i < cue.i or head.i > cue.i]
     if not tokens:

@@ -673,8 +673,12 @@ class Store:
 
     def _story_headline(self, story_id: str) -> str | None:
         # The first article's title until the headline issue chooses a representative one.
-        articles = self.story_articles(story_id)
-        return articles[0].title if articles else None
+        row = self.conn.execute(
+            "SELECT a.title FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " WHERE s.story_id = ? ORDER BY COALESCE(a.published, '9999'), a.rowid LIMIT 1",
+            (story_id,),
+        ).fetchone()
+        return None if row is None else row[0]
 
     # -- problems and statistics -------------------------------------------------------------
 

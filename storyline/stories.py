@@ -30,7 +30,7 @@ from datetime import date
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from storyline.records import Article, Mention, published_date
-from storyline.store import Store
+from storyline.store import Duplicate, Store
 
 #: Cosine similarity to a story's centroid at or above which an article joins it.
 #: Calibrated on ECB+ dev (bench/stories.py; see bench/RESULTS.md), fixed here.
@@ -178,11 +178,7 @@ class StoryClusterer:
         self, story: _Story, article_id: str, vector: dict[str, float], published: date | None
     ) -> None:
         story.articles.append(article_id)
-        for term, weight in vector.items():
-            story.weights[term] = story.weights.get(term, 0.0) + weight
-        if len(story.weights) > CENTROID_TERMS:
-            kept = sorted(story.weights, key=story.weights.__getitem__, reverse=True)
-            story.weights = {term: story.weights[term] for term in kept[:CENTROID_TERMS]}
+        _add_weights(story, vector)
         if published and (story.last is None or published > story.last):
             story.last = published
         self._reindex(story)
@@ -197,8 +193,7 @@ class StoryClusterer:
     def _merge(self, keep: _Story, gone: _Story) -> _Story:
         if len(gone.articles) > len(keep.articles):
             keep, gone = gone, keep
-        for term, weight in gone.weights.items():
-            keep.weights[term] = keep.weights.get(term, 0.0) + weight
+        _add_weights(keep, gone.weights)
         keep.articles.extend(gone.articles)
         if gone.last and (keep.last is None or gone.last > keep.last):
             keep.last = gone.last
@@ -206,9 +201,6 @@ class StoryClusterer:
             self._index[term].discard(gone.id)
         del self.stories[gone.id]
         self.redirects[gone.id] = keep.id
-        if len(keep.weights) > CENTROID_TERMS:
-            kept = sorted(keep.weights, key=keep.weights.__getitem__, reverse=True)
-            keep.weights = {term: keep.weights[term] for term in kept[:CENTROID_TERMS]}
         self._reindex(keep)
         return keep
 
@@ -234,6 +226,15 @@ def cluster(
     return [(row[0], clusterer.resolve(assigned[row[0]].story_id)) for row in rows]
 
 
+def _add_weights(story: _Story, weights: dict[str, float]) -> None:
+    """Add to a story's centroid, keeping its CENTROID_TERMS strongest terms."""
+    for term, weight in weights.items():
+        story.weights[term] = story.weights.get(term, 0.0) + weight
+    if len(story.weights) > CENTROID_TERMS:
+        kept = sorted(story.weights, key=story.weights.__getitem__, reverse=True)
+        story.weights = {term: story.weights[term] for term in kept[:CENTROID_TERMS]}
+
+
 def _cosine(vector: dict[str, float], weights: dict[str, float]) -> float:
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return sum(w * weights.get(term, 0.0) for term, w in vector.items()) / norm
@@ -242,37 +243,33 @@ def _cosine(vector: dict[str, float], weights: dict[str, float]) -> float:
 def assign_stories(store: Store) -> int:
     """Give every stored article without a story one, in arrival order; returns how many.
 
-    The clusterer is rebuilt by replaying stored assignments (their terms and dates), then
-    new articles are decided. Copies join their canonical article's story. Each assignment is
-    its own transaction, so an interrupted run keeps what it finished.
+    Articles are taken in arrival order: stored assignments are replayed into the clusterer
+    (their terms and dates), new articles are decided as they come. Copies join their canonical
+    article's story. Each assignment is its own transaction, so an interrupted run keeps what
+    it finished.
     """
     clusterer = StoryClusterer()
     assigned = 0
-    pending: list[Article] = []
+    copies: list[Duplicate] = []
     for article in store.arrival_order():
         story_id = store.story_of(article.id)
-        if story_id is None:
-            pending.append(article)
-        elif store.duplicate_of(article.id) is None:
-            clusterer.place(
-                article.id, _terms(store, article), published_date(article.published), story_id
-            )
-    copies = []
-    for article in pending:
-        if store.duplicate_of(article.id) is not None:
-            copies.append(article)
-            continue
-        result = clusterer.add(
-            article.id, _terms(store, article), published_date(article.published)
-        )
-        store.assign_story(article.id, result.story_id, result.similarity, result.merged)
-        assigned += 1
-    # Copies afterwards: a copy dated before its canonical still joins the canonical's story.
-    for article in copies:
         duplicate = store.duplicate_of(article.id)
-        story_id = store.story_of(duplicate.canonical_id) if duplicate else None
-        if duplicate is not None and story_id is not None:
-            store.assign_story(article.id, story_id, duplicate.similarity)
+        if duplicate is not None:
+            if story_id is None:
+                copies.append(duplicate)
+            continue
+        terms, day = _terms(store, article), published_date(article.published)
+        if story_id is not None:
+            clusterer.place(article.id, terms, day, story_id)
+        else:
+            result = clusterer.add(article.id, terms, day)
+            store.assign_story(article.id, result.story_id, result.similarity, result.merged)
+            assigned += 1
+    # Copies afterwards: a copy dated before its canonical still joins the canonical's story.
+    for duplicate in copies:
+        story_id = store.story_of(duplicate.canonical_id)
+        if story_id is not None:
+            store.assign_story(duplicate.article_id, story_id, duplicate.similarity)
             assigned += 1
     return assigned
 
