@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format bench clean
+SCORE_VENV ?= .venv-score
+SCORE := $(SCORE_VENV)/.installed
+
+.PHONY: demo test lint format bench bench-tools clean
 
 $(RUNTIME): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,5 +40,16 @@ format: $(DEV)
 bench: $(RUNTIME)
 	$(BIN)/python bench/throughput.py
 
+# The reference ROUGE scorers' own tools (digest and timeline benches), kept out of .venv:
+# they measure Storyline, they are not part of it. ROUGE-1.5.5 also needs perl and XML::DOM
+# (Debian: libxml-dom-perl).
+$(SCORE): requirements-bench.txt
+	test -x $(SCORE_VENV)/bin/python || $(PYTHON) -m venv $(SCORE_VENV)
+	$(SCORE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCORE_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-tools: $(SCORE)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache storyline.egg-info
+	rm -rf $(VENV) $(SCORE_VENV) .mypy_cache .ruff_cache .pytest_cache storyline.egg-info

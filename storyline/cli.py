@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from storyline import __version__
 from storyline.analyze import DEFAULT_STAGES, STAGES, analyze, analyze_pending
+from storyline.digest import DEFAULT_WORDS, summarize
 from storyline.errors import StorylineError
 from storyline.extract import DEFAULT_MAX_BYTES
 from storyline.fetch import Fetcher, FetchOptions
@@ -29,6 +31,8 @@ from storyline.records import Article, Problem, Quote
 from storyline.sources import KINDS, SourceOptions, read_jsonl
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
 from storyline.stories import assign_stories, cluster
+from storyline.tell import refresh_tellings, tell, to_markdown
+from storyline.timeline import DEFAULT_DATES, DEFAULT_PER_DATE, timeline
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -149,7 +153,7 @@ def ingest_command(
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
         report = _ingest_with_progress(store, list(sources), options)
         analysed = _analyse_with_progress(store) if analyze else 0
-        grouped = assign_stories(store) if analyze else 0
+        grouped = _place_and_tell(store) if analyze else 0
     summary = {
         "added": report.added,
         "copies": report.copies,
@@ -320,7 +324,7 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
     if stored:
         with _store(db_path) as store:
             done, refused = analyze_pending(store, stages=names)
-            grouped = assign_stories(store)
+            grouped = _place_and_tell(store)
         for problem in refused:
             _report_problem(problem)
         click.echo(
@@ -418,6 +422,101 @@ def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
         )
 
 
+def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
+    """The articles of a JSONL FILE (or - for stdin); bad records are reported and skipped."""
+    problems: list[Problem] = []
+    articles: list[Article] = []
+    stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
+    with stream:
+        for item in read_jsonl(stream, "<stdin>" if file == "-" else file, SourceOptions()):
+            if isinstance(item, Problem):
+                _report_problem(item)
+                problems.append(item)
+            else:
+                articles.append(item)
+    return articles, problems
+
+
+def _place_and_tell(store: Store) -> int:
+    """Place newly analysed articles in stories, then tell again the stories that changed."""
+    grouped = assign_stories(store)
+    refresh_tellings(store)
+    return grouped
+
+
+@cli.command("summarize")
+@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.option("--words", type=click.IntRange(1), default=DEFAULT_WORDS, show_default=True)
+@json_option
+def summarize_command(file: str, words: int, as_json: bool) -> None:
+    """Digest of the JSONL articles in FILE (or - for stdin), taken as one story.
+
+    Prints the chosen sentences, one per line, in story order, within WORDS words. With
+    --json, prints {"summary", "sentences": [{"text", "citations": [{"article", "start",
+    "end"}]}]}, citing every article that carried each sentence.
+    """
+    articles, problems = _read_articles(file)
+    lines = summarize(articles, words)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "summary": "\n".join(line.text for line in lines),
+                    "sentences": [line.to_dict() for line in lines],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for line in lines:
+            click.echo(line.text)
+    sys.exit(1 if problems else 0)
+
+
+@cli.command("timeline")
+@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.option("--dates", type=click.IntRange(1), default=DEFAULT_DATES, show_default=True)
+@click.option("--per-date", type=click.IntRange(1), default=DEFAULT_PER_DATE, show_default=True)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First date (YYYY-MM-DD).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last date (YYYY-MM-DD).")
+@click.option("--query", help="Only articles using one of these words.")
+@click.option("--topic", default="story", show_default=True, help="Topic name in the output.")
+def timeline_command(
+    file: str,
+    dates: int,
+    per_date: int,
+    start: datetime | None,
+    end: datetime | None,
+    query: str | None,
+    topic: str,
+) -> None:
+    """Timeline of the JSONL articles in FILE (or - for stdin), taken as one story.
+
+    Prints one JSON object: {"topic", "timeline": [{"date", "sentences": [...]}]} (the
+    benchmark format), plus "citations" per date. Only articles published between --start and
+    --end are read, and only dates in that window are chosen.
+    """
+    articles, problems = _read_articles(file)
+    entries = timeline(
+        articles,
+        dates=dates,
+        per_date=per_date,
+        start=start.date().isoformat() if start else None,
+        end=end.date().isoformat() if end else None,
+        query=query,
+    )
+    rows = [
+        {
+            "date": entry.date,
+            "sentences": [line.text for line in entry.lines],
+            "citations": [[c.to_dict() for c in line.citations] for line in entry.lines],
+        }
+        for entry in entries
+    ]
+    click.echo(json.dumps({"topic": topic, "timeline": rows}, ensure_ascii=False))
+    sys.exit(1 if problems else 0)
+
+
 @cli.command("cluster")
 @click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
 def cluster_command(file: str) -> None:
@@ -427,16 +526,7 @@ def cluster_command(file: str) -> None:
     order). Prints {"id", "story"} per article, in input order; merged stories are reported
     under the id they merged into.
     """
-    problems: list[Problem] = []
-    stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
-    with stream:
-        articles = []
-        for item in read_jsonl(stream, "<stdin>" if file == "-" else file, SourceOptions()):
-            if isinstance(item, Problem):
-                _report_problem(item)
-                problems.append(item)
-            else:
-                articles.append(item)
+    articles, problems = _read_articles(file)
     analyses = {
         result.article_id: result.mentions
         for result in analyze(articles, stages=("entities",))
@@ -475,10 +565,12 @@ def stories_command(limit: int, db_path: str, as_json: bool) -> None:
 @click.argument("story_id")
 @db_option
 @json_option
-def story_command(story_id: str, db_path: str, as_json: bool) -> None:
-    """Show one story: its articles in order with the outlets that ran each, and its actors.
+@click.option("--markdown", is_flag=True, help="Print the story as a Markdown page.")
+def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) -> None:
+    """Show one story: headline, cited digest, timeline, actors, and its articles in order.
 
-    A merged story's old id leads to the story it was merged into.
+    A merged story's old id leads to the story it was merged into. --json and --markdown
+    export the whole story, every digest and timeline line cited to its articles.
     """
     with _store(db_path) as store:
         current = store.resolve_story(story_id)
@@ -486,32 +578,42 @@ def story_command(story_id: str, db_path: str, as_json: bool) -> None:
             raise click.ClickException(f"no story with id {story_id!r}")
         articles = store.story_articles(current)
         entities = store.story_entities(current)
+        telling = store.get_telling(current)
+    if telling is None or telling.articles != len(articles):
+        telling = tell(current, articles)  # not refreshed yet: tell it now, store untouched
+    if markdown:
+        click.echo(to_markdown(telling, articles), nl=False)
+        return
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "id": current,
-                    "requested": story_id,
-                    "articles": [
-                        {k: v for k, v in a.to_dict().items() if k != "text"} for a in articles
-                    ],
-                    "entities": [
-                        {"name": n, "label": lbl, "articles": c} for n, lbl, c in entities
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
+        data = telling.to_dict()
+        data.update(
+            requested=story_id,
+            articles=[{k: v for k, v in a.to_dict().items() if k != "text"} for a in articles],
+            entities=[{"name": n, "label": lbl, "articles": c} for n, lbl, c in entities],
         )
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if current != story_id:
         click.echo(f"(story {story_id} was merged into {current})")
-    click.secho(articles[0].title or current, bold=True)
+    click.secho(telling.headline or current, bold=True)
     click.echo(
         f"{current}: {len(articles)} articles from {len({a.outlet for a in articles})} outlets"
     )
     if entities:
         click.echo("actors: " + ", ".join(f"{n} ({lbl})" for n, lbl, _ in entities))
+    outlet = {a.id: a.outlet or a.id for a in articles}
+    click.secho("digest:", bold=True)
+    for line in telling.digest:
+        cited = ", ".join(sorted({outlet.get(c.article_id, c.article_id) for c in line.citations}))
+        click.echo(f"  {line.text} [{cited}]")
+    click.secho("timeline:", bold=True)
+    for entry in telling.timeline:
+        for n, line in enumerate(entry.lines):
+            cited = ", ".join(
+                sorted({outlet.get(c.article_id, c.article_id) for c in line.citations})
+            )
+            click.echo(f"  {entry.date if n == 0 else ' ' * 10}  {line.text} [{cited}]")
+    click.secho("articles:", bold=True)
     for article in articles:
         click.echo(
             f"  {(article.published or '?')[:10]}  {article.outlet or '?':<20.20}"
@@ -563,7 +665,7 @@ def demo_command(db_path: str) -> None:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
         report = _ingest_with_progress(store, [str(path)], SourceOptions())
         analysed = _analyse_with_progress(store)
-        grouped = assign_stories(store)
+        grouped = _place_and_tell(store)
         click.echo(
             f"added {report.added} ({report.copies} copies), {report.unchanged} already"
             f" stored, {analysed} analysed, {grouped} placed in stories,"

@@ -249,3 +249,69 @@ class Story:
     id: str
     article_ids: tuple[str, ...] = field(default_factory=tuple)
     headline: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a line of a digest or timeline comes from: an article and a character span."""
+
+    article_id: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article": self.article_id, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        return cls(data["article"], data["start"], data["end"])
+
+
+@dataclass(frozen=True, slots=True)
+class DigestLine:
+    """One sentence of a digest or timeline, with every article that carried it."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DigestLine:
+        return cls(data["text"], tuple(Citation.from_dict(c) for c in data["citations"]))
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One date of a timeline (``YYYY-MM-DD``) and the lines that say what happened."""
+
+    date: str
+    lines: tuple[DigestLine, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "sentences": [line.to_dict() for line in self.lines]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelineEntry:
+        return cls(data["date"], tuple(DigestLine.from_dict(d) for d in data["sentences"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Telling:
+    """What a story says: headline, digest and timeline, made from ``articles`` articles."""
+
+    story_id: str
+    headline: str | None
+    digest: tuple[DigestLine, ...]
+    timeline: tuple[TimelineEntry, ...]
+    articles: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.story_id,
+            "headline": self.headline,
+            "digest": [line.to_dict() for line in self.digest],
+            "timeline": [entry.to_dict() for entry in self.timeline],
+            "articles": self.articles,
+        }

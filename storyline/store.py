@@ -22,7 +22,15 @@ from typing import Any
 
 from storyline.errors import StoreError
 from storyline.gazetteer import name_key
-from storyline.records import Analysis, Article, Problem, Quote
+from storyline.records import (
+    Analysis,
+    Article,
+    DigestLine,
+    Problem,
+    Quote,
+    Telling,
+    TimelineEntry,
+)
 
 DEFAULT_DB = "storyline.db"
 DB_ENV = "STORYLINE_DB"
@@ -144,6 +152,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE story_redirects (
         old_id TEXT PRIMARY KEY,
         new_id TEXT NOT NULL
+    );
+    """,
+    # 4: what each story says (headline, digest, timeline), made from `articles` articles.
+    """
+    CREATE TABLE story_tellings (
+        story_id TEXT PRIMARY KEY,
+        headline TEXT,
+        digest TEXT NOT NULL,
+        timeline TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        made_at TEXT NOT NULL
     );
     """,
 )
@@ -672,13 +691,61 @@ class Store:
         return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     def _story_headline(self, story_id: str) -> str | None:
-        # The first article's title until the headline issue chooses a representative one.
+        # The told headline; the first article's title until the story has been told.
+        row = self.conn.execute(
+            "SELECT headline FROM story_tellings WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        if row is not None and row[0]:
+            return str(row[0])
         row = self.conn.execute(
             "SELECT a.title FROM story_articles s JOIN articles a ON a.id = s.article_id"
             " WHERE s.story_id = ? ORDER BY COALESCE(a.published, '9999'), a.rowid LIMIT 1",
             (story_id,),
         ).fetchone()
         return None if row is None else row[0]
+
+    def stale_tellings(self) -> list[str]:
+        """Stories whose telling is missing or was made from a different set of articles."""
+        rows = self.conn.execute(
+            "SELECT s.story_id FROM story_articles s LEFT JOIN story_tellings t"
+            " ON t.story_id = s.story_id GROUP BY s.story_id"
+            " HAVING MAX(t.articles) IS NULL OR MAX(t.articles) != COUNT(*) ORDER BY s.story_id"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def save_telling(self, telling: Telling) -> None:
+        """Store a story's telling, replacing the old one; tellings of merged-away ids go."""
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM story_tellings WHERE story_id IN (SELECT old_id FROM story_redirects)"
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO story_tellings (story_id, headline, digest, timeline,"
+                " articles, made_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    telling.story_id,
+                    telling.headline,
+                    json.dumps([line.to_dict() for line in telling.digest], ensure_ascii=False),
+                    json.dumps([e.to_dict() for e in telling.timeline], ensure_ascii=False),
+                    telling.articles,
+                    now_iso(),
+                ),
+            )
+
+    def get_telling(self, story_id: str) -> Telling | None:
+        row = self.conn.execute(
+            "SELECT headline, digest, timeline, articles FROM story_tellings WHERE story_id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Telling(
+            story_id,
+            row[0],
+            tuple(DigestLine.from_dict(d) for d in json.loads(row[1])),
+            tuple(TimelineEntry.from_dict(e) for e in json.loads(row[2])),
+            int(row[3]),
+        )
 
     # -- problems and statistics -------------------------------------------------------------
 

