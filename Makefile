@@ -30,7 +30,14 @@ lint: $(DEV)
 	$(BIN)/ruff format --check storyline tests bench scripts
 	$(BIN)/mypy storyline
 
-test: lint
+# The browser tests drive Debian's chromium with playwright (never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -q && apt-get install -y -q --no-install-recommends chromium \
+	  || echo "warning: could not install chromium; the browser tests will be skipped"
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 format: $(DEV)

@@ -655,10 +655,13 @@ def _print_stats(store: Store, as_json: bool) -> None:
 
 @cli.command("demo")
 @db_option
-def demo_command(db_path: str) -> None:
-    """Ingest the bundled sample corpus (fictional outlets and events) and show the store.
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the UI after.")
+@click.option("--port", type=int, default=8000, show_default=True)
+def demo_command(db_path: str, serve: bool, port: int) -> None:
+    """Ingest the bundled sample corpus (fictional outlets and events), show it, serve the UI.
 
-    Safe to run again: stored articles are not ingested twice.
+    Safe to run again: stored articles are not ingested twice. The web UI is served on
+    http://127.0.0.1:PORT/ until Ctrl-C (--no-serve to stop after ingesting).
     """
     sample = resources.files("storyline") / "data" / "sample.jsonl"
     with resources.as_file(sample) as path, _store(db_path) as store:
@@ -674,10 +677,41 @@ def demo_command(db_path: str) -> None:
         _print_stats(store, as_json=False)
     click.echo()
     click.echo(
-        f"Next: storyline stories --db {db_path}   |   storyline speakers --db {db_path}"
+        f"Also: storyline stories --db {db_path}   |   storyline speakers --db {db_path}"
         f"   |   storyline articles --db {db_path} -q 'talks postponed'"
-        f"   |   storyline show ID --db {db_path}"
     )
+    if serve:
+        _serve(db_path, "127.0.0.1", port)
+
+
+@cli.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve_command(db_path: str, host: str, port: int) -> None:
+    """Serve the store: web UI, JSON API (OpenAPI at /docs) and Atom feeds, read-only.
+
+    Binds 127.0.0.1 unless --host says otherwise; any other address makes the store readable
+    by whoever can reach it, so a warning is printed.
+    """
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such store (run storyline ingest first)")
+    _serve(db_path, host, port)
+
+
+def _serve(db_path: str, host: str, port: int) -> None:
+    import uvicorn  # the server is only needed by these two commands
+
+    from storyline.web import create_app, is_loopback
+
+    if not is_loopback(host):
+        click.secho(
+            f"warning: serving on {host}: anyone who can reach this address can read the store",
+            fg="yellow",
+            err=True,
+        )
+    click.secho(f"Serving {db_path} on http://{host}:{port}/  (Ctrl-C to stop)", bold=True)
+    uvicorn.run(create_app(db_path), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

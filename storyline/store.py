@@ -650,13 +650,42 @@ class Store:
         ).fetchone()
         return current if exists else None
 
-    def stories(self, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Stories with the newest activity first: size, outlets, first and last article."""
+    def stories(
+        self,
+        *,
+        limit: int = 20,
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Stories with the newest activity first: size, outlets, first and last article.
+
+        ``entity`` keeps stories that name it (any spelling of its name); ``start``/``end``
+        (ISO dates) keep stories with an article published in that window.
+        """
+        where, params = [], []
+        if entity:
+            where.append(
+                "s.story_id IN (SELECT s2.story_id FROM story_articles s2 JOIN mentions m"
+                " ON m.article_id = s2.article_id JOIN entities e ON e.id = m.entity_id"
+                " WHERE e.key = storyline_name_key(?))"
+            )
+            params.append(entity)
+        having = []
+        if start:
+            having.append("MAX(a.published) >= ?")
+            params.append(start)
+        if end:
+            having.append("MIN(a.published) < date(?, '+1 day')")
+            params.append(end)
         rows = self.conn.execute(
             "SELECT s.story_id, COUNT(*), COUNT(DISTINCT a.outlet), MIN(a.published),"
             " MAX(a.published) FROM story_articles s JOIN articles a ON a.id = s.article_id"
-            " GROUP BY s.story_id ORDER BY MAX(a.published) DESC, s.story_id LIMIT ?",
-            (limit,),
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " GROUP BY s.story_id"
+            + (" HAVING " + " AND ".join(having) if having else "")
+            + " ORDER BY MAX(a.published) DESC, s.story_id LIMIT ?",
+            (*params, limit),
         ).fetchall()
         return [
             {

@@ -33,9 +33,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
+SAMPLE = Path(str(resources.files("storyline") / "data" / "sample.jsonl"))
+
+
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
-    return Path(str(resources.files("storyline") / "data" / "sample.jsonl"))
+    return SAMPLE
 
 
 @pytest.fixture(scope="session")

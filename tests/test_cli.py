@@ -109,12 +109,12 @@ def test_store_errors_are_clean(tmp_path: Path) -> None:
 
 def test_demo_ingests_the_sample_and_is_rerunnable(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
-    first = run("demo", "--db", db)
+    first = run("demo", "--db", db, "--no-serve")
     assert first.exit_code == 0
     assert "added 65 (42 copies)" in first.stdout and "22 analysed" in first.stdout
     assert "65 placed in stories" in first.stdout
     assert "carried by 5 outlets" in first.stdout
-    again = run("demo", "--db", db)
+    again = run("demo", "--db", db, "--no-serve")
     assert "added 0 (0 copies), 65 already stored" in again.stdout
 
 

@@ -1,0 +1,475 @@
+"""The web shell: HTML pages, a JSON API (documented at ``/docs`` by OpenAPI) and Atom feeds.
+
+Every page has its JSON twin under ``/api`` built from the same function, so the browser and
+a script see the same data. Views only call the store and the telling functions; one handler
+maps errors to one JSON shape, ``{"error": {"status": int, "message": str}}`` (an HTML page for
+browser paths), and no stack trace ever leaves the server.
+
+Article text is hostile input: Jinja2 escapes everything it prints, pages carry a strict
+Content-Security-Policy (no script at all, styles from our own file only), and the server is
+read-only: no route writes to the store, so there is nothing for a token to guard yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+from xml.sax.saxutils import escape
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from storyline.errors import StorylineError
+from storyline.records import Article
+from storyline.store import Store, open_store
+from storyline.tell import tell, to_markdown
+
+__all__ = ["CSP", "create_app"]
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'none'"
+)
+_PACKAGE = resources.files("storyline")
+
+
+class NotFound(StorylineError):
+    """No such story, article or entity."""
+
+
+class BadRequest(StorylineError):
+    """A query the server cannot answer (bad date, empty search)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of article text, plain or highlighted (kind: entity, quote, time)."""
+
+    text: str
+    kind: str | None = None
+    note: str | None = None
+
+
+def _iso(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise BadRequest(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+# -- data: one function per page, shared by HTML and JSON ------------------------------------
+
+
+def stories_data(
+    store: Store, entity: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
+    start, end = _iso(start, "start"), _iso(end, "end")
+    rows = store.stories(limit=100, entity=entity, start=start, end=end)
+    filters = {"entity": entity, "start": start, "end": end}
+    return {"stories": rows, "filters": filters}
+
+
+def story_data(store: Store, story_id: str) -> dict[str, Any]:
+    current = store.resolve_story(story_id)
+    if current is None:
+        raise NotFound(f"no story with id {story_id!r}")
+    articles = store.story_articles(current)
+    telling = store.get_telling(current)
+    if telling is None or telling.articles != len(articles):
+        telling = tell(current, articles)
+    quotes: dict[str, dict[str, Any]] = {}
+    outlets: dict[str, list[str]] = {}
+    for article in articles:
+        canonical = store.canonical_id(article.id)
+        outlets.setdefault(canonical, []).append(article.outlet or article.id)
+        if canonical != article.id:
+            continue
+        for quote in store.article_quotes(article.id):
+            if not quote["speaker"]:
+                continue
+            group = quotes.setdefault(
+                quote["speaker"], {"speaker": quote["speaker"], "roles": [], "quotes": []}
+            )
+            role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
+            if role and role not in group["roles"]:
+                group["roles"].append(role)
+            group["quotes"].append({**quote, "article_id": article.id})
+    return {
+        "id": current,
+        "requested": story_id,
+        **telling.to_dict(),
+        "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
+        "entities": [
+            {"name": n, "label": lbl, "articles": c}
+            for n, lbl, c in store.story_entities(current, limit=20)
+        ],
+        "articles": [
+            {**_summary(a), "carried_by": outlets.get(a.id, [])}
+            for a in articles
+            if store.canonical_id(a.id) == a.id
+        ],
+    }
+
+
+def _summary(article: Article) -> dict[str, Any]:
+    return {k: v for k, v in article.to_dict().items() if k != "text"}
+
+
+def article_data(
+    store: Store, article_id: str, cited: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    """An article, its analysis, and its text cut into highlighted pieces.
+
+    ``cited`` is a span a digest or timeline line cites; it is highlighted first.
+    """
+    article = store.get_article(article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    analysis = store.get_analysis(store.canonical_id(article.id))
+    marks: list[tuple[int, int, str, str]] = []
+    if cited is not None:
+        if not 0 <= cited[0] < cited[1] <= len(article.text):
+            raise BadRequest(f"span {cited[0]}-{cited[1]} is outside the article")
+        marks.append((cited[0], cited[1], "cited", "the line the story cites"))
+    if analysis is not None:
+        for quote in analysis.quotes:
+            for span in quote.content:
+                who = quote.speaker_name or "unattributed"
+                marks.append((span.start, span.end, "quote", f"quote: {who}"))
+        for time in analysis.times:
+            marks.append((time.start, time.end, "time", f"{time.type} {time.value}"))
+        for mention in analysis.mentions:
+            marks.append(
+                (mention.start, mention.end, "entity", f"{mention.label}: {mention.canonical}")
+            )
+    copies = store.copies(store.canonical_id(article.id))
+    return {
+        "article": article.to_dict(),
+        "story": store.story_of(store.canonical_id(article.id)),
+        "carried_by": [a.outlet or a.id for a, _ in copies],
+        "quotes": store.article_quotes(store.canonical_id(article.id)),
+        "times": [t.to_dict() for t in analysis.times] if analysis else [],
+        "entities": [e.to_dict() for e in analysis.entities] if analysis else [],
+        "segments": [_seg(s) for s in _segments(article.text, marks)],
+    }
+
+
+def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise BadRequest("give both start and end, or neither")
+    return (start, end)
+
+
+def _seg(segment: Segment) -> dict[str, Any]:
+    return {"text": segment.text, "kind": segment.kind, "note": segment.note}
+
+
+def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[Segment]:
+    """The text cut into plain and highlighted pieces; overlapping marks: the first wins.
+
+    Quotes are listed first, so a name inside a quote stays part of the quote.
+    """
+    taken: list[tuple[int, int, str, str]] = []
+    for mark in marks:
+        if all(mark[1] <= s or mark[0] >= e for s, e, _, _ in taken):
+            taken.append(mark)
+    taken.sort()
+    pieces, at = [], 0
+    for start, end, kind, note in taken:
+        if start > at:
+            pieces.append(Segment(text[at:start]))
+        pieces.append(Segment(text[start:end], kind, note))
+        at = end
+    if at < len(text):
+        pieces.append(Segment(text[at:]))
+    return pieces
+
+
+def entity_data(store: Store, name: str) -> dict[str, Any]:
+    entities = store.find_entities(name)
+    if not entities:
+        raise NotFound(f"no person or organisation called {name!r}")
+    quotes = store.quotes_by([entity_id for entity_id, _, _ in entities], limit=200)
+    roles: list[dict[str, Any]] = []
+    for quote in reversed(quotes):  # oldest first, to show roles over time
+        role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
+        if role and (not roles or roles[-1]["role"] != role):
+            roles.append({"role": role, "since": (quote["published"] or "")[:10]})
+    return {
+        "name": name,
+        "entities": [{"canonical": c, "label": lbl} for _, c, lbl in entities],
+        "roles": roles,
+        "quotes": [{**q, "story": store.story_of(q["article_id"])} for q in quotes],
+    }
+
+
+def search_data(
+    store: Store, q: str | None, entity: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
+    start, end = _iso(start, "start"), _iso(end, "end")
+    if not (q and q.strip()) and not entity:
+        return {"query": q, "groups": [], "filters": {"entity": entity, "start": start, "end": end}}
+    articles = store.articles(query=q, limit=200) if q and q.strip() else store.articles(limit=2000)
+    if entity:
+        named = {e.lower() for _, e, _ in store.find_entities(entity)}
+        articles = [
+            a
+            for a in articles
+            if (analysis := store.get_analysis(store.canonical_id(a.id))) is not None
+            and any(e.canonical.lower() in named for e in analysis.entities)
+        ]
+    articles = [
+        a
+        for a in articles
+        if (not start or (a.published or "")[:10] >= start)
+        and (not end or (a.published or "")[:10] <= end)
+    ]
+    groups: dict[str, dict[str, Any]] = {}
+    for article in articles:
+        story = store.story_of(store.canonical_id(article.id)) or ""
+        group = groups.setdefault(story, {"story": story or None, "articles": []})
+        group["articles"].append(_summary(article))
+    return {
+        "query": q,
+        "filters": {"entity": entity, "start": start, "end": end},
+        "groups": list(groups.values()),
+    }
+
+
+def atom(title: str, link: str, entries: list[dict[str, Any]]) -> str:
+    """An Atom 1.0 feed; every string is XML-escaped."""
+    updated = max((e["updated"] for e in entries), default="1970-01-01")
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(title)}</title>",
+        f'<link href="{escape(link)}"/>',
+        f"<id>{escape(link)}</id>",
+        f"<updated>{escape(_atom_time(updated))}</updated>",
+    ]
+    for entry in entries:
+        parts += [
+            "<entry>",
+            f"<title>{escape(entry['title'])}</title>",
+            f'<link href="{escape(entry["link"])}"/>',
+            f"<id>{escape(entry['id'])}</id>",
+            f"<updated>{escape(_atom_time(entry['updated']))}</updated>",
+            f"<summary>{escape(entry['summary'])}</summary>",
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return "\n".join(parts) + "\n"
+
+
+def _atom_time(value: str) -> str:
+    return value if "T" in value else f"{value[:10] or '1970-01-01'}T00:00:00Z"
+
+
+# -- the application -------------------------------------------------------------------------
+
+
+def create_app(db_path: str) -> FastAPI:
+    """The web application over the store at ``db_path`` (opened per request, read-only use)."""
+    app = FastAPI(
+        title="Storyline",
+        description="Stories, digests, timelines, quotes and actors from the news store.",
+        version="1",
+    )
+    templates = Jinja2Templates(directory=str(_PACKAGE / "templates"))
+    app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
+
+    @contextmanager
+    def store() -> Iterator[Store]:
+        opened = open_store(db_path)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+    def page(request: Request, name: str, data: dict[str, Any]) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"data": data})
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def error(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api") or request.url.path.endswith((".atom", ".md")):
+            return JSONResponse({"error": {"status": status, "message": message}}, status)
+        return templates.TemplateResponse(
+            request, "error.html", {"data": {"status": status, "message": message}}, status
+        )
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return error(request, 404, str(exc))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return error(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "path"))
+        return error(request, 400, f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        return error(request, 500, "internal error; see the server log")
+
+    # JSON API --------------------------------------------------------------------------------
+
+    @app.get("/api/stories", summary="Stories, newest activity first")
+    def api_stories(
+        entity: str | None = None, start: str | None = None, end: str | None = None
+    ) -> dict[str, Any]:
+        with store() as opened:
+            return stories_data(opened, entity, start, end)
+
+    @app.get("/api/story/{story_id}", summary="One story: headline, digest, timeline, quotes")
+    def api_story(story_id: str) -> dict[str, Any]:
+        with store() as opened:
+            return story_data(opened, story_id)
+
+    @app.get("/api/article/{article_id}", summary="One article with its analysis")
+    def api_article(
+        article_id: str, start: int | None = None, end: int | None = None
+    ) -> dict[str, Any]:
+        with store() as opened:
+            return article_data(opened, article_id, _span(start, end))
+
+    @app.get("/api/entity/{name}", summary="Everything a person or organisation said")
+    def api_entity(name: str) -> dict[str, Any]:
+        with store() as opened:
+            return entity_data(opened, name)
+
+    @app.get("/api/search", summary="Full-text, entity and date search, grouped by story")
+    def api_search(
+        q: str | None = Query(None, max_length=500),
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> dict[str, Any]:
+        with store() as opened:
+            return search_data(opened, q, entity, start, end)
+
+    # Pages -----------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def stories_page(
+        request: Request,
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "stories.html", stories_data(opened, entity, start, end))
+
+    @app.get("/story/{story_id}.atom", include_in_schema=False)
+    def story_feed(request: Request, story_id: str) -> Response:
+        with store() as opened:
+            data = story_data(opened, story_id)
+        base = str(request.base_url).rstrip("/")
+        entries = [
+            {
+                "title": a["title"] or a["id"],
+                "link": f"{base}/article/{a['id']}",
+                "id": f"{base}/article/{a['id']}",
+                "updated": a["published"] or "",
+                "summary": ", ".join(a["carried_by"]),
+            }
+            for a in data["articles"]
+        ]
+        body = atom(data["headline"] or data["id"], f"{base}/story/{data['id']}", entries)
+        return Response(body, media_type="application/atom+xml")
+
+    @app.get("/story/{story_id}.md", include_in_schema=False)
+    def story_markdown(story_id: str) -> Response:
+        with store() as opened:
+            current = opened.resolve_story(story_id)
+            if current is None:
+                raise NotFound(f"no story with id {story_id!r}")
+            articles = opened.story_articles(current)
+            telling = opened.get_telling(current) or tell(current, articles)
+        return PlainTextResponse(to_markdown(telling, articles), media_type="text/markdown")
+
+    @app.get("/story/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(request: Request, story_id: str) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "story.html", story_data(opened, story_id))
+
+    @app.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(
+        request: Request, article_id: str, start: int | None = None, end: int | None = None
+    ) -> HTMLResponse:
+        with store() as opened:
+            return page(
+                request, "article.html", article_data(opened, article_id, _span(start, end))
+            )
+
+    @app.get("/entity/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def entity_page(request: Request, name: str) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "entity.html", entity_data(opened, name))
+
+    @app.get("/search.atom", include_in_schema=False)
+    def search_feed(
+        request: Request, q: str = Query(..., min_length=1, max_length=500)
+    ) -> Response:
+        with store() as opened:
+            data = search_data(opened, q, None, None, None)
+        base = str(request.base_url).rstrip("/")
+        entries = [
+            {
+                "title": a["title"] or a["id"],
+                "link": f"{base}/article/{a['id']}",
+                "id": f"{base}/article/{a['id']}",
+                "updated": a["published"] or "",
+                "summary": a["outlet"] or "",
+            }
+            for g in data["groups"]
+            for a in g["articles"]
+        ]
+        return Response(
+            atom(f"Storyline search: {q}", f"{base}/search", entries),
+            media_type="application/atom+xml",
+        )
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        request: Request,
+        q: str | None = Query(None, max_length=500),
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "search.html", search_data(opened, q, entity, start, end))
+
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or re.fullmatch(r"127(\.\d+){3}", host) is not None
