@@ -24,6 +24,8 @@ from storyline import __version__
 from storyline.analyze import DEFAULT_STAGES, STAGES, analyze, analyze_pending
 from storyline.digest import DEFAULT_WORDS, summarize
 from storyline.errors import StorylineError
+from storyline.export import FORMATS, TABLES
+from storyline.export import write as write_table
 from storyline.extract import DEFAULT_MAX_BYTES
 from storyline.fetch import Fetcher, FetchOptions
 from storyline.ingest import IngestReport, ingest_sources
@@ -619,6 +621,28 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
             f"  {(article.published or '?')[:10]}  {article.outlet or '?':<20.20}"
             f"  {article.id}  {article.title or ''}"
         )
+
+
+@cli.command("export")
+@click.argument("table", type=click.Choice(list(TABLES)))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option(
+    "--out", "-o", default="-", type=click.Path(allow_dash=True), help="File (- for stdout)."
+)
+@db_option
+def export_command(table: str, fmt: str, out: str, db_path: str) -> None:
+    """Export a table of the store (articles, quotes, entities, stories) as JSONL, CSV or Parquet.
+
+    Articles carry their story and, for wire copies, the article they copy. For one story as
+    Markdown or JSON, see `storyline story ID --markdown | --json`.
+    """
+    with _store(db_path) as store:
+        if out == "-":
+            count = write_table(store, table, fmt, sys.stdout.buffer)
+        else:
+            with open(out, "wb") as target:
+                count = write_table(store, table, fmt, target)
+    click.echo(f"exported {count} {table} rows as {fmt}", err=True)
 
 
 @cli.command("stats")

@@ -12,6 +12,7 @@ read-only: no route writes to the store, so there is nothing for a token to guar
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyline.errors import StorylineError
+from storyline.export import FORMATS, TABLES
+from storyline.export import write as write_table
 from storyline.records import Article
 from storyline.store import Store, open_store
 from storyline.tell import tell, to_markdown
@@ -311,7 +314,9 @@ def create_app(db_path: str) -> FastAPI:
         return response
 
     def error(request: Request, status: int, message: str) -> Response:
-        if request.url.path.startswith("/api") or request.url.path.endswith((".atom", ".md")):
+        if request.url.path.startswith(("/api", "/export")) or request.url.path.endswith(
+            (".atom", ".md")
+        ):
             return JSONResponse({"error": {"status": status, "message": message}}, status)
         return templates.TemplateResponse(
             request, "error.html", {"data": {"status": status, "message": message}}, status
@@ -433,6 +438,22 @@ def create_app(db_path: str) -> FastAPI:
     def entity_page(request: Request, name: str) -> HTMLResponse:
         with store() as opened:
             return page(request, "entity.html", entity_data(opened, name))
+
+    @app.get("/export/{table}.{fmt}", summary="Download a table as JSONL, CSV or Parquet")
+    def export_table(table: str, fmt: str) -> Response:
+        if table not in TABLES or fmt not in FORMATS:
+            raise NotFound(f"no export {table}.{fmt}")
+        buffer = io.BytesIO()
+        with store() as opened:
+            write_table(opened, table, fmt, buffer)
+        media = {"jsonl": "application/x-ndjson", "csv": "text/csv"}.get(
+            fmt, "application/vnd.apache.parquet"
+        )
+        return Response(
+            buffer.getvalue(),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{table}.{fmt}"'},
+        )
 
     @app.get("/search.atom", include_in_schema=False)
     def search_feed(

@@ -182,3 +182,24 @@ def test_summarize_and_timeline_read_jsonl(sample_records: list[dict[str, Any]])
     assert all(len(entry["sentences"]) == 1 for entry in line["timeline"])
     bad = run("timeline", "-", "--start", "soon", input=talks)
     assert bad.exit_code == 2 and "soon" in bad.stderr
+
+
+@pytest.mark.parametrize("table", ["articles", "quotes", "entities", "stories"])
+def test_export_tables_in_every_format(db: str, tmp_path: Path, table: str) -> None:
+    import csv
+
+    import pyarrow.parquet as pq
+
+    lines = run("export", table, "--db", db).stdout.splitlines()
+    assert lines
+    rows = [json.loads(line) for line in lines]
+    run("export", table, "--db", db, "--format", "csv", "-o", str(tmp_path / "t.csv"))
+    with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as f:
+        assert list(csv.DictReader(f)) == [
+            {k: "" if v is None else str(v) for k, v in row.items()} for row in rows
+        ]
+    run("export", table, "--db", db, "--format", "parquet", "-o", str(tmp_path / "t.parquet"))
+    assert pq.read_table(tmp_path / "t.parquet").to_pylist() == rows
+    if table == "articles":
+        assert len(rows) == 65 and any(r["copy_of"] for r in rows)
+        assert all(r["story"] for r in rows if r["language"] == "en")

@@ -144,3 +144,12 @@ def test_hostile_text_is_escaped(client: TestClient) -> None:
 def test_openapi_documents_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/stories", "/api/story/{story_id}", "/api/search"} <= set(paths)
+
+
+def test_downloads(client: TestClient) -> None:
+    response = client.get("/export/quotes.csv")
+    assert response.status_code == 200 and response.text.startswith("article,n,kind")
+    assert "attachment" in response.headers["content-disposition"]
+    assert client.get("/export/articles.parquet").content[:4] == b"PAR1"
+    missing = client.get("/export/secrets.csv")
+    assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
