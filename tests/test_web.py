@@ -153,3 +153,15 @@ def test_downloads(client: TestClient) -> None:
     assert client.get("/export/articles.parquet").content[:4] == b"PAR1"
     missing = client.get("/export/secrets.csv")
     assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
+
+
+def test_cached_pages_follow_the_store(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLE
+
+    db = build_store(tmp_path / "c.db", SAMPLE, [])
+    with TestClient(create_app(db)) as fresh:
+        before = fresh.get("/api/stories").json()["stories"]
+        assert fresh.get("/api/stories").json()["stories"] == before  # served from the cache
+        build_store(tmp_path / "c.db", SAMPLE, HOSTILE)  # another writer adds a story
+        after = fresh.get("/api/stories").json()["stories"]
+        assert len(after) == len(before) + 1

@@ -1,0 +1,167 @@
+"""Latency of the web UI with a big store: story page and search, p50/p95, 1 and 50 clients.
+
+    python bench/web.py [--articles 100000] [--requests 1000] [--db PATH]
+
+Builds (once; reused if PATH exists) a store of generated articles: 20 per story, readable
+sentences from small vocabularies, one outlet in five. The articles go straight into the
+store's tables in large transactions (ingest and analysis are measured by
+bench/throughput.py; here only serving is timed), and the stories the benchmark asks for are
+told. Then it starts the real server (`storyline serve`, one process) and sends requests from
+1 and from 50 concurrent clients (httpx, asyncio) over loopback: the story page (HTML) of a
+random told story, and a search for a random topic word.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from storyline.records import Article, content_hash
+from storyline.store import open_store
+from storyline.tell import tell
+
+PER_STORY = 20
+TOLD = 200
+OUTLETS = [f"Outlet {n}" for n in range(40)]
+VERBS = "said announced warned reported confirmed denied promised rejected".split()
+NOUNS = "talks vote strike flood outbreak trial deal protest budget election".split()
+
+
+def generate(db: Path, articles: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = [
+        f"{rng.choice('bdfgklmnprstvz')}{rng.choice('aeiou')}{rng.choice('lmnrst')}o"
+        for _ in range(3000)
+    ]
+    start = date(2024, 1, 1)
+    story_ids: list[str] = []
+    with open_store(db) as store, store.transaction() as conn:
+        for s in range(articles // PER_STORY):
+            story = f"s-bench-{s}"
+            story_ids.append(story)
+            topic = rng.sample(words, 8)
+            person = f"{rng.choice(words).title()} {rng.choice(words).title()}"
+            noun = rng.choice(NOUNS)
+            day = start + timedelta(days=s // 50)
+            for n in range(PER_STORY):
+                sentences = [
+                    f"{person} {rng.choice(VERBS)} on Monday that the {noun} in"
+                    f" {topic[0].title()} would go on."
+                ] + [
+                    " ".join(rng.choice(topic + words[:200]) for _ in range(14)).capitalize() + "."
+                    for _ in range(12)
+                ]
+                text = " ".join(sentences)
+                article = Article(
+                    id=f"b{s}-{n}",
+                    text=text,
+                    title=f"{noun.title()} in {topic[0].title()}: {person} speaks",
+                    outlet=rng.choice(OUTLETS),
+                    published=(day + timedelta(days=n // 5)).isoformat(),
+                    published_source="record",
+                    language="en",
+                    content_hash=content_hash(text),
+                    origin="bench/web.py",
+                )
+                store.insert_article(article)
+                conn.execute(
+                    "INSERT INTO story_articles (article_id, story_id, similarity, assigned_at)"
+                    " VALUES (?, ?, 1.0, '2024-01-01')",
+                    (article.id, story),
+                )
+    told = rng.sample(story_ids, min(TOLD, len(story_ids)))
+    with open_store(db) as store:
+        for story in told:
+            store.save_telling(tell(story, store.story_articles(story)))
+    return told
+
+
+async def load(base: str, paths: list[str], clients: int) -> list[float]:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
+    latencies: list[float] = []
+
+    async def client(http: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            path = queue.get_nowait()
+            started = time.perf_counter()
+            response = await http.get(base + path)
+            latencies.append(time.perf_counter() - started)
+            response.raise_for_status()
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--db", type=Path, default=Path("bench/out/web.db"))
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    if args.db.exists():
+        with open_store(args.db) as store:
+            told = [r[0] for r in store.conn.execute("SELECT story_id FROM story_tellings")]
+    else:
+        started = time.perf_counter()
+        told = generate(args.db, args.articles, args.seed)
+        print(
+            f"built {args.db} ({args.articles} articles) in {time.perf_counter() - started:.0f} s"
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "storyline.cli", "serve", "--db", str(args.db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(base + "/api/stories", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        rng = random.Random(args.seed)
+        with open_store(args.db) as store:
+            titles = [r[0] for r in store.conn.execute("SELECT title FROM articles LIMIT 2000")]
+        queries = [t.split(":")[0].split()[-1] for t in titles]
+        pages = {
+            "story page": [f"/story/{rng.choice(told)}" for _ in range(args.requests)],
+            "search": [f"/search?q={rng.choice(queries)}" for _ in range(args.requests)],
+        }
+        print(f"{'page':<12} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7}")
+        for name, paths in pages.items():
+            for clients in (1, 50):
+                started = time.perf_counter()
+                latencies = asyncio.run(load(base, paths, clients))
+                wall = time.perf_counter() - started
+                ms = sorted(1000 * x for x in latencies)
+                p95 = ms[int(0.95 * (len(ms) - 1))]
+                print(
+                    f"{name:<12} {clients:>7} {statistics.median(ms):>8.1f} {p95:>8.1f}"
+                    f" {len(ms) / wall:>7.0f}"
+                )
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
