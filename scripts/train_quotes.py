@@ -4,7 +4,7 @@
 
 Writes storyline/data/quote_model.json: logistic-regression weights over the features of
 ``storyline.quotes.cue_features`` (feature names and numbers only; no annotated text). Needs
-scikit-learn (in requirements-dev.txt). The dev split is never read here.
+scikit-learn (a runtime dependency). The dev split is never read here.
 """
 
 from __future__ import annotations
