@@ -7,19 +7,24 @@ sentences from small vocabularies, one outlet in five. The articles go straight 
 store's tables in large transactions (ingest and analysis are measured by
 bench/throughput.py; here only serving is timed), and the stories the benchmark asks for are
 told. Then it starts the real server (`storyline serve`, one process) and sends requests from
-1 and from 50 concurrent clients (httpx, asyncio) over loopback: the story page (HTML) of a
-random told story, and a search for a random topic word.
+1 and from 50 concurrent clients over loopback (wrk when it is installed, Debian package
+`wrk`; else httpx with asyncio, which costs the client more CPU than the server): the story
+page (HTML) of a random told story, and a search for a random topic word. Every page is
+requested once first, so the figures are for a warm server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -106,12 +111,49 @@ async def load(base: str, paths: list[str], clients: int) -> list[float]:
     return latencies
 
 
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %f %f %d %f\\n", latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, summary.requests, summary.duration / 1e6))
+end
+"""
+
+
+def wrk_load(base: str, paths: list[str], clients: int, seconds: int) -> tuple[float, float, float]:
+    """p50 ms, p95 ms and requests/s from wrk (C, one thread per core), paths drawn at random."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "paths.txt").write_text("\n".join(paths) + "\n", encoding="utf-8")
+        (Path(folder) / "load.lua").write_text(WRK_SCRIPT, encoding="utf-8")
+        run = subprocess.run(
+            [
+                "wrk",
+                f"-t{min(2, clients)}",
+                f"-c{clients}",
+                f"-d{seconds}s",
+                "-s",
+                f"{folder}/load.lua",
+                base,
+            ],
+            env={**os.environ, "WRK_PATHS": f"{folder}/paths.txt"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    line = next(x for x in run.stdout.splitlines() if x.startswith("WRK "))
+    p50, p95, count, duration = (float(x) for x in line.split()[1:])
+    return p50, p95, count / duration
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--db", type=Path, default=Path("bench/out/web.db"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seconds", type=int, default=10, help="Per wrk run.")
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     if args.db.exists():
@@ -146,18 +188,21 @@ def main() -> None:
             "story page": [f"/story/{rng.choice(told)}" for _ in range(args.requests)],
             "search": [f"/search?q={rng.choice(queries)}" for _ in range(args.requests)],
         }
+        use_wrk = shutil.which("wrk") is not None
+        print(f"load from {'wrk' if use_wrk else 'httpx (install wrk for a lighter client)'}")
         print(f"{'page':<12} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7}")
         for name, paths in pages.items():
+            asyncio.run(load(base, paths, 4))  # warm-up: every page once
             for clients in (1, 50):
-                started = time.perf_counter()
-                latencies = asyncio.run(load(base, paths, clients))
-                wall = time.perf_counter() - started
-                ms = sorted(1000 * x for x in latencies)
-                p95 = ms[int(0.95 * (len(ms) - 1))]
-                print(
-                    f"{name:<12} {clients:>7} {statistics.median(ms):>8.1f} {p95:>8.1f}"
-                    f" {len(ms) / wall:>7.0f}"
-                )
+                if use_wrk:
+                    p50, p95, rate = wrk_load(base, paths, clients, args.seconds)
+                else:
+                    started = time.perf_counter()
+                    latencies = asyncio.run(load(base, paths, clients))
+                    rate = len(latencies) / (time.perf_counter() - started)
+                    ms = sorted(1000 * x for x in latencies)
+                    p50, p95 = statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
+                print(f"{name:<12} {clients:>7} {p50:>8.1f} {p95:>8.1f} {rate:>7.0f}")
     finally:
         server.terminate()
         server.wait()

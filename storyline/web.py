@@ -45,8 +45,8 @@ CSP = (
     " form-action 'self'; frame-ancestors 'none'"
 )
 _PACKAGE = resources.files("storyline")
-#: Rendered pages kept in memory (a few MB at most).
-CACHE_PAGES = 512
+#: Bytes of rendered pages kept in memory (a story page is about 8 KB, a search page 25 KB).
+CACHE_BYTES = 64 * 1024 * 1024
 
 
 class NotFound(StorylineError):
@@ -310,6 +310,7 @@ def create_app(db_path: str) -> FastAPI:
         return templates.TemplateResponse(request, name, {"data": data})
 
     cache: OrderedDict[tuple[str, str, tuple[int, ...]], tuple[int, bytes, str]] = OrderedDict()
+    held = [0]  # bytes in the cache
 
     @app.middleware("http")
     async def cached(request: Request, call_next: Any) -> Response:
@@ -330,8 +331,9 @@ def create_app(db_path: str) -> FastAPI:
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
         media = response.headers.get("content-type", "application/octet-stream")
         cache[key] = (response.status_code, body, media)
-        while len(cache) > CACHE_PAGES:
-            cache.popitem(last=False)
+        held[0] += len(body)
+        while held[0] > CACHE_BYTES:
+            held[0] -= len(cache.popitem(last=False)[1][1])
         return Response(body, response.status_code, media_type=media)
 
     @app.middleware("http")
