@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.errors import StorylineError
 from storyline.export import FORMATS, TABLES
@@ -47,6 +48,12 @@ CSP = (
 _PACKAGE = resources.files("storyline")
 #: Bytes of rendered pages kept in memory (a story page is about 8 KB, a search page 25 KB).
 CACHE_BYTES = 64 * 1024 * 1024
+_UNCACHED = ("/static", "/export")
+_SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
 
 
 class NotFound(StorylineError):
@@ -309,40 +316,9 @@ def create_app(db_path: str) -> FastAPI:
     def page(request: Request, name: str, data: dict[str, Any]) -> HTMLResponse:
         return templates.TemplateResponse(request, name, {"data": data})
 
-    cache: OrderedDict[tuple[str, str, tuple[int, ...]], tuple[int, bytes, str]] = OrderedDict()
-    held = [0]  # bytes in the cache
-
-    @app.middleware("http")
-    async def cached(request: Request, call_next: Any) -> Response:
-        # Pages are pure functions of the store, so a page is kept until the database or
-        # its write-ahead log changes on disk (any writer, any process). This is what holds
-        # the story page's latency down with 50 clients (bench/web.py).
-        if request.method != "GET" or request.url.path.startswith(("/static", "/export")):
-            passed: Response = await call_next(request)
-            return passed
-        key = (request.url.path, request.url.query, _store_version(db_path))
-        if key in cache:
-            cache.move_to_end(key)
-            status, body, media = cache[key]
-            return Response(body, status, media_type=media)
-        response: Response = await call_next(request)
-        if response.status_code != 200:
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        media = response.headers.get("content-type", "application/octet-stream")
-        cache[key] = (response.status_code, body, media)
-        held[0] += len(body)
-        while held[0] > CACHE_BYTES:
-            held[0] -= len(cache.popitem(last=False)[1][1])
-        return Response(body, response.status_code, media_type=media)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    # Added last, so outermost: a cached page is answered before routing starts.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(PageCache, db_path=db_path)
 
     def error(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith(("/api", "/export")) or request.url.path.endswith(
@@ -521,6 +497,68 @@ def create_app(db_path: str) -> FastAPI:
             return page(request, "search.html", search_data(opened, q, entity, start, end))
 
     return app
+
+
+class SecurityHeaders:
+    """ASGI middleware: the CSP and related headers on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def add_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, add_headers if scope["type"] == "http" else send)
+
+
+class PageCache:
+    """ASGI middleware: GET responses kept until the store's files change on disk.
+
+    Pages are pure functions of the store, so any write, by any process, changes the key
+    (:func:`_store_version`). Written as plain ASGI rather than ``@app.middleware`` because
+    that wrapper costs more than serving a cached page (bench/web.py).
+    """
+
+    def __init__(self, app: ASGIApp, db_path: str) -> None:
+        self.app = app
+        self.db_path = db_path
+        self.pages: OrderedDict[tuple[str, bytes, tuple[int, ...]], tuple[Message, bytes]] = (
+            OrderedDict()
+        )
+        self.held = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(_UNCACHED):
+            await self.app(scope, receive, send)
+            return
+        key = (path, scope.get("query_string", b""), _store_version(self.db_path))
+        if key in self.pages:
+            self.pages.move_to_end(key)
+            start, body = self.pages[key]
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        parts: list[bytes] = []
+        started: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.append(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if started and started[0]["status"] == 200:
+            body = b"".join(parts)
+            self.pages[key] = (started[0], body)
+            self.held += len(body)
+            while self.held > CACHE_BYTES:
+                self.held -= len(self.pages.popitem(last=False)[1][1])
 
 
 def _store_version(db_path: str) -> tuple[int, ...]:
