@@ -13,8 +13,8 @@ read-only: no route writes to the store, so there is nothing for a token to guar
 from __future__ import annotations
 
 import io
-import os
 import re
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -515,27 +515,30 @@ class SecurityHeaders:
 
 
 class PageCache:
-    """ASGI middleware: GET responses kept until the store's files change on disk.
+    """ASGI middleware: GET responses kept until the store changes.
 
-    Pages are pure functions of the store, so any write, by any process, changes the key
-    (:func:`_store_version`). Written as plain ASGI rather than ``@app.middleware`` because
-    that wrapper costs more than serving a cached page (bench/web.py).
+    Pages are pure functions of the store, so any commit, by any process, changes the key.
+    Written as plain ASGI rather than ``@app.middleware`` because that wrapper costs more than
+    serving a cached page (bench/web.py).
     """
 
     def __init__(self, app: ASGIApp, db_path: str) -> None:
         self.app = app
-        self.db_path = db_path
-        self.pages: OrderedDict[tuple[str, bytes, tuple[int, ...]], tuple[Message, bytes]] = (
-            OrderedDict()
-        )
+        # SQLite's data_version changes when any other connection, in any process, commits;
+        # unlike file times it ignores checkpoints, which rewrite files without changing data.
+        self.watch = sqlite3.connect(db_path, check_same_thread=False)
+        self.pages: OrderedDict[tuple[str, bytes, int], tuple[Message, bytes]] = OrderedDict()
         self.held = 0
+
+    def _version(self) -> int:
+        return int(self.watch.execute("PRAGMA data_version").fetchone()[0])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(_UNCACHED):
             await self.app(scope, receive, send)
             return
-        key = (path, scope.get("query_string", b""), _store_version(self.db_path))
+        key = (path, scope.get("query_string", b""), self._version())
         if key in self.pages:
             self.pages.move_to_end(key)
             start, body = self.pages[key]
@@ -559,20 +562,6 @@ class PageCache:
             self.held += len(body)
             while self.held > CACHE_BYTES:
                 self.held -= len(self.pages.popitem(last=False)[1][1])
-
-
-def _store_version(db_path: str) -> tuple[int, ...]:
-    """Changes whenever the store's files do: modification time and size of the database and
-    of its write-ahead log."""
-    version: list[int] = []
-    for suffix in ("", "-wal"):
-        try:
-            stat = os.stat(db_path + suffix)
-        except FileNotFoundError:
-            version += [0, 0]
-        else:
-            version += [stat.st_mtime_ns, stat.st_size]
-    return tuple(version)
 
 
 def is_loopback(host: str) -> bool:
