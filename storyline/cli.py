@@ -33,7 +33,7 @@ from storyline.records import Article, Problem, Quote
 from storyline.sources import KINDS, SourceOptions, read_jsonl
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
 from storyline.stories import assign_stories, cluster
-from storyline.tell import refresh_tellings, tell, to_markdown
+from storyline.tell import current_telling, refresh_tellings, to_markdown
 from storyline.timeline import DEFAULT_DATES, DEFAULT_PER_DATE, timeline
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -580,9 +580,7 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
             raise click.ClickException(f"no story with id {story_id!r}")
         articles = store.story_articles(current)
         entities = store.story_entities(current)
-        telling = store.get_telling(current)
-    if telling is None or telling.articles != len(articles):
-        telling = tell(current, articles)  # not refreshed yet: tell it now, store untouched
+        telling = current_telling(store, current, articles)
     if markdown:
         click.echo(to_markdown(telling, articles), nl=False)
         return

@@ -36,6 +36,15 @@ def tell(story_id: str, articles: list[Article]) -> Telling:
     )
 
 
+def current_telling(store: Store, story_id: str, articles: list[Article]) -> Telling:
+    """The stored telling when it was made from these articles; else one made now (not
+    stored: reads never write, the next ingest or analysis refreshes it)."""
+    telling = store.get_telling(story_id)
+    if telling is None or telling.articles != len(articles):
+        telling = tell(story_id, articles)
+    return telling
+
+
 def refresh_tellings(store: Store) -> int:
     """Tell again every story that gained or lost articles since it was last told."""
     stale = store.stale_tellings()

@@ -87,6 +87,7 @@ def timeline(
 
     Only articles published in [``start``, ``end``] (ISO dates, inclusive) are read, and only
     dates in that window are chosen. With ``query``, only articles using one of its words are.
+    Articles without a publication date are not read: their "Tuesday" has no anchor.
     """
     wanted = set(terms(query)) if query else set()
     listed = [

@@ -37,7 +37,7 @@ from storyline.export import FORMATS, TABLES
 from storyline.export import write as write_table
 from storyline.records import Article
 from storyline.store import Store, open_store
-from storyline.tell import tell, to_markdown
+from storyline.tell import current_telling, to_markdown
 
 __all__ = ["CSP", "create_app"]
 
@@ -99,13 +99,12 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
     if current is None:
         raise NotFound(f"no story with id {story_id!r}")
     articles = store.story_articles(current)
-    telling = store.get_telling(current)
-    if telling is None or telling.articles != len(articles):
-        telling = tell(current, articles)
+    telling = current_telling(store, current, articles)
     quotes: dict[str, dict[str, Any]] = {}
     outlets: dict[str, list[str]] = {}
+    canonical_of = {a.id: store.canonical_id(a.id) for a in articles}
     for article in articles:
-        canonical = store.canonical_id(article.id)
+        canonical = canonical_of[article.id]
         outlets.setdefault(canonical, []).append(article.outlet or article.id)
         if canonical != article.id:
             continue
@@ -131,7 +130,7 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
         "articles": [
             {**_summary(a), "carried_by": outlets.get(a.id, [])}
             for a in articles
-            if store.canonical_id(a.id) == a.id
+            if canonical_of[a.id] == a.id
         ],
     }
 
@@ -150,7 +149,8 @@ def article_data(
     article = store.get_article(article_id)
     if article is None:
         raise NotFound(f"no article with id {article_id!r}")
-    analysis = store.get_analysis(store.canonical_id(article.id))
+    canonical = store.canonical_id(article.id)  # copies share their original's analysis
+    analysis = store.get_analysis(canonical)
     marks: list[tuple[int, int, str, str]] = []
     if cited is not None:
         if not 0 <= cited[0] < cited[1] <= len(article.text):
@@ -167,12 +167,12 @@ def article_data(
             marks.append(
                 (mention.start, mention.end, "entity", f"{mention.label}: {mention.canonical}")
             )
-    copies = store.copies(store.canonical_id(article.id))
+    copies = store.copies(canonical)
     return {
         "article": article.to_dict(),
-        "story": store.story_of(store.canonical_id(article.id)),
+        "story": store.story_of(canonical),
         "carried_by": [a.outlet or a.id for a, _ in copies],
-        "quotes": store.article_quotes(store.canonical_id(article.id)),
+        "quotes": store.article_quotes(canonical),
         "times": [t.to_dict() for t in analysis.times] if analysis else [],
         "entities": [e.to_dict() for e in analysis.entities] if analysis else [],
         "segments": [_seg(s) for s in _segments(article.text, marks)],
@@ -424,7 +424,7 @@ def create_app(db_path: str) -> FastAPI:
             if current is None:
                 raise NotFound(f"no story with id {story_id!r}")
             articles = opened.story_articles(current)
-            telling = opened.get_telling(current) or tell(current, articles)
+            telling = current_telling(opened, current, articles)
         return PlainTextResponse(to_markdown(telling, articles), media_type="text/markdown")
 
     @app.get("/story/{story_id}", response_class=HTMLResponse, include_in_schema=False)
