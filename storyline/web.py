@@ -288,6 +288,18 @@ def atom(title: str, link: str, entries: list[dict[str, Any]]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _entry(base: str, article: dict[str, Any], summary: str) -> dict[str, Any]:
+    """An Atom entry for an article (as :func:`_summary` gives it), linking to its page."""
+    link = f"{base}/article/{article['id']}"
+    return {
+        "title": article["title"] or article["id"],
+        "link": link,
+        "id": link,
+        "updated": article["published"] or "",
+        "summary": summary,
+    }
+
+
 def _atom_time(value: str) -> str:
     return value if "T" in value else f"{value[:10] or '1970-01-01'}T00:00:00Z"
 
@@ -404,16 +416,7 @@ def create_app(db_path: str) -> FastAPI:
         with store() as opened:
             data = story_data(opened, story_id)
         base = str(request.base_url).rstrip("/")
-        entries = [
-            {
-                "title": a["title"] or a["id"],
-                "link": f"{base}/article/{a['id']}",
-                "id": f"{base}/article/{a['id']}",
-                "updated": a["published"] or "",
-                "summary": ", ".join(a["carried_by"]),
-            }
-            for a in data["articles"]
-        ]
+        entries = [_entry(base, a, ", ".join(a["carried_by"])) for a in data["articles"]]
         body = atom(data["headline"] or data["id"], f"{base}/story/{data['id']}", entries)
         return Response(body, media_type="application/atom+xml")
 
@@ -470,15 +473,7 @@ def create_app(db_path: str) -> FastAPI:
             data = search_data(opened, q, None, None, None)
         base = str(request.base_url).rstrip("/")
         entries = [
-            {
-                "title": a["title"] or a["id"],
-                "link": f"{base}/article/{a['id']}",
-                "id": f"{base}/article/{a['id']}",
-                "updated": a["published"] or "",
-                "summary": a["outlet"] or "",
-            }
-            for g in data["groups"]
-            for a in g["articles"]
+            _entry(base, a, a["outlet"] or "") for g in data["groups"] for a in g["articles"]
         ]
         return Response(
             atom(f"Storyline search: {q}", f"{base}/search", entries),
