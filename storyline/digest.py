@@ -29,7 +29,7 @@ from scipy.sparse import coo_matrix
 from storyline.records import Article, Citation, DigestLine
 from storyline.sentences import MAX_WORDS, MIN_WORDS, Sentence, is_stopword, split, terms
 
-__all__ = ["DEFAULT_WORDS", "headline", "standalone", "summarize"]
+__all__ = ["DEFAULT_WORDS", "cite", "copies", "headline", "standalone", "summarize"]
 
 DEFAULT_WORDS = 100
 #: A concept must be used by at least this share of the story's articles (and by two) to count.
@@ -89,11 +89,27 @@ def bigrams(text: str) -> frozenset[tuple[str, str]]:
     return frozenset((a, b) for a, b in pairwise(words) if not (is_stopword(a) and is_stopword(b)))
 
 
-def _weights(sentences: Sequence[Sentence], articles: int) -> dict[tuple[str, str], float]:
+def copies(sentences: Iterable[Sentence]) -> list[list[Sentence]]:
+    """Standalone sentences grouped with their exact copies (same words), first seen first."""
+    groups: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        if standalone(sentence.text):
+            groups[" ".join(terms(sentence.text))].append(sentence)
+    return list(groups.values())
+
+
+def cite(group: Sequence[Sentence]) -> DigestLine:
+    """A line with the text of a group of copies, citing every one of them."""
+    return DigestLine(group[0].text, tuple(Citation(s.article_id, s.start, s.end) for s in group))
+
+
+Concepts = dict[Sentence, frozenset[tuple[str, str]]]
+
+
+def _weights(grams_of: Concepts, articles: int) -> dict[tuple[str, str], float]:
     users: dict[tuple[str, str], set[str]] = defaultdict(set)
     lead: Counter[tuple[str, str]] = Counter()
-    for sentence in sentences:
-        grams = bigrams(sentence.text)
+    for sentence, grams in grams_of.items():
         for gram in grams:
             users[gram].add(sentence.article_id)
         if sentence.position < LEAD_SENTENCES:
@@ -108,16 +124,10 @@ def _weights(sentences: Sequence[Sentence], articles: int) -> dict[tuple[str, st
     return dict(heaviest)
 
 
-def _candidates(
-    sentences: Sequence[Sentence], weights: dict[tuple[str, str], float]
-) -> list[_Candidate]:
-    copies: dict[str, list[Sentence]] = defaultdict(list)
-    for sentence in sentences:
-        if standalone(sentence.text):
-            copies[" ".join(terms(sentence.text))].append(sentence)
+def _candidates(grams_of: Concepts, weights: dict[tuple[str, str], float]) -> list[_Candidate]:
     candidates = []
-    for group in copies.values():
-        concepts = frozenset(gram for gram in bigrams(group[0].text) if gram in weights)
+    for group in copies(grams_of):
+        concepts = frozenset(gram for gram in grams_of[group[0]] if gram in weights)
         if concepts:
             candidates.append(_Candidate(group[0], tuple(group), concepts))
 
@@ -179,9 +189,9 @@ def summarize(articles: Iterable[Article], words: int = DEFAULT_WORDS) -> list[D
     article.
     """
     listed = list(articles)
-    sentences = list(split(listed))
-    weights = _weights(sentences, len({a.id for a in listed}))
-    candidates = _candidates(sentences, weights)
+    grams_of = {sentence: bigrams(sentence.text) for sentence in split(listed)}
+    weights = _weights(grams_of, len({a.id for a in listed}))
+    candidates = _candidates(grams_of, weights)
     if not candidates:
         return []
     chosen = [candidates[j] for j in _solve(candidates, weights, words)]
@@ -193,13 +203,7 @@ def summarize(articles: Iterable[Article], words: int = DEFAULT_WORDS) -> list[D
             c.sentence.position,
         )
     )
-    return [
-        DigestLine(
-            c.sentence.text,
-            tuple(Citation(s.article_id, s.start, s.end) for s in c.copies),
-        )
-        for c in chosen
-    ]
+    return [cite(c.copies) for c in chosen]
 
 
 def headline(articles: Sequence[Article]) -> str | None:

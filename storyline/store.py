@@ -167,6 +167,12 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+#: Ids of the analysed articles that name an entity, given as any spelling of its name.
+_NAMING = (
+    "SELECT m.article_id FROM mentions m JOIN entities e ON e.id = m.entity_id"
+    " WHERE e.key = storyline_name_key(?)"
+)
+
 ARTICLE_COLUMNS = (
     "id",
     "url",
@@ -315,10 +321,35 @@ class Store:
         return self.get_article(rows[0][0]) if len(rows) == 1 else None
 
     def articles(
-        self, *, query: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        *,
+        query: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
     ) -> list[Article]:
-        """Newest first, or by full-text relevance when ``query`` is given."""
+        """Newest first, or by full-text relevance when ``query`` is given.
+
+        ``entity`` keeps articles that name it (any spelling; copies through their original's
+        analysis); ``start``/``end`` (ISO dates, inclusive) bound the publication date.
+        """
         columns = ", ".join(f"a.{column}" for column in ARTICLE_COLUMNS)
+        where: list[str] = []
+        params: list[Any] = []
+        if entity:
+            where.append(
+                "COALESCE((SELECT canonical_id FROM duplicates WHERE article_id = a.id), a.id)"
+                f" IN ({_NAMING})"
+            )
+            params.append(entity)
+        if start:
+            where.append("a.published >= ?")
+            params.append(start)
+        if end:
+            where.append("a.published < date(?, '+1 day')")
+            params.append(end)
         if query:
             match = fts_query(query)
             if not match:
@@ -326,15 +357,17 @@ class Store:
             rows = self.conn.execute(
                 f"SELECT {columns} FROM articles_fts"
                 " JOIN articles a ON a.rowid = articles_fts.rowid"
-                " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0)"
-                " LIMIT ? OFFSET ?",
-                (match, limit, offset),
+                " WHERE articles_fts MATCH ?"
+                + "".join(f" AND {w}" for w in where)
+                + " ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ? OFFSET ?",
+                (match, *params, limit, offset),
             ).fetchall()
         else:
             rows = self.conn.execute(
                 f"SELECT {columns} FROM articles a"
-                " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC LIMIT ? OFFSET ?",
-                (limit, offset),
+                + (" WHERE " + " AND ".join(where) if where else "")
+                + " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset),
             ).fetchall()
         return [_article(row) for row in rows]
 
@@ -666,9 +699,8 @@ class Store:
         where, params = [], []
         if entity:
             where.append(
-                "s.story_id IN (SELECT s2.story_id FROM story_articles s2 JOIN mentions m"
-                " ON m.article_id = s2.article_id JOIN entities e ON e.id = m.entity_id"
-                " WHERE e.key = storyline_name_key(?))"
+                "s.story_id IN (SELECT story_id FROM story_articles"
+                f" WHERE article_id IN ({_NAMING}))"
             )
             params.append(entity)
         having = []

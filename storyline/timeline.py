@@ -20,8 +20,8 @@ from datetime import date
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.digest import standalone
-from storyline.records import Article, Citation, DigestLine, TimeExpr, TimelineEntry
+from storyline.digest import cite, copies, standalone
+from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
 from storyline.sentences import Sentence, split, terms
 from storyline.times import find_times
 
@@ -129,11 +129,7 @@ def _pick(candidates: Sequence[Sentence], k: int) -> list[DigestLine]:
     Closeness to the whole story's centroid as well was tried on Timeline17 dev and lowered
     AR-1, so the day's own centroid decides.
     """
-    copies: dict[str, list[Sentence]] = defaultdict(list)
-    for sentence in candidates:
-        if standalone(sentence.text):
-            copies[" ".join(terms(sentence.text))].append(sentence)
-    groups = list(copies.values())
+    groups = copies(candidates)
     if not groups:
         return []
     texts = [group[0].text for group in groups]
@@ -148,9 +144,4 @@ def _pick(candidates: Sequence[Sentence], k: int) -> list[DigestLine]:
             break
         if all((matrix[i] @ matrix[j].T).toarray()[0, 0] <= REDUNDANCY for j in picked):
             picked.append(i)
-    return [
-        DigestLine(
-            groups[i][0].text, tuple(Citation(s.article_id, s.start, s.end) for s in groups[i])
-        )
-        for i in picked
-    ]
+    return [cite(groups[i]) for i in picked]

@@ -236,21 +236,9 @@ def search_data(
     start, end = _iso(start, "start"), _iso(end, "end")
     if not (q and q.strip()) and not entity:
         return {"query": q, "groups": [], "filters": {"entity": entity, "start": start, "end": end}}
-    articles = store.articles(query=q, limit=200) if q and q.strip() else store.articles(limit=2000)
-    if entity:
-        named = {e.lower() for _, e, _ in store.find_entities(entity)}
-        articles = [
-            a
-            for a in articles
-            if (analysis := store.get_analysis(store.canonical_id(a.id))) is not None
-            and any(e.canonical.lower() in named for e in analysis.entities)
-        ]
-    articles = [
-        a
-        for a in articles
-        if (not start or (a.published or "")[:10] >= start)
-        and (not end or (a.published or "")[:10] <= end)
-    ]
+    articles = store.articles(
+        query=q if q and q.strip() else None, limit=200, entity=entity, start=start, end=end
+    )
     groups: dict[str, dict[str, Any]] = {}
     for article in articles:
         story = store.story_of(store.canonical_id(article.id)) or ""

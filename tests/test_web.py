@@ -96,6 +96,13 @@ def test_entity_and_search(client: TestClient) -> None:
     assert dates == sorted(dates, reverse=True)
     found = client.get("/api/search", params={"q": "talks"}).json()
     assert found["groups"] and all(g["articles"] for g in found["groups"])
+    named = client.get("/api/search", params={"entity": "Jonas Ekberg"}).json()["groups"]
+    assert named and {g["story"] for g in named} <= {"s-nw-talks-1", "s-co-talks-5"}
+    narrowed = client.get(
+        "/api/search", params={"q": "talks", "start": "2025-03-10", "end": "2025-03-12"}
+    ).json()["groups"]
+    days = {a["published"][:10] for g in narrowed for a in g["articles"]}
+    assert days and days <= {"2025-03-10", "2025-03-11", "2025-03-12"}
 
 
 def test_feeds_are_valid_atom(client: TestClient) -> None:
