@@ -659,6 +659,8 @@ class Store:
                 conn.execute(
                     "UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, old)
                 )
+                # The merged-away story is told no more; its id redirects to this one.
+                conn.execute("DELETE FROM story_tellings WHERE story_id = ?", (old,))
                 conn.execute(
                     "UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (story_id, old)
                 )
@@ -775,11 +777,8 @@ class Store:
         return [str(r[0]) for r in rows]
 
     def save_telling(self, telling: Telling) -> None:
-        """Store a story's telling, replacing the old one; tellings of merged-away ids go."""
+        """Store a story's telling, replacing the old one."""
         with self.transaction() as conn:
-            conn.execute(
-                "DELETE FROM story_tellings WHERE story_id IN (SELECT old_id FROM story_redirects)"
-            )
             conn.execute(
                 "INSERT OR REPLACE INTO story_tellings (story_id, headline, digest, timeline,"
                 " articles, made_at) VALUES (?, ?, ?, ?, ?, ?)",
