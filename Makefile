@@ -18,7 +18,7 @@ $(RUNTIME): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(DEV): $(RUNTIME) requirements-dev.txt
+$(DEV): $(RUNTIME) requirements-dev.txt requirements-spark.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 

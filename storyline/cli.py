@@ -29,6 +29,7 @@ from storyline.export import write as write_table
 from storyline.extract import DEFAULT_MAX_BYTES
 from storyline.fetch import Fetcher, FetchOptions
 from storyline.ingest import IngestReport, ingest_sources
+from storyline.load import load_tables
 from storyline.records import Article, Problem, Quote
 from storyline.sources import KINDS, SourceOptions, read_jsonl
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
@@ -641,6 +642,77 @@ def export_command(table: str, fmt: str, out: str, db_path: str) -> None:
             with open(out, "wb") as target:
                 count = write_table(store, table, fmt, target)
     click.echo(f"exported {count} {table} rows as {fmt}", err=True)
+
+
+@cli.command("spark")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--out", required=True, help="Folder (or URI) for the Parquet tables; replaced.")
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master URL (default: local[*]; under spark-submit, the submitted one).",
+)
+@click.option("--partitions", type=int, default=None, help="Partitions for analysis.")
+@json_option
+def spark_command(
+    sources: tuple[str, ...], out: str, master: str | None, partitions: int | None, as_json: bool
+) -> None:
+    """Run the whole pipeline on Apache Spark over WARC/WARC.gz and JSONL SOURCES.
+
+    A SOURCE is a local path or glob, or a URI Spark's filesystem reads (hdfs://, s3a://,
+    file://, with globs). Extracts, deduplicates across the whole archive, analyses and
+    groups articles into stories, and writes Parquet tables under OUT: articles, duplicates,
+    analyses, entities, quotes, times, stories, story_members, story_redirects, errors.
+    Bad records go to the errors table and the job goes on. Needs `pip install
+    storyline[spark]` and Java 17; `storyline load OUT` brings the tables into the store.
+    """
+    try:
+        from storyline import spark
+    except ImportError as exc:
+        raise StorylineError(
+            f"the spark command needs PySpark ({exc}); install it with"
+            " `pip install 'storyline[spark]'`"
+        ) from exc
+    session = spark.session(master)
+    try:
+        report = spark.run(session, list(sources), out, partitions=partitions)
+    finally:
+        session.stop()
+    if as_json:
+        click.echo(json.dumps(report.to_dict()))
+    else:
+        click.echo(
+            f"wrote {out}: {report.articles} articles ({report.copies} copies),"
+            f" {report.analysed} analysed, {report.stories} stories, {report.errors} errors"
+        )
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command("load")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@db_option
+@json_option
+def load_command(directory: Path, db_path: str, as_json: bool) -> None:
+    """Load the Parquet tables of `storyline spark --out DIRECTORY` into the store.
+
+    Articles, copies, analyses and stories already in the store are left as they are, so
+    loading twice changes nothing and an interrupted load is finished by running it again.
+    The job's errors are recorded as problems; stories are told afterwards.
+    """
+    with (
+        _store(db_path) as store,
+        tqdm(desc="load", unit=" articles", file=sys.stderr, disable=None) as bar,
+    ):
+        report = load_tables(store, directory, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(report.to_dict()))
+    else:
+        click.echo(
+            f"loaded {report.articles} articles, {report.analyses} analyses,"
+            f" {report.placed} placed in stories, {report.told} stories told,"
+            f" {report.errors} errors recorded"
+        )
 
 
 @cli.command("stats")

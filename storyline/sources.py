@@ -19,6 +19,7 @@ nothing. Every reader takes the same :class:`SourceOptions` and yields
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -335,35 +336,72 @@ def _feed_date(entry: Any) -> str | None:
 def read_warc(path: Path, options: SourceOptions) -> Iterator[Item]:
     """HTML responses of a WARC / WARC.gz archive; a truncated archive yields what precedes the
     damage and one problem naming the offset."""
-    origin = str(path)
-    size = path.stat().st_size
-    end = 0  # where the last complete record ended
     with path.open("rb") as handle:
-        records = ArchiveIterator(handle, arc2warc=True)
-        while True:
-            try:
-                record = next(records)
-                item = _warc_item(record, origin, options)
-                records.read_to_end(record)
-                end = records.get_record_offset() + records.get_record_length()
-            except StopIteration:
-                break
-            except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib, EOF and OS errors
+        yield from read_warc_stream(handle, str(path), options)
+
+
+def read_warc_stream(handle: IO[bytes], origin: str, options: SourceOptions) -> Iterator[Item]:
+    """:func:`read_warc` over an open, seekable binary stream (a file, or bytes that Spark
+    read from HDFS or S3)."""
+    size = handle.seek(0, 2)
+    handle.seek(0)
+    end = 0  # where the last complete record ended
+    records = ArchiveIterator(handle, arc2warc=True)
+    while True:
+        try:
+            record = next(records)
+            item = _warc_item(record, origin, options)
+            records.read_to_end(record)
+            # A record cut short by the end of the file reads quietly; its reader still owes
+            # the bytes that its Content-Length promised.
+            missing = getattr(record.raw_stream, "limit", 0)
+            if missing:
                 yield Problem(
                     f"{origin} at byte {end:,}",
-                    f"truncated or corrupt WARC ({type(exc).__name__}: {exc})",
+                    f"truncated or corrupt WARC (the last record lacks {missing:,} bytes)",
                 )
                 return
-            if item is not None:
-                yield item
-        # warcio stops quietly at a gzip member cut short; the offsets tell.
-        handle.seek(end)
-        if handle.read(4096).strip(b"\r\n\x00 "):
+            end = records.get_record_offset() + records.get_record_length()
+        except StopIteration:
+            break
+        except Exception as exc:  # warcio raises ArchiveLoadFailed, zlib, EOF and OS errors
             yield Problem(
                 f"{origin} at byte {end:,}",
-                f"truncated or corrupt WARC ({size - end:,} bytes after the last"
-                " complete record could not be read)",
+                f"truncated or corrupt WARC ({type(exc).__name__}: {exc})",
             )
+            return
+        if item is not None:
+            yield item
+    # warcio stops quietly at a gzip member cut short; the offsets tell.
+    handle.seek(end)
+    if handle.read(4096).strip(b"\r\n\x00 "):
+        yield Problem(
+            f"{origin} at byte {end:,}",
+            f"truncated or corrupt WARC ({size - end:,} bytes after the last"
+            " complete record could not be read)",
+        )
+
+
+def read_bytes(data: bytes, origin: str, options: SourceOptions) -> Iterator[Item]:
+    """Articles and problems from a whole file's bytes (JSONL or WARC, told by its name or
+    its first bytes), for files that only a distributed filesystem can open."""
+    name = origin.lower()
+    kind = options.kind or next(
+        (kind for ext, kind in _EXTENSIONS.items() if name.endswith(ext)), None
+    )
+    if kind is None:
+        try:
+            kind = sniff(data[:512], origin)
+        except SourceError as exc:
+            yield Problem(exc.origin, exc.reason)
+            return
+    stream = io.BytesIO(data)
+    if kind == "jsonl":
+        yield from read_jsonl(stream, origin, options)
+    elif kind == "warc":
+        yield from read_warc_stream(stream, origin, options)
+    else:
+        yield Problem(origin, f"not read: {kind} files are read from local paths only")
 
 
 def _warc_item(record: Any, origin: str, options: SourceOptions) -> Item | None:
@@ -387,4 +425,12 @@ def _warc_item(record: Any, origin: str, options: SourceOptions) -> Item | None:
     )
 
 
-__all__ = ["KINDS", "Item", "SourceOptions", "read_source", "read_sources", "sniff"]
+__all__ = [
+    "KINDS",
+    "Item",
+    "SourceOptions",
+    "read_bytes",
+    "read_source",
+    "read_sources",
+    "sniff",
+]

@@ -816,6 +816,13 @@ class Store:
                 [(stage, p.origin, p.reason, now_iso()) for p in problems],
             )
 
+    def known_problems(self, *, stage: str) -> set[tuple[str, str]]:
+        """(origin, reason) of every problem recorded for ``stage``."""
+        rows = self.conn.execute(
+            "SELECT origin, reason FROM problems WHERE stage = ?", (stage,)
+        ).fetchall()
+        return {(str(origin), str(reason)) for origin, reason in rows}
+
     def stats(self) -> dict[str, Any]:
         def count(sql: str) -> int:
             return int(self.conn.execute(sql).fetchone()[0])

@@ -277,3 +277,24 @@ def assign_stories(store: Store) -> int:
 def _terms(store: Store, article: Article) -> Counter[str]:
     analysis = store.get_analysis(article.id)
     return article_terms(article.text, analysis.mentions if analysis else ())
+
+
+def bcubed_f1(left: dict[str, str], right: dict[str, str]) -> float:
+    """BCubed F1 of two groupings (item → group) over the items both have: 1.0 when they
+    group alike. Compares a run with gold labels, or two runs with each other."""
+    items = sorted(left.keys() & right.keys())
+    if not items:
+        return 0.0
+    left_groups: dict[str, set[str]] = defaultdict(set)
+    right_groups: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        left_groups[left[item]].add(item)
+        right_groups[right[item]].add(item)
+    precision = recall = 0.0
+    for item in items:
+        mine, theirs = left_groups[left[item]], right_groups[right[item]]
+        shared = len(mine & theirs)
+        precision += shared / len(mine)
+        recall += shared / len(theirs)
+    precision, recall = precision / len(items), recall / len(items)
+    return 2 * precision * recall / (precision + recall)
