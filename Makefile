@@ -37,7 +37,14 @@ $(CHROMIUM):
 	apt-get update -q && apt-get install -y -q --no-install-recommends chromium \
 	  || echo "warning: could not install chromium; the browser tests will be skipped"
 
-test: lint $(CHROMIUM)
+# The Spark tests need Java 17; they are skipped with a reason when there is none.
+JAVA := /usr/bin/java
+
+$(JAVA):
+	apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-17-jre-headless \
+	  || echo "warning: could not install Java 17; the Spark tests will be skipped"
+
+test: lint $(CHROMIUM) $(JAVA)
 	$(BIN)/python -m pytest
 
 format: $(DEV)

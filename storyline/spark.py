@@ -40,11 +40,14 @@ from __future__ import annotations
 
 import glob
 import json
+import logging
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
@@ -88,6 +91,7 @@ MAX_JUMPS = 40
 FILE_STRIDE = 1 << 32
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -154,7 +158,9 @@ def run(
     from pyspark import StorageLevel
 
     sc = spark.sparkContext
-    partitions = partitions or max(2, sc.defaultParallelism)
+    # Several partitions per core: parsing time varies with the articles, and small tasks
+    # keep every core busy to the end instead of waiting on the slowest of a few big ones.
+    partitions = partitions or max(2, 4 * sc.defaultParallelism)
     inputs, missing = expand(spark, sources)
     items = _read(spark, inputs).persist(StorageLevel.MEMORY_AND_DISK)
 
@@ -184,22 +190,34 @@ def run(
         results.filter(lambda item: item[0] == "error").map(lambda item: item[1])
     )
 
-    members, redirects = _stories(
-        results.filter(lambda item: item[0] == "terms").map(lambda item: item[1]), copies
-    )
+    with _phase("read, deduplicate and analyse"):
+        results.count()
+    with _phase("group into stories (driver)"):
+        members, redirects = _stories(
+            results.filter(lambda item: item[0] == "terms").map(lambda item: item[1]), copies
+        )
     frames = _frames(spark, articles, copies, results, problems, members, redirects)
-    for name in TABLES:
-        frames[name].write.mode("overwrite").parquet(_join(out, name))
-    report = SparkReport(
-        articles=frames["articles"].count(),
-        copies=frames["duplicates"].count(),
-        analysed=frames["analyses"].count(),
-        stories=frames["stories"].count(),
-        errors=frames["errors"].count(),
-    )
+    with _phase("write the tables"):
+        for name in TABLES:
+            frames[name].write.mode("overwrite").parquet(_join(out, name))
+    # Counted from the written files' metadata: no table is computed twice.
+    written = {name: spark.read.parquet(_join(out, name)).count() for name in TABLES}
     for rdd in (items, articles, copies, results):
         rdd.unpersist()
-    return report
+    return SparkReport(
+        articles=written["articles"],
+        copies=written["duplicates"],
+        analysed=written["analyses"],
+        stories=written["stories"],
+        errors=written["errors"],
+    )
+
+
+@contextmanager
+def _phase(name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    log.info("%s: %.1f s", name, time.perf_counter() - started)
 
 
 def expand(
@@ -500,8 +518,8 @@ def _analysis_rows(analysis: Analysis, text: str) -> Iterator[tuple[str, Any]]:
                 quote.speaker_kind,
             ),
         )
-    for n, time in enumerate(analysis.times):
-        yield "time", (aid, n, time.start, time.end, time.text, time.type, time.value)
+    for n, expr in enumerate(analysis.times):
+        yield "time", (aid, n, expr.start, expr.end, expr.text, expr.type, expr.value)
 
 
 # -- stories ------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from storyline.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(cli.commands)
-#: Commands that work on the input alone and never open a store.
-IN_MEMORY = {"cluster", "summarize", "timeline"}
+#: Commands that work on the input alone and never open a store (spark writes Parquet).
+IN_MEMORY = {"cluster", "summarize", "timeline", "spark"}
 
 
 def run(*args: str, input: str | None = None) -> Any:

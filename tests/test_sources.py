@@ -291,3 +291,20 @@ def test_kind_option_overrides_the_extension(tmp_path: Path, kind: str) -> None:
         )
     articles, problems = _read([str(path)], kind=kind)
     assert len(articles) == 1 and problems == []
+
+
+def test_warc_whose_last_record_is_cut_short(
+    tmp_path: Path, sample_records: list[dict[str, Any]]
+) -> None:
+    whole = tmp_path / "two.warc.gz"
+    write_warc(
+        whole,
+        [(f"https://a.example/{i}", 200, "text/html", html_page(sample_records[i])) for i in (1, 2)],
+    )
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.8)])  # inside record 2
+    articles, problems = _read([str(cut)])
+    assert [a.url for a in articles] == ["https://a.example/1"]
+    problem = _only_problem(problems)
+    assert problem.origin.startswith(f"{cut} at byte ")
+    assert "the last record lacks" in problem.reason

@@ -206,3 +206,16 @@ def test_load_brings_the_tables_into_the_store_once(output: Path, tmp_path: Path
         assert store.speakers(limit=3)
         biggest = store.stories(limit=1)[0]
         assert store.get_telling(biggest["id"]) is not None
+
+
+def test_load_command_then_the_cli_serves_the_stories(output: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from storyline.cli import cli
+
+    db = str(tmp_path / "cli.db")
+    loaded = CliRunner().invoke(cli, ["load", str(output), "--db", db, "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    assert '"articles": 84' in loaded.output
+    listed = CliRunner().invoke(cli, ["stories", "--db", db, "--limit", "3"])
+    assert listed.exit_code == 0 and "Marlow" in listed.output
