@@ -53,8 +53,6 @@ from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-
 from storyline.analyze import ANALYSED_LANGUAGES, analyze, load_nlp
 from storyline.dedupe import DUPLICATE_THRESHOLD, NUM_PERM, signature, to_bytes
 from storyline.records import Analysis, Article, Problem, published_date
@@ -78,11 +76,27 @@ TABLES = (
     "story_redirects",
     "errors",
 )
+#: Columns of the ``articles`` table, in order.
+ARTICLE_FIELDS = (
+    "id",
+    "seq",
+    "title",
+    "text",
+    "url",
+    "outlet",
+    "author",
+    "published",
+    "published_source",
+    "language",
+    "content_hash",
+    "origin",
+    "signature",
+)
 #: Records handed to spaCy at a time inside a partition.
 BATCH_SIZE = 64
 #: A band bucket larger than this (a boilerplate page repeated thousands of times) pairs each
 #: member with its BUCKET_PAIRS earliest and BUCKET_PAIRS preceding members only, so one
-#: bucket never costs n² comparisons. Any earlier member that is a copy leads to the same
+#: bucket never yields n² pairs to score. Any earlier member that is a copy leads to the same
 #: first article, so the canonical found is the same in all but contrived cases.
 BUCKET_PAIRS = 64
 #: Pointer-jumping rounds allowed when following copy chains (each round halves them).
@@ -156,54 +170,54 @@ def run(
     """Run the whole pipeline on SOURCES and write every table of :data:`TABLES` under OUT
     (replacing what was there)."""
     from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
 
     sc = spark.sparkContext
     # Several partitions per core: parsing time varies with the articles, and small tasks
     # keep every core busy to the end instead of waiting on the slowest of a few big ones.
     partitions = partitions or max(2, 4 * sc.defaultParallelism)
+    shapes = schemas()
     inputs, missing = expand(spark, sources)
-    items = _read(spark, inputs).persist(StorageLevel.MEMORY_AND_DISK)
-
-    problems = items.filter(lambda item: item[0] == "error").map(lambda item: item[1])
-    if missing:
-        problems = problems.union(sc.parallelize(missing, 1))
+    # Python work leaves each stage as a DataFrame, cached in the JVM in columnar form: later
+    # stages filter and join it there, without unpickling every row in Python again.
+    items = spark.createDataFrame(_read(spark, inputs), shapes["items"]).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
     # One article per id (a URL crawled twice, a JSONL line repeated): the first read wins,
     # as in the store, where a second ingest of the same id changes nothing.
+    first = Window.partitionBy("id").orderBy("seq")
     articles = (
-        items.filter(lambda item: item[0] == "article")
-        .map(lambda item: (item[1][1].id, item[1]))
-        .reduceByKey(_first, numPartitions=partitions)
-        .values()
+        items.where(F.col("reason").isNull())
+        .drop("reason")
+        .withColumn("_n", F.row_number().over(first))
+        .where("_n = 1")
+        .drop("_n")
+        .repartition(partitions, "id")
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    # Cached by duplicates() itself (each pointer-jumping round is).
-    copies = duplicates(
-        articles.map(lambda row: (row[1].id, row[0], row[1].content_hash, row[2])), partitions
-    )
-    canonical = (
-        articles.map(lambda row: (row[1].id, row))
-        .subtractByKey(copies, numPartitions=partitions)
-        .values()
-    )
-    results = canonical.mapPartitions(_analyse_partition).persist(StorageLevel.MEMORY_AND_DISK)
-    problems = problems.union(
-        results.filter(lambda item: item[0] == "error").map(lambda item: item[1])
-    )
-
-    with _phase("read, deduplicate and analyse"):
+    with _phase("read and extract"):
+        articles.count()
+    with _phase("deduplicate"):
+        copies = duplicates(articles, partitions).persist(StorageLevel.MEMORY_AND_DISK)
+        copies.count()
+    canonical = articles.join(copies, articles.id == copies.article_id, "left_anti")
+    results = spark.createDataFrame(
+        canonical.rdd.map(_article_from_row).mapPartitions(_analyse_partition),
+        shapes["results"],
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    with _phase("analyse"):
         results.count()
     with _phase("group into stories (driver)"):
-        members, redirects = _stories(
-            results.filter(lambda item: item[0] == "terms").map(lambda item: item[1]), copies
-        )
-    frames = _frames(spark, articles, copies, results, problems, members, redirects)
+        members, redirects = _stories(results, copies)
+    frames = _frames(spark, items, articles, copies, results, missing, members, redirects)
     with _phase("write the tables"):
         for name in TABLES:
             frames[name].write.mode("overwrite").parquet(_join(out, name))
     # Counted from the written files' metadata: no table is computed twice.
     written = {name: spark.read.parquet(_join(out, name)).count() for name in TABLES}
-    for rdd in (items, articles, copies, results):
-        rdd.unpersist()
+    for frame in (items, articles, copies, results):
+        frame.unpersist()
     return SparkReport(
         articles=written["articles"],
         copies=written["duplicates"],
@@ -220,9 +234,7 @@ def _phase(name: str) -> Iterator[None]:
     log.info("%s: %.1f s", name, time.perf_counter() - started)
 
 
-def expand(
-    spark: SparkSession, sources: Sequence[str]
-) -> tuple[list[tuple[str, bool]], list[Any]]:
+def expand(spark: SparkSession, sources: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Any]]:
     """Input files in order, each with whether Spark's filesystem must read it, and an
     ``errors`` row for each SOURCE that matched nothing.
 
@@ -263,12 +275,12 @@ def _hadoop_glob(spark: SparkSession, uri: str) -> list[str]:
     return sorted(found)
 
 
-def _read(spark: SparkSession, inputs: list[tuple[str, bool]]) -> RDD[tuple[str, Any]]:
-    """One task per input file: ("article", (seq, article, signature)) and ("error", row)."""
+def _read(spark: SparkSession, inputs: list[tuple[str, bool]]) -> RDD[tuple[Any, ...]]:
+    """One task per input file, yielding rows of the ``items`` schema."""
     sc = spark.sparkContext
     local = [(n, path) for n, (path, remote) in enumerate(inputs) if not remote]
     remote = [(n, uri) for n, (uri, remote) in enumerate(inputs) if remote]
-    parts: list[RDD[tuple[str, Any]]] = []
+    parts: list[RDD[tuple[Any, ...]]] = []
     if local:
         parts.append(
             sc.parallelize(local, len(local)).flatMap(
@@ -282,17 +294,31 @@ def _read(spark: SparkSession, inputs: list[tuple[str, bool]]) -> RDD[tuple[str,
     return parts[0] if len(parts) == 1 else sc.union(parts)
 
 
-def _read_items(ordinal: int, items: Iterable[Article | Problem]) -> Iterator[tuple[str, Any]]:
+def _read_items(ordinal: int, items: Iterable[Article | Problem]) -> Iterator[tuple[Any, ...]]:
+    """Rows of the ``items`` schema: an article (``reason`` empty) or a problem."""
     for number, item in enumerate(_failing_first_attempt("read", items)):
+        seq = ordinal * FILE_STRIDE + number
         if isinstance(item, Problem):
-            yield "error", (item.origin, item.reason, "read")
+            values: dict[str, Any] = {"origin": item.origin, "seq": seq}
+            yield (*(values.get(field) for field in ARTICLE_FIELDS), None, item.reason)
         else:
             # The signature is computed here, once, as ingest computes it before storing.
-            minhash = to_bytes(signature(item.text))
-            yield "article", (ordinal * FILE_STRIDE + number, item, minhash)
+            minhash = signature(item.text)
+            values = {field: getattr(item, field, None) for field in ARTICLE_FIELDS}
+            values.update(seq=seq, signature=bytearray(to_bytes(minhash)))
+            yield (
+                *(values[field] for field in ARTICLE_FIELDS),
+                [int(value) for value in minhash.hashvalues],
+                None,
+            )
 
 
-def _read_file_bytes(ordinal: int, pair: tuple[str, bytes]) -> Iterator[tuple[str, Any]]:
+def _article_from_row(row: Any) -> tuple[int, Article, bytes]:
+    fields = {name: row[name] for name in ARTICLE_FIELDS if name not in ("seq", "signature")}
+    return row["seq"], Article(**fields), bytes(row["signature"])
+
+
+def _read_file_bytes(ordinal: int, pair: tuple[str, bytes]) -> Iterator[tuple[Any, ...]]:
     uri, data = pair
     return _read_items(ordinal, read_bytes(data, uri, SourceOptions()))
 
@@ -333,112 +359,107 @@ def lsh_bands() -> tuple[int, int]:
     return int(index.b), int(index.r)
 
 
-def duplicates(
-    rows: RDD[tuple[str, int, str, bytes]], partitions: int
-) -> RDD[tuple[str, tuple[str, float, str]]]:
-    """(copy id, (canonical id, similarity, method)) for (id, seq, content hash, signature).
+def duplicates(articles: DataFrame, partitions: int) -> DataFrame:
+    """Copies among ``articles`` (``id``, ``seq``, ``content_hash``, ``minhash``): a table of
+    ``article_id``, ``canonical_id``, ``similarity``, ``method``, computed in the JVM.
 
     As in :func:`storyline.ingest.add_article`: an exact copy links to the first article with
     its content hash; otherwise the earlier article whose signature is most similar (at least
     DUPLICATE_THRESHOLD; ties to the earliest) is the match, and the copy links to the first
-    article of the match's group.
+    article of the match's group. Candidates are the articles sharing a band with it, as in
+    datasketch's index; the similarity is datasketch's estimate (the share of equal values).
     """
-    first_by_hash = rows.map(lambda row: (row[2], (row[1], row[0]))).reduceByKey(
-        min, numPartitions=partitions
-    )
-    exact = (
-        rows.map(lambda row: (row[2], row[0]))
-        .join(first_by_hash)
-        .filter(lambda kv: kv[1][0] != kv[1][1][1])
-        .map(lambda kv: (kv[1][0], (kv[1][1][1], 1.0, "exact")))
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    rows = articles.select("id", "seq", "content_hash", "minhash")
+    by_hash = Window.partitionBy("content_hash").orderBy("seq")
+    ranked = rows.withColumn("first", F.first("id").over(by_hash))
+    exact = ranked.where(F.col("id") != F.col("first")).select(
+        F.col("id").alias("article_id"),
+        F.col("first").alias("canonical_id"),
+        F.lit(1.0).alias("similarity"),
+        F.lit("exact").alias("method"),
     )
     # Only the first article of each content hash takes part in LSH: a later exact copy would
     # lead any match to the same first article.
-    representatives = (
-        rows.map(lambda row: (row[0], row))
-        .subtractByKey(exact, numPartitions=partitions)
-        .values()
-        .map(lambda row: (row[0], (row[1], row[3])))
-    )
+    representatives = ranked.where(F.col("id") == F.col("first")).drop("first")
     bands, width = lsh_bands()
-
-    def band_keys(item: tuple[str, tuple[int, bytes]]) -> Iterator[tuple[bytes, tuple[int, str]]]:
-        article_id, (seq, sig) = item
-        step = width * 8  # bytes per band: 64-bit hash values
-        for band in range(bands):
-            yield bytes([band]) + sig[band * step : (band + 1) * step], (seq, article_id)
-
-    pairs = (
-        representatives.flatMap(band_keys)
-        .groupByKey(numPartitions=partitions)
-        .flatMap(lambda kv: _bucket_pairs(sorted(kv[1])))
-        .distinct(numPartitions=partitions)
+    keyed = representatives.select(
+        "id",
+        "seq",
+        "minhash",
+        F.posexplode(
+            F.array(*(F.slice("minhash", band * width + 1, width) for band in range(bands)))
+        ).alias("band", "key"),
     )
+    in_bucket = Window.partitionBy("band", "key").orderBy("seq")
+    keyed = keyed.withColumn("rank", F.row_number().over(in_bucket))
+    later, earlier = keyed.alias("later"), keyed.alias("earlier")
+    pairs = later.join(
+        earlier,
+        (F.col("later.band") == F.col("earlier.band"))
+        & (F.col("later.key") == F.col("earlier.key"))
+        & (F.col("earlier.rank") < F.col("later.rank"))
+        & (
+            (F.col("earlier.rank") <= BUCKET_PAIRS)
+            | (F.col("later.rank") - F.col("earlier.rank") <= BUCKET_PAIRS)
+        ),
+    ).select(
+        F.col("later.id").alias("article_id"),
+        F.col("earlier.id").alias("match_id"),
+        F.col("earlier.seq").alias("match_seq"),
+        F.col("later.minhash").alias("a"),
+        F.col("earlier.minhash").alias("b"),
+    )
+    equal = "aggregate(zip_with(a, b, (x, y) -> IF(x = y, 1, 0)), 0, (n, v) -> n + v)"
     scored = (
-        pairs.join(representatives, numPartitions=partitions)  # (later, (earlier, (seq, sig)))
-        .map(lambda kv: (kv[1][0], (kv[0], kv[1][1][1])))
-        .join(representatives, numPartitions=partitions)  # (earlier, ((later, sig), (seq, sig)))
-        .map(
-            lambda kv: (
-                kv[1][0][0],
-                (_similarity(kv[1][0][1], kv[1][1][1]), -kv[1][1][0], kv[0]),
-            )
-        )
-        .filter(lambda kv: kv[1][0] >= DUPLICATE_THRESHOLD)
-        .reduceByKey(max, numPartitions=partitions)
-        .mapValues(lambda best: (best[2], round(best[0], 4), "minhash"))
+        pairs.dropDuplicates(["article_id", "match_id"])
+        .withColumn("similarity", F.expr(equal) / F.size("a"))
+        .where(F.col("similarity") >= DUPLICATE_THRESHOLD)
     )
-    return _follow_chains(exact.union(scored), partitions)
-
-
-def _bucket_pairs(members: list[tuple[int, str]]) -> Iterator[tuple[str, str]]:
-    """(later id, earlier id) for the members of one band bucket, sorted by seq."""
-    for position, (_, later) in enumerate(members):
-        if position <= 2 * BUCKET_PAIRS:
-            earlier = members[:position]
-        else:
-            earlier = members[:BUCKET_PAIRS] + members[position - BUCKET_PAIRS : position]
-        for _, other in earlier:
-            yield later, other
-
-
-def _similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of two signatures, as ``MinHash.jaccard`` computes it."""
-    left = np.frombuffer(a, dtype=np.uint64)
-    right = np.frombuffer(b, dtype=np.uint64)
-    return float(np.count_nonzero(left == right)) / float(len(left))
-
-
-def _follow_chains(
-    links: RDD[tuple[str, tuple[str, float, str]]], partitions: int
-) -> RDD[tuple[str, tuple[str, float, str]]]:
-    """Replace each link's target by the first article of its chain (pointer jumping)."""
-    for _ in range(MAX_JUMPS):
-        targets = links.mapValues(lambda link: link[0])
-        jumped = (
-            links.map(lambda kv: (kv[1][0], (kv[0], kv[1])))
-            .leftOuterJoin(targets, numPartitions=partitions)
-            .map(
-                lambda kv: (
-                    kv[1][0][0],
-                    kv[1][0][1] if kv[1][1] is None else (kv[1][1], *kv[1][0][1][1:]),
-                )
-            )
-            .cache()
+    best = Window.partitionBy("article_id").orderBy(F.desc("similarity"), "match_seq")
+    near = (
+        scored.withColumn("n", F.row_number().over(best))
+        .where("n = 1")
+        .select(
+            "article_id",
+            F.col("match_id").alias("canonical_id"),
+            F.round("similarity", 4).alias("similarity"),
+            F.lit("minhash").alias("method"),
         )
-        moved = jumped.join(targets).filter(lambda kv: kv[1][0][0] != kv[1][1]).count()
-        links = jumped
-        if moved == 0:
+    )
+    return _follow_chains(exact.unionByName(near), partitions)
+
+
+def _follow_chains(links: DataFrame, partitions: int) -> DataFrame:
+    """Replace each link's target by the first article of its chain (pointer jumping: each
+    round follows one more link of every chain, so the rounds halve the chains)."""
+    from pyspark.sql import functions as F
+
+    links = links.repartition(partitions, "article_id").localCheckpoint()
+    for _ in range(MAX_JUMPS):
+        targets = links.select(
+            F.col("article_id").alias("target"), F.col("canonical_id").alias("next")
+        )
+        joined = links.join(targets, links.canonical_id == targets.target, "left")
+        if joined.where(F.col("next").isNotNull()).isEmpty():
             return links
+        links = joined.select(
+            "article_id",
+            F.coalesce("next", "canonical_id").alias("canonical_id"),
+            "similarity",
+            "method",
+        ).localCheckpoint()
     raise RuntimeError(f"copy chains longer than 2**{MAX_JUMPS}: the duplicate links loop")
 
 
 # -- analysis -----------------------------------------------------------------------------------
 
 
-def _analyse_partition(rows: Iterable[tuple[int, Article, bytes]]) -> Iterator[tuple[str, Any]]:
-    """Analyse a partition's canonical articles; emits analyses, table rows, story terms and
-    errors, all tagged with their table."""
+def _analyse_partition(rows: Iterable[tuple[int, Article, bytes]]) -> Iterator[tuple[Any, ...]]:
+    """Analyse a partition's canonical articles: rows of the ``results`` schema, one slot
+    filled per row (an analysis, an entity, a quote, a time, story terms or an error)."""
     nlp = load_nlp()  # once per Python worker process: load_nlp is cached
     iterator = iter(_failing_first_attempt("analyse", rows))
     while batch := list(islice(iterator, BATCH_SIZE)):
@@ -446,14 +467,23 @@ def _analyse_partition(rows: Iterable[tuple[int, Article, bytes]]) -> Iterator[t
         mentions: dict[str, Any] = {}
         for result in _analyse_batch(english, nlp):
             if isinstance(result, Problem):
-                yield "error", (result.origin, result.reason, "analyze")
+                yield _result("error", (result.origin, result.reason, "analyze"))
                 continue
             mentions[result.article_id] = result.mentions
-            yield from _analysis_rows(result, _text_of(batch, result.article_id))
+            for tag, values in _analysis_rows(result, _text_of(batch, result.article_id)):
+                yield _result(tag, values)
         for seq, article, _ in batch:
             terms = article_terms(article.text, mentions.get(article.id, ()))
             day = (article.published or "9999")[:10]
-            yield "terms", (day, seq, article.id, article.published, sorted(terms.items()))
+            yield _result("terms", (day, seq, article.id, article.published, sorted(terms.items())))
+
+
+#: The slots of a ``results`` row, after its tag.
+_RESULT_SLOTS = ("analysis", "entity", "quote", "time", "terms", "error")
+
+
+def _result(tag: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (tag, *(values if slot == tag else None for slot in _RESULT_SLOTS))
 
 
 def _analyse_batch(articles: list[Article], nlp: Any) -> list[Analysis | Problem]:
@@ -526,8 +556,7 @@ def _analysis_rows(analysis: Analysis, text: str) -> Iterator[tuple[str, Any]]:
 
 
 def _stories(
-    terms: RDD[tuple[str, int, str, str | None, list[tuple[str, int]]]],
-    copies: RDD[tuple[str, tuple[str, float, str]]],
+    results: DataFrame, copies: DataFrame
 ) -> tuple[list[tuple[str, str, float]], list[tuple[str, str]]]:
     """(article id, story id, similarity) for every article, and (old, new) story redirects.
 
@@ -537,17 +566,19 @@ def _stories(
     """
     clusterer = StoryClusterer()
     placed: dict[str, tuple[str, float]] = {}
-    ordered = terms.sortBy(lambda row: (row[0], row[1]))
-    for _, _, article_id, published, counts in ordered.toLocalIterator(prefetchPartitions=True):
-        result = clusterer.add(article_id, Counter(dict(counts)), published_date(published))
-        placed[article_id] = (result.story_id, result.similarity)
+    ordered = results.where("tag = 'terms'").select("terms.*").orderBy("day", "seq")
+    for row in ordered.toLocalIterator(prefetchPartitions=True):
+        terms = Counter({pair["term"]: pair["count"] for pair in row["terms"]})
+        result = clusterer.add(row["article_id"], terms, published_date(row["published"]))
+        placed[row["article_id"]] = (result.story_id, result.similarity)
     members = [
         (article_id, clusterer.resolve(story_id), similarity)
         for article_id, (story_id, similarity) in placed.items()
     ]
-    for copy_id, (canonical_id, similarity, _) in copies.toLocalIterator():
-        if canonical_id in placed:
-            members.append((copy_id, clusterer.resolve(placed[canonical_id][0]), similarity))
+    for copy in copies.toLocalIterator():
+        if copy["canonical_id"] in placed:
+            story_id = clusterer.resolve(placed[copy["canonical_id"]][0])
+            members.append((copy["article_id"], story_id, copy["similarity"]))
     redirects = sorted((old, clusterer.resolve(old)) for old in clusterer.redirects)
     return members, redirects
 
@@ -558,6 +589,7 @@ def _stories(
 def schemas() -> dict[str, Any]:
     """The Spark schema of every table (written to Parquet as is)."""
     from pyspark.sql.types import (
+        ArrayType,
         BinaryType,
         DoubleType,
         IntegerType,
@@ -571,7 +603,7 @@ def schemas() -> dict[str, Any]:
         return StructType([StructField(name, kind(), nullable) for name, kind, nullable in fields])
 
     s, i, n = StringType, IntegerType, True
-    return {
+    tables: dict[str, Any] = {
         "articles": struct(
             ("id", s, False),
             ("seq", LongType, False),
@@ -635,49 +667,68 @@ def schemas() -> dict[str, Any]:
         "story_redirects": struct(("old_id", s, False), ("new_id", s, False)),
         "errors": struct(("origin", s, False), ("reason", s, False), ("stage", s, False)),
     }
+    articles = tables["articles"]
+    # What the read stage yields: an article, or a problem (origin, seq and reason only).
+    tables["items"] = StructType(
+        [StructField(f.name, f.dataType, True) for f in articles.fields]
+        # The signature's values again, as numbers the JVM compares (dedupe), not written.
+        + [StructField("minhash", ArrayType(LongType(), containsNull=False), True)]
+        + [StructField("reason", s(), True)]
+    )
+    terms = struct(
+        ("day", s, False),
+        ("seq", LongType, False),
+        ("article_id", s, False),
+        ("published", s, n),
+    ).add(
+        "terms",
+        ArrayType(struct(("term", s, False), ("count", i, False)), containsNull=False),
+        False,
+    )
+    # What the analysis yields: a tag, and the one slot it names filled.
+    tables["results"] = StructType(
+        [StructField("tag", s(), False)]
+        + [
+            StructField(slot, tables[table] if slot != "terms" else terms, True)
+            for slot, table in zip(
+                _RESULT_SLOTS,
+                ("analyses", "entities", "quotes", "times", "terms", "errors"),
+                strict=True,
+            )
+        ]
+    )
+    return tables
 
 
 def _frames(
     spark: SparkSession,
-    articles: RDD[tuple[int, Article, bytes]],
-    copies: RDD[tuple[str, tuple[str, float, str]]],
-    results: RDD[tuple[str, Any]],
-    problems: RDD[Any],
+    items: DataFrame,
+    articles: DataFrame,
+    copies: DataFrame,
+    results: DataFrame,
+    missing: list[Any],
     members: list[tuple[str, str, float]],
     redirects: list[tuple[str, str]],
 ) -> dict[str, DataFrame]:
-    """Every output table as a DataFrame, rows sorted by their key so reruns write the same
-    files' contents."""
+    """Every output table as a DataFrame, rows sorted by their key so that a rerun writes
+    the same rows in the same order."""
     from pyspark.sql import functions as F
 
     shapes = schemas()
 
-    def frame(name: str, rdd: RDD[Any], *keys: str) -> DataFrame:
-        return spark.createDataFrame(rdd, shapes[name]).orderBy(*keys)
+    def slot(tag: str) -> DataFrame:
+        return results.where(F.col("tag") == tag).select(f"{tag}.*")
 
-    def tagged(tag: str) -> RDD[Any]:
-        return results.filter(lambda item: item[0] == tag).map(lambda item: item[1])
-
-    frames = {
-        "articles": frame("articles", articles.map(_article_row), "seq"),
-        "duplicates": frame("duplicates", copies.map(lambda kv: (kv[0], *kv[1])), "article_id"),
-        "analyses": frame("analyses", tagged("analysis"), "article_id"),
-        "entities": frame("entities", tagged("entity"), "article_id", "n"),
-        "quotes": frame("quotes", tagged("quote"), "article_id", "n"),
-        "times": frame("times", tagged("time"), "article_id", "n"),
-        "story_members": spark.createDataFrame(members, shapes["story_members"]).orderBy(
-            "article_id"
-        ),
-        "story_redirects": spark.createDataFrame(redirects, shapes["story_redirects"]).orderBy(
-            "old_id"
-        ),
-        "errors": frame("errors", problems, "stage", "origin", "reason"),
-    }
-    joined = frames["story_members"].join(
-        frames["articles"], frames["articles"].id == F.col("article_id")
+    errors = (
+        items.where(F.col("reason").isNotNull())
+        .select("origin", "reason", F.lit("read").alias("stage"))
+        .unionByName(slot("error"))
+        .unionByName(spark.createDataFrame(missing, shapes["errors"]))
     )
-    frames["stories"] = (
-        joined.groupBy("story_id")
+    story_members = spark.createDataFrame(members, shapes["story_members"])
+    stories = (
+        story_members.join(articles, articles.id == story_members.article_id)
+        .groupBy("story_id")
         .agg(
             F.count("*").alias("articles"),
             F.countDistinct("outlet").alias("outlets"),
@@ -687,28 +738,21 @@ def _frames(
                 "members"
             ),
         )
-        .orderBy("story_id")
     )
-    return frames
-
-
-def _article_row(row: tuple[int, Article, bytes]) -> tuple[Any, ...]:
-    seq, a, minhash = row
-    return (
-        a.id,
-        seq,
-        a.title,
-        a.text,
-        a.url,
-        a.outlet,
-        a.author,
-        a.published,
-        a.published_source,
-        a.language,
-        a.content_hash,
-        a.origin,
-        bytearray(minhash),
-    )
+    return {
+        "articles": articles.drop("minhash").orderBy("seq"),
+        "duplicates": copies.orderBy("article_id"),
+        "analyses": slot("analysis").orderBy("article_id"),
+        "entities": slot("entity").orderBy("article_id", "n"),
+        "quotes": slot("quote").orderBy("article_id", "n"),
+        "times": slot("time").orderBy("article_id", "n"),
+        "stories": stories.orderBy("story_id"),
+        "story_members": story_members.orderBy("article_id"),
+        "story_redirects": spark.createDataFrame(redirects, shapes["story_redirects"]).orderBy(
+            "old_id"
+        ),
+        "errors": errors.orderBy("stage", "origin", "reason"),
+    }
 
 
 def _join(base: str, name: str) -> str:
