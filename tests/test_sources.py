@@ -299,7 +299,10 @@ def test_warc_whose_last_record_is_cut_short(
     whole = tmp_path / "two.warc.gz"
     write_warc(
         whole,
-        [(f"https://a.example/{i}", 200, "text/html", html_page(sample_records[i])) for i in (1, 2)],
+        [
+            (f"https://a.example/{i}", 200, "text/html", html_page(sample_records[i]))
+            for i in (1, 2)
+        ],
     )
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(whole.read_bytes()[: int(whole.stat().st_size * 0.8)])  # inside record 2

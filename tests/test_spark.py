@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
+from conftest import SAMPLE
 from helpers import html_page, write_warc
+
 from storyline.analyze import analyze_pending
 from storyline.ingest import ingest_sources
 from storyline.load import load_tables, read_table
 from storyline.store import open_store
 from storyline.stories import assign_stories, bcubed_f1
-
-from conftest import SAMPLE
 
 pyspark = pytest.importorskip("pyspark", reason="the spark extra (pyspark) is not installed")
 if shutil.which("java") is None:
