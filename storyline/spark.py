@@ -13,10 +13,12 @@ The stages are the single-machine functions; Spark only distributes them:
    as Spark's ``binaryFiles`` reads them). Every record gets its ingestion order ``seq``
    (input file, then record), which the single-machine path gets from its insertion order.
 2. **Deduplicate across the whole archive**: exact copies by content hash, then a banded LSH
-   join over :func:`storyline.dedupe.signature` with the same bands (b bands of r rows) as
-   datasketch's index at :data:`~storyline.dedupe.DUPLICATE_THRESHOLD`, so the candidates are
-   the ones the single-machine index would return. A copy links to the earlier article it
-   resembles most, and chains are followed to their first article by pointer jumping.
+   self-join (Spark SQL) over :func:`storyline.dedupe.signature` with the same bands (b bands
+   of r rows) as datasketch's index at :data:`~storyline.dedupe.DUPLICATE_THRESHOLD`, so the
+   candidates are the ones the single-machine index would return, and the same similarity
+   estimate (the share of equal values), computed in the JVM. A copy links to the earlier
+   article it resembles most, and chains are followed to their first article by pointer
+   jumping.
 3. **Analyse** the canonical articles with :func:`storyline.analyze.analyze`, partition by
    partition: the spaCy model is loaded once per Python worker process (``load_nlp`` is
    cached and Spark reuses its workers), never per record.
@@ -28,6 +30,10 @@ The stages are the single-machine functions; Spark only distributes them:
    spread this last step too, at the cost of agreeing with the single machine only
    approximately; at Common Crawl News volumes (tens of thousands of articles a day) the
    sequential step stays well behind the parsing.
+
+Each stage's Python output becomes a DataFrame cached in the JVM, so later stages filter and
+join it there instead of unpickling every row in Python again (this took the job from 1.5 to
+1.9 times faster on two cores than on one; bench/RESULTS.md).
 
 Failures: ids are deterministic (the single machine's), every stage is a deterministic
 function of its input, and shuffles partition by a hash of the key, never round-robin (a
