@@ -107,11 +107,14 @@ class StoryClusterer:
         if ranked and ranked[0][1] >= self.threshold:
             story = self.stories[ranked[0][0]]
             similarity = ranked[0][1]
-            merged = tuple(
-                other for other, score in ranked[1:3] if score >= self.threshold * MERGE_FACTOR
-            )
-            for other in merged:
-                story = self._merge(story, self.stories[other])
+            gone: list[str] = []
+            for other, score in ranked[1:3]:
+                if score >= self.threshold * MERGE_FACTOR:
+                    before = story.id
+                    story = self._merge(story, self.stories[other])
+                    # The larger story is kept: the one merged away may be either.
+                    gone.append(other if story.id == before else before)
+            merged = tuple(gone)
         else:
             story = _Story(id="s-" + article_id)
             self.stories[story.id] = story
@@ -156,7 +159,8 @@ class StoryClusterer:
 
     def _vector(self, terms: Counter[str]) -> dict[str, float]:
         vector = {}
-        for term, count in terms.items():
+        # In term order: float sums then never depend on the order the terms were counted in.
+        for term, count in sorted(terms.items()):
             idf = math.log((self.documents + 1) / (self.df[term] + 1)) + 1.0
             weight = (1.0 + math.log(count)) * idf
             vector[term] = weight * (ENTITY_WEIGHT if term.startswith("E:") else 1.0)
@@ -164,7 +168,9 @@ class StoryClusterer:
         return {term: w / norm for term, w in vector.items()}
 
     def _rank(self, vector: dict[str, float], published: date | None) -> list[tuple[str, float]]:
-        query = sorted(vector, key=vector.__getitem__, reverse=True)[:QUERY_TERMS]
+        # Ties broken by the term itself, so that the candidates never depend on the order in
+        # which an article's terms were counted (the Spark job counts them elsewhere).
+        query = sorted(vector, key=lambda term: (-vector[term], term))[:QUERY_TERMS]
         candidates = {story for term in query for story in self._index.get(term, ())}
         scored = []
         for story_id in candidates:
@@ -231,7 +237,7 @@ def _add_weights(story: _Story, weights: dict[str, float]) -> None:
     for term, weight in weights.items():
         story.weights[term] = story.weights.get(term, 0.0) + weight
     if len(story.weights) > CENTROID_TERMS:
-        kept = sorted(story.weights, key=story.weights.__getitem__, reverse=True)
+        kept = sorted(story.weights, key=lambda term: (-story.weights[term], term))
         story.weights = {term: story.weights[term] for term in kept[:CENTROID_TERMS]}
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from conftest import SHARED, reference_scores
 
+from storyline.records import Article
+from storyline.store import Store
 from storyline.stories import StoryClusterer, article_terms, cluster
 
 ECB_DEV = SHARED / "bench" / "clustering" / "ecbplus" / "dev"
@@ -86,3 +88,27 @@ def test_stored_stories_are_pure_complete_and_rerunnable(store: Any, sample_path
     assert store.story_of("ld-talks-4") == store.story_of("nw-talks-4")
     assert stories[0]["last"] == max(row["last"] for row in stories)
     assert store.resolve_story("s-no-such") is None
+
+
+def test_a_merge_into_the_larger_second_story_reports_the_story_merged_away(
+    store: Store,
+) -> None:
+    clusterer = StoryClusterer()
+    harbour = {"harbour": 2, "strike": 2, "union": 1}
+    assignments = [
+        clusterer.add(f"b{i}", Counter({**harbour, f"pier{i}": 1})) for i in range(3)
+    ] + [clusterer.add("a0", Counter({"bridge": 2, "cracks": 2, "closed": 1}))]
+    # Closest to the small bridge story, close enough to the larger strike story to merge.
+    both = clusterer.add("n", Counter({"bridge": 2, "cracks": 2, "closed": 1, **harbour}))
+    assert both.story_id == "s-b0"  # the larger story is kept
+    assert both.merged == ("s-a0",)
+    assert clusterer.resolve("s-a0") == "s-b0"
+    # Recorded in the store, every article ends in the kept story.
+    for result in [*assignments, both]:
+        with store.transaction():
+            store.insert_article(
+                Article(id=result.article_id, text="x", content_hash=result.article_id)
+            )
+        store.assign_story(result.article_id, result.story_id, result.similarity, result.merged)
+    assert {store.story_of(a) for a in ("b0", "b1", "b2", "a0", "n")} == {"s-b0"}
+    assert store.resolve_story("s-a0") == "s-b0"
