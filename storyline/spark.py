@@ -207,7 +207,11 @@ def run(
     with _phase("deduplicate"):
         copies = duplicates(articles, partitions).persist(StorageLevel.MEMORY_AND_DISK)
         copies.count()
-    canonical = articles.join(copies, articles.id == copies.article_id, "left_anti")
+    # An explicit partition count: adaptive execution would otherwise coalesce the join's
+    # output by bytes, leaving a cluster's cores idle during the costliest stage.
+    canonical = articles.join(copies, articles.id == copies.article_id, "left_anti").repartition(
+        partitions, "id"
+    )
     results = spark.createDataFrame(
         canonical.rdd.map(_article_from_row).mapPartitions(_analyse_partition),
         shapes["results"],
