@@ -22,7 +22,6 @@ import argparse
 import logging
 import os
 import platform
-import random
 import sys
 import tempfile
 import time
@@ -114,7 +113,6 @@ def main() -> None:
     parser.add_argument("--skip-single", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="  %(name)s: %(message)s")
-    random.seed(args.seed)
     with tempfile.TemporaryDirectory(prefix="storyline-spark-") as tmp:
         folder = Path(tmp)
         records = generate(args.articles, args.seed)

@@ -354,10 +354,6 @@ def _failing_first_attempt(stage: str, rows: Iterable[T]) -> Iterator[T]:
         yield row
 
 
-def _first(a: tuple[int, Article, bytes], b: tuple[int, Article, bytes]) -> Any:
-    return a if a[0] <= b[0] else b
-
-
 # -- near-duplicates ----------------------------------------------------------------------------
 
 
