@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +48,7 @@ class LoadReport:
     errors: int
 
     def to_dict(self) -> dict[str, int]:
-        return {
-            "articles": self.articles,
-            "analyses": self.analyses,
-            "placed": self.placed,
-            "told": self.told,
-            "errors": self.errors,
-        }
+        return asdict(self)
 
 
 def read_table(directory: Path, name: str) -> list[dict[str, Any]]:

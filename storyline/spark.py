@@ -54,7 +54,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -124,13 +124,7 @@ class SparkReport:
     errors: int
 
     def to_dict(self) -> dict[str, int]:
-        return {
-            "articles": self.articles,
-            "copies": self.copies,
-            "analysed": self.analysed,
-            "stories": self.stories,
-            "errors": self.errors,
-        }
+        return asdict(self)
 
 
 def session(master: str | None = None, *, app_name: str = "storyline") -> SparkSession:
