@@ -6,9 +6,10 @@ A synthetic stream of articles, 300 a day: new stories keep starting, each artic
 one (its own names, places and topic words from Zipf-like vocabularies, plus common words),
 arriving in date order. ``StoryClusterer.add`` alone is timed. The figures are the mean cost
 per article in the first and the last 10% of the stream, the stories still held (the active
-ones: cold stories are dropped), and the peak memory of the process. Flat cost means the last
-10% of a 100k stream costs what the last 10% of a 10k stream costs: the first days are cheaper
-only because few stories exist yet. Entity features come from the
+ones: cold stories are dropped), the peak memory of the process, and the size of the state
+``storyline`` saves in the store at the end of a run, with the time to save and load it.
+Flat cost means the last 10% of a 100k stream costs what the last 10% of a 10k stream costs:
+the first days are cheaper only because few stories exist yet. Entity features come from the
 generator (the spaCy parse is measured by bench/throughput.py, not here).
 """
 
@@ -22,7 +23,7 @@ from collections import Counter
 from datetime import date, timedelta
 from itertools import accumulate
 
-from storyline.stories import StoryClusterer
+from storyline.stories import StoryClusterer, decode_state, encode_state
 
 COMMON = """government officials said people city week report new year time police country
 court police plan public state local company market months million support statement
@@ -61,7 +62,16 @@ def run(size: int, seed: int) -> dict[str, float]:
         clusterer.add(article_id, terms, day)
         costs.append(time.perf_counter() - started)
     tenth = max(1, size // 10)
+    started = time.perf_counter()
+    blob = encode_state(clusterer)
+    saved = time.perf_counter() - started
+    started = time.perf_counter()
+    decode_state(blob)
+    loaded = time.perf_counter() - started
     return {
+        "state_mb": len(blob) / 1e6,
+        "save_s": saved,
+        "load_s": loaded,
         "articles": size,
         "first_ms": 1000 * sum(costs[:tenth]) / tenth,
         "last_ms": 1000 * sum(costs[-tenth:]) / tenth,
@@ -77,14 +87,15 @@ def main() -> None:
     args = parser.parse_args()
     print(
         "| articles | ms/article, first 10% | ms/article, last 10% | last/first |"
-        " stories | peak RSS MB |"
+        " stories | peak RSS MB | saved state MB | save s | load s |"
     )
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in (int(s) for s in args.sizes.split(",")):
         r = run(size, args.seed)
         print(
             f"| {r['articles']:,} | {r['first_ms']:.3f} | {r['last_ms']:.3f} |"
-            f" {r['last_ms'] / r['first_ms']:.2f}x | {r['stories']:,} | {r['peak_rss_mb']:.0f} |",
+            f" {r['last_ms'] / r['first_ms']:.2f}x | {r['stories']:,} | {r['peak_rss_mb']:.0f} |"
+            f" {r['state_mb']:.1f} | {r['save_s']:.2f} | {r['load_s']:.2f} |",
             flush=True,
         )
 

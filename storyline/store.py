@@ -165,6 +165,15 @@ MIGRATIONS: tuple[str, ...] = (
         made_at TEXT NOT NULL
     );
     """,
+    # 5: the story clusterer's state, so a run starts from it instead of replaying the store.
+    """
+    CREATE TABLE story_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        covered INTEGER NOT NULL,
+        state BLOB NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    """,
 )
 
 #: Ids of the analysed articles that name an entity, given as any spelling of its name.
@@ -636,13 +645,59 @@ class Store:
 
     # -- stories -----------------------------------------------------------------------------
 
-    def arrival_order(self) -> list[Article]:
-        """Every article in arrival order: publication date, then ingestion order."""
+    def unassigned(self) -> Iterator[Article]:
+        """Articles without a story, in arrival order."""
         rows = self.conn.execute(
-            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles"
-            " ORDER BY COALESCE(substr(published, 1, 10), '9999'), rowid"
+            f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)} FROM articles a"
+            " LEFT JOIN story_articles s ON s.article_id = a.id WHERE s.article_id IS NULL"
+            " ORDER BY COALESCE(substr(a.published, 1, 10), '9999'), a.rowid"
         ).fetchall()
-        return [_article(row) for row in rows]
+        return (_article(row) for row in rows)
+
+    def assignments_after(self, covered: int) -> Iterator[tuple[Article, str]]:
+        """(article, story id) of the assignments recorded after the first ``covered``, copies
+        left out, in the articles' arrival order."""
+        rows = self.conn.execute(
+            f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)}, s.story_id"
+            " FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            " LEFT JOIN duplicates d ON d.article_id = a.id"
+            " WHERE s.rowid > ? AND d.article_id IS NULL"
+            " ORDER BY COALESCE(substr(a.published, 1, 10), '9999'), a.rowid",
+            (covered,),
+        ).fetchall()
+        return ((_article(row[:-1]), str(row[-1])) for row in rows)
+
+    def last_assignment(self) -> int:
+        """A mark of the assignments recorded so far (they are numbered in order)."""
+        row = self.conn.execute("SELECT MAX(rowid) FROM story_articles").fetchone()
+        return int(row[0] or 0)
+
+    def redirects_of(self, story_ids: list[str]) -> dict[str, str]:
+        """Which of ``story_ids`` were merged away, and into which story."""
+        found: dict[str, str] = {}
+        for first in range(0, len(story_ids), 500):
+            chunk = story_ids[first : first + 500]
+            found.update(
+                self.conn.execute(
+                    "SELECT old_id, new_id FROM story_redirects"
+                    f" WHERE old_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
+
+    def story_state(self) -> tuple[int, bytes] | None:
+        """The saved clusterer state and how many assignments it covers, if one is saved."""
+        row = self.conn.execute("SELECT covered, state FROM story_state WHERE id = 1").fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    def save_story_state(self, covered: int, state: bytes) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO story_state (id, covered, state, saved_at)"
+                " VALUES (1, ?, ?, ?)",
+                (covered, state, now_iso()),
+            )
 
     def story_of(self, article_id: str) -> str | None:
         row = self.conn.execute(

@@ -20,15 +20,19 @@ assignment with an inverted index does not, hence this module.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from storyline.errors import StorylineError
 from storyline.records import Article, Mention, published_date
 from storyline.store import Duplicate, Store
 
@@ -45,6 +49,10 @@ QUERY_TERMS = 12
 MERGE_FACTOR = 1.5
 #: A story with no article for this many days is not joined any more.
 COLD_DAYS = 21
+#: Format of :meth:`StoryClusterer.state`; a store with another version is replayed instead.
+STATE_VERSION = 1
+#: New assignments between two saves of the clusterer's state during one run.
+CHECKPOINT_EVERY = 1000
 
 _WORD = re.compile(r"[a-z][a-z'-]+")
 _ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"})
@@ -65,7 +73,8 @@ def article_terms(text: str, mentions: Iterable[Mention] = ()) -> Counter[str]:
 class _Story:
     id: str
     weights: dict[str, float] = field(default_factory=dict)
-    articles: list[str] = field(default_factory=list)
+    #: Articles in the story (a merge keeps the larger story's id).
+    size: int = 0
     last: date | None = None
     indexed: set[str] = field(default_factory=set)
 
@@ -90,6 +99,71 @@ class StoryClusterer:
         self.redirects: dict[str, str] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
         self._today: date | None = None
+
+    def state(self) -> dict[str, Any]:
+        """Everything later decisions depend on, as JSON-ready data (:meth:`from_state`).
+
+        Stories gone cold are not in it (they can never be joined again), so its size is
+        bounded by the active stories and the vocabulary's document frequencies."""
+        return {
+            "version": STATE_VERSION,
+            "threshold": self.threshold,
+            "documents": self.documents,
+            "df": dict(sorted(self.df.items())),
+            "today": self._today.isoformat() if self._today else None,
+            "redirects": dict(sorted(self.redirects.items())),
+            "stories": [
+                {
+                    "id": story.id,
+                    "size": story.size,
+                    "last": story.last.isoformat() if story.last else None,
+                    "weights": story.weights,
+                }
+                for story in sorted(self.stories.values(), key=lambda story: story.id)
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> StoryClusterer:
+        """The clusterer that :meth:`state` described; it decides as the original would."""
+        if state.get("version") != STATE_VERSION:
+            raise StorylineError(
+                f"story state version {state.get('version')!r} is not {STATE_VERSION}"
+            )
+        clusterer = cls(float(state["threshold"]))
+        clusterer.documents = int(state["documents"])
+        clusterer.df = Counter(state["df"])
+        clusterer._today = date.fromisoformat(state["today"]) if state["today"] else None
+        clusterer.redirects = dict(state["redirects"])
+        for item in state["stories"]:
+            story = _Story(
+                id=item["id"],
+                weights=dict(item["weights"]),
+                size=int(item["size"]),
+                last=date.fromisoformat(item["last"]) if item["last"] else None,
+            )
+            clusterer.stories[story.id] = story
+            clusterer._reindex(story)
+        return clusterer
+
+    def merge_stored(self, gone_id: str, keep_id: str) -> None:
+        """Apply a merge recorded in the store but not yet in this state (a run interrupted
+        between checkpoints): the stories' centroids are combined under ``keep_id``."""
+        gone = self.stories.get(gone_id)
+        if gone is None:
+            return
+        keep = self.stories.get(keep_id)
+        if keep is None:
+            keep = self.stories[keep_id] = _Story(id=keep_id)
+        _add_weights(keep, gone.weights)
+        keep.size += gone.size
+        if gone.last and (keep.last is None or gone.last > keep.last):
+            keep.last = gone.last
+        for term in gone.indexed:
+            self._index[term].discard(gone.id)
+        del self.stories[gone.id]
+        self.redirects[gone.id] = keep.id
+        self._reindex(keep)
 
     def resolve(self, story_id: str) -> str:
         while story_id in self.redirects:
@@ -183,7 +257,7 @@ class StoryClusterer:
     def _join(
         self, story: _Story, article_id: str, vector: dict[str, float], published: date | None
     ) -> None:
-        story.articles.append(article_id)
+        story.size += 1
         _add_weights(story, vector)
         if published and (story.last is None or published > story.last):
             story.last = published
@@ -197,17 +271,9 @@ class StoryClusterer:
         story.indexed = set(story.weights)
 
     def _merge(self, keep: _Story, gone: _Story) -> _Story:
-        if len(gone.articles) > len(keep.articles):
+        if gone.size > keep.size:
             keep, gone = gone, keep
-        _add_weights(keep, gone.weights)
-        keep.articles.extend(gone.articles)
-        if gone.last and (keep.last is None or gone.last > keep.last):
-            keep.last = gone.last
-        for term in gone.indexed:
-            self._index[term].discard(gone.id)
-        del self.stories[gone.id]
-        self.redirects[gone.id] = keep.id
-        self._reindex(keep)
+        self.merge_stored(gone.id, keep.id)
         return keep
 
 
@@ -249,35 +315,71 @@ def _cosine(vector: dict[str, float], weights: dict[str, float]) -> float:
 def assign_stories(store: Store) -> int:
     """Give every stored article without a story one, in arrival order; returns how many.
 
-    Articles are taken in arrival order: stored assignments are replayed into the clusterer
-    (their terms and dates), new articles are decided as they come. Copies join their canonical
-    article's story. Each assignment is its own transaction, so an interrupted run keeps what
-    it finished.
+    The clusterer starts from the state saved by the previous run (its centroids, document
+    frequencies and redirects), so a run costs what its new articles cost, not what the whole
+    store holds. Assignments stored after that state was saved (a run interrupted between
+    checkpoints, or stories brought in by ``storyline load``) are replayed into it first, with
+    their merges. New articles are then decided in arrival order; copies join their canonical
+    article's story. Each assignment is its own transaction and the state is saved every
+    :data:`CHECKPOINT_EVERY` assignments and at the end, so an interrupted run keeps what it
+    finished.
     """
-    clusterer = StoryClusterer()
-    assigned = 0
+    covered, clusterer = _saved_clusterer(store)
+    for article, story_id in store.assignments_after(covered):
+        clusterer.place(
+            article.id, _terms(store, article), published_date(article.published), story_id
+        )
+    for old, new in store.redirects_of(list(clusterer.stories)).items():
+        clusterer.merge_stored(old, new)
+    assigned = decided = 0
     copies: list[Duplicate] = []
-    for article in store.arrival_order():
-        story_id = store.story_of(article.id)
+    for article in store.unassigned():
         duplicate = store.duplicate_of(article.id)
         if duplicate is not None:
-            if story_id is None:
-                copies.append(duplicate)
+            copies.append(duplicate)
             continue
-        terms, day = _terms(store, article), published_date(article.published)
-        if story_id is not None:
-            clusterer.place(article.id, terms, day, story_id)
-        else:
-            result = clusterer.add(article.id, terms, day)
-            store.assign_story(article.id, result.story_id, result.similarity, result.merged)
-            assigned += 1
+        result = clusterer.add(
+            article.id, _terms(store, article), published_date(article.published)
+        )
+        store.assign_story(article.id, result.story_id, result.similarity, result.merged)
+        assigned += 1
+        decided += 1
+        if decided % CHECKPOINT_EVERY == 0:
+            _save_clusterer(store, clusterer)
     # Copies afterwards: a copy dated before its canonical still joins the canonical's story.
     for duplicate in copies:
-        story_id = store.story_of(duplicate.canonical_id)
-        if story_id is not None:
-            store.assign_story(duplicate.article_id, story_id, duplicate.similarity)
+        canonical_story = store.story_of(duplicate.canonical_id)
+        if canonical_story is not None:
+            store.assign_story(duplicate.article_id, canonical_story, duplicate.similarity)
             assigned += 1
+    if assigned or covered != store.last_assignment():
+        _save_clusterer(store, clusterer)
     return assigned
+
+
+def encode_state(clusterer: StoryClusterer) -> bytes:
+    """The clusterer's state as stored: compressed JSON."""
+    return zlib.compress(json.dumps(clusterer.state(), separators=(",", ":")).encode(), 6)
+
+
+def decode_state(blob: bytes) -> StoryClusterer | None:
+    """The clusterer a stored state describes; None if it is of another format version."""
+    state = json.loads(zlib.decompress(blob))
+    return StoryClusterer.from_state(state) if state.get("version") == STATE_VERSION else None
+
+
+def _saved_clusterer(store: Store) -> tuple[int, StoryClusterer]:
+    """(assignments covered, clusterer) from the saved state; a fresh one without it."""
+    saved = store.story_state()
+    clusterer = decode_state(saved[1]) if saved is not None else None
+    if saved is None or clusterer is None:
+        # No state (a store made before it was saved) or an older format: replay everything.
+        return 0, StoryClusterer()
+    return saved[0], clusterer
+
+
+def _save_clusterer(store: Store, clusterer: StoryClusterer) -> None:
+    store.save_story_state(store.last_assignment(), encode_state(clusterer))
 
 
 def _terms(store: Store, article: Article) -> Counter[str]:

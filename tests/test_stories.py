@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
@@ -112,3 +113,78 @@ def test_a_merge_into_the_larger_second_story_reports_the_story_merged_away(
         store.assign_story(result.article_id, result.story_id, result.similarity, result.merged)
     assert {store.story_of(a) for a in ("b0", "b1", "b2", "a0", "n")} == {"s-b0"}
     assert store.resolve_story("s-a0") == "s-b0"
+
+
+def test_a_clusterer_restored_from_its_state_decides_as_the_original(
+    sample_records: list[dict[str, Any]],
+) -> None:
+    stream = [
+        (r["id"], article_terms(r["text"]), date.fromisoformat(r["published"][:10]))
+        for r in sorted(sample_records, key=lambda r: r["published"])
+    ]
+    original = StoryClusterer()
+    for article_id, terms, day in stream[:40]:
+        original.add(article_id, terms, day)
+    restored = StoryClusterer.from_state(json.loads(json.dumps(original.state())))
+    assert restored.state() == original.state()
+    for article_id, terms, day in stream[40:]:
+        assert restored.add(article_id, terms, day) == original.add(article_id, terms, day)
+
+
+def _ingest_part(store: Store, records: list[dict[str, Any]], path: Path) -> None:
+    from storyline.analyze import analyze_pending
+    from storyline.ingest import ingest_sources
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    ingest_sources(store, [str(path)])
+    analyze_pending(store)
+
+
+def test_a_run_starts_from_the_saved_state_and_recovers_an_unsaved_one(
+    store: Store,
+    sample_records: list[dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import storyline.stories as stories
+
+    read: list[str] = []
+    terms_of = stories._terms
+    monkeypatch.setattr(
+        stories, "_terms", lambda s, article: read.append(article.id) or terms_of(s, article)
+    )
+    parts = [sample_records[:25], sample_records[25:45], sample_records[45:]]
+    _ingest_part(store, parts[0], tmp_path / "a.jsonl")
+    first = stories.assign_stories(store)
+    assert first == 25 and store.story_state() is not None
+    assert store.story_state()[0] == store.last_assignment()  # type: ignore[index]
+
+    # A second batch reads only its own articles: nothing stored is replayed.
+    _ingest_part(store, parts[1], tmp_path / "b.jsonl")
+    read.clear()
+    with monkeypatch.context() as patch:
+        # ... and this run is killed before it saves its state.
+        patch.setattr(stories, "_save_clusterer", lambda *args: None)
+        assert stories.assign_stories(store) == 20
+    decided_second = list(read)
+    copies = {r["id"] for r in parts[1]} - set(decided_second)
+    assert all(store.duplicate_of(article_id) for article_id in copies)
+
+    # The next run replays what the killed run assigned, then decides the new batch.
+    _ingest_part(store, parts[2], tmp_path / "c.jsonl")
+    read.clear()
+    assert stories.assign_stories(store) == len(parts[2])
+    assert set(read[: len(decided_second)]) == set(decided_second)
+    assert set(read[len(decided_second) :]) <= {r["id"] for r in parts[2]}
+    assert not {r["id"] for r in parts[0]} & set(read)
+    covered, blob = store.story_state()  # type: ignore[misc]
+    assert covered == store.last_assignment()
+    state = json.loads(zlib.decompress(blob))
+    originals = sum(1 for r in sample_records if store.duplicate_of(r["id"]) is None)
+    assert state["documents"] == originals
+    # Every article is in one story and stories never mix.
+    rows = store.stories(limit=100)
+    assert sum(row["articles"] for row in rows) == len(sample_records)
+    for row in rows:
+        keys = {a.id.split("-", 1)[1].split("-")[0] for a in store.story_articles(row["id"])}
+        assert len(keys) == 1, (row["id"], keys)
