@@ -20,7 +20,7 @@ from storyline.quotes import quotes_stage
 from storyline.records import Analysis, Article, Problem, Span
 from storyline.stage import Parsed, Stage
 from storyline.store import Store
-from storyline.times import times_stage
+from storyline.times import attach_dates, times_stage
 
 STAGES: dict[str, Stage] = {
     "entities": entities_stage,
@@ -94,7 +94,12 @@ def run_stages(
     )
     for name in stages:
         parsed = STAGES[name](parsed)
-    yield from parsed
+    if "times" not in stages:
+        yield from parsed
+        return
+    # Whatever the stages' order, sentences and quotes then carry the dates they refer to.
+    for item in parsed:
+        yield item.with_analysis(attach_dates(item.analysis))
 
 
 def _refuse(article: Article, nlp: Language) -> Problem | None:

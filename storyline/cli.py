@@ -288,9 +288,20 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
             click.echo(
                 f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
                 f" ({quote.kind}): {_content_text(article.text, quote)}"
+                + (f" [{', '.join(quote.dates)}]" if quote.dates else "")
             )
     if analysis is not None and analysis.times:
         click.echo("times:    " + ", ".join(f"{t.text} = {t.value}" for t in analysis.times))
+        dated = [
+            (dates, span)
+            for span, dates in zip(analysis.sentences, analysis.sentence_dates, strict=False)
+            if dates
+        ]
+        if dated:
+            click.echo("dated sentences:")
+        for dates, span in dated:
+            line = " ".join(article.text[span.start : span.end].split())
+            click.echo(f"  {', '.join(dates)}: {line[:100]}{'…' if len(line) > 100 else ''}")
     if analysis is not None:
         by_label: dict[str, list[str]] = {}
         for entity in analysis.entities:

@@ -146,6 +146,8 @@ class Quote:
     affiliation: str | None = None
     #: "person", "organisation", "place" or "description" (an unnamed "senior official").
     speaker_kind: str | None = None
+    #: Calendar values (TIMEX3) of the dates the content refers to (filled with ``times``).
+    dates: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +159,7 @@ class Quote:
             "role": self.role,
             "affiliation": self.affiliation,
             "speaker_kind": self.speaker_kind,
+            "dates": list(self.dates),
         }
 
     @classmethod
@@ -173,6 +176,7 @@ class Quote:
             role=data.get("role"),
             affiliation=data.get("affiliation"),
             speaker_kind=data.get("speaker_kind"),
+            dates=tuple(data.get("dates", ())),
         )
 
 
@@ -206,12 +210,17 @@ class Analysis:
     times: tuple[TimeExpr, ...] = ()
     #: Names of the stages that ran, in order; tells a reader which fields are meaningful.
     stages: tuple[str, ...] = ()
+    #: For each sentence, the calendar values of the dates it refers to (with ``times``).
+    sentence_dates: tuple[tuple[str, ...], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        sentences: list[dict[str, Any]] = [span.to_dict() for span in self.sentences]
+        for sentence, dates in zip(sentences, self.sentence_dates, strict=False):
+            sentence["dates"] = list(dates)
         data: dict[str, Any] = {
             "id": self.article_id,
             "stages": list(self.stages),
-            "sentences": [span.to_dict() for span in self.sentences],
+            "sentences": sentences,
             "entities": [mention.to_dict() for mention in self.mentions],
             "actors": [entity.to_dict() for entity in self.entities],
         }
@@ -225,7 +234,7 @@ class Analysis:
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
         return cls(
             article_id=data["id"],
-            sentences=tuple(Span(**span) for span in data.get("sentences", [])),
+            sentences=tuple(Span(s["start"], s["end"]) for s in data.get("sentences", [])),
             mentions=tuple(Mention(**mention) for mention in data.get("entities", [])),
             entities=tuple(
                 Entity(
@@ -239,6 +248,9 @@ class Analysis:
             quotes=tuple(Quote.from_dict(quote) for quote in data.get("quotes", [])),
             times=tuple(TimeExpr(**time) for time in data.get("times", [])),
             stages=tuple(data.get("stages", [])),
+            sentence_dates=tuple(
+                tuple(s["dates"]) for s in data.get("sentences", []) if "dates" in s
+            ),
         )
 
 

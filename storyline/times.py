@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from storyline.records import TimeExpr, published_date
+from storyline.records import Analysis, TimeExpr, published_date
 from storyline.stage import Parsed
 
 _NUMBERS = {
@@ -128,6 +128,12 @@ _APPROX = (
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _FUTURE = re.compile(
     r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming)\b",
+    re.I,
+)
+#: "postponed the talks by one day, to Friday": the day something was moved to lies ahead.
+_MOVED_TO = re.compile(
+    r"\b(?:postpone|delay|move|put off|push(?:ed)? back|reschedule)\w*\b[^.;]*"
+    r"\b(?:to|until|till)\W*$",
     re.I,
 )
 
@@ -645,7 +651,7 @@ def _future(text: str, start: int, end: int) -> bool:
     sentence_end = min(stop) if stop else len(text)
     before = text[sentence_start:start]
     window = before[-80:] + " " + text[end:sentence_end][:40]
-    return bool(_FUTURE.search(window))
+    return bool(_FUTURE.search(window) or _MOVED_TO.search(before))
 
 
 def find_times(text: str, published: str | None) -> list[TimeExpr]:
@@ -680,4 +686,46 @@ def times_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:
         yield item.with_analysis(replace(item.analysis, times=tuple(times)))
 
 
-__all__ = ["find_times", "times_stage"]
+#: A value naming a stretch of the calendar: a year, decade, season, quarter, month, week or
+#: day (a TIME keeps its day). "PRESENT_REF" or "XXXX-WXX-2" name none.
+_CALENDAR = re.compile(r"\d{3,4}(?:-(?:\d\d(?:-\d\d)?|W\d\d|Q\d|H\d|SP|SU|FA|WI))?")
+
+
+def calendar_value(time: TimeExpr) -> str | None:
+    """The calendar stretch a DATE or TIME expression names ("2017-02-16", "2017-W07"), if
+    it names one; a TIME gives its day."""
+    if time.type not in ("DATE", "TIME"):
+        return None
+    match = _CALENDAR.match(time.value)
+    return match.group(0) if match else None
+
+
+def dates_within(times: Iterable[TimeExpr], spans: Iterable[tuple[int, int]]) -> tuple[str, ...]:
+    """Calendar values of the expressions that start inside ``spans``, in text order, once."""
+    bounds = list(spans)
+    found: dict[str, None] = {}
+    for time in sorted(times, key=lambda t: t.start):
+        value = calendar_value(time)
+        if value and any(start <= time.start < end for start, end in bounds):
+            found.setdefault(value)
+    return tuple(found)
+
+
+def attach_dates(analysis: Analysis) -> Analysis:
+    """Each sentence and quote gets the dates it refers to (the timeline reads them)."""
+    return replace(
+        analysis,
+        sentence_dates=tuple(
+            dates_within(analysis.times, [(s.start, s.end)]) for s in analysis.sentences
+        ),
+        quotes=tuple(
+            replace(
+                quote,
+                dates=dates_within(analysis.times, [(s.start, s.end) for s in quote.content]),
+            )
+            for quote in analysis.quotes
+        ),
+    )
+
+
+__all__ = ["attach_dates", "calendar_value", "dates_within", "find_times", "times_stage"]

@@ -73,6 +73,32 @@ def test_times_in_analyze_output(nlp: Any) -> None:
     assert Analysis.from_dict(analysis.to_dict()).times == analysis.times
 
 
+def test_sentences_and_quotes_carry_the_dates_they_refer_to(nlp: Any) -> None:
+    article = build_article(
+        text=(
+            "The delegations met on Thursday in the capital. Nothing was agreed.\n\n"
+            "The envoy Mara Tellen said the next round would open on March 1. "
+            "It will be the third round this year."
+        ),
+        origin="t",
+        published=FRIDAY,
+        published_source="record",
+    )
+    (analysis,) = analyze([article], nlp=nlp)
+    assert isinstance(analysis, Analysis)
+    assert analysis.sentence_dates == (("2017-02-16",), (), ("2017-03-01",), ("2017",))
+    (quote,) = analysis.quotes
+    assert quote.speaker_name == "Mara Tellen" and quote.dates == ("2017-03-01",)
+    data = analysis.to_dict()
+    assert data["sentences"][0]["dates"] == ["2017-02-16"]
+    assert data["quotes"][0]["dates"] == ["2017-03-01"]
+    assert Analysis.from_dict(data) == analysis
+    # Without the times stage nothing is dated.
+    (plain,) = analyze([article], nlp=nlp, stages=("entities", "quotes"))
+    assert isinstance(plain, Analysis)
+    assert plain.sentence_dates == () and plain.quotes[0].dates == ()
+
+
 @pytest.mark.shared
 @pytest.mark.skipif(not SEED.is_dir(), reason="needs ../shared/seed (not part of the repository)")
 def test_seed_page_times() -> None:
