@@ -1,10 +1,10 @@
 """Timeline of a story: the dates that matter, each with the sentences that say what happened.
 
 Dates are ranked by how much the story talks about them: articles published that day, and
-sentences of other articles that refer to the day (the ``times`` stage resolves "on Tuesday" or
-"January 12" against each article's publication date). A reference from a later article counts
-more than the day's own coverage, because a day that later reports still look back to is a day
-that mattered (Tran et al. 2013; news-tls's date-mention features).
+later articles that refer to the day, each article once (the ``times`` stage resolves "on
+Tuesday" or "January 12" against each article's publication date). A later article that
+refers to the day counts more than one of the day's own, because a day that later reports
+still look back to is a day that mattered (Tran et al. 2013; news-tls's date-mention features).
 
 For each chosen date, the candidates are the sentences that refer to it, and the leading
 sentences of that day's articles that refer to no other day. The lines picked are those closest
@@ -29,9 +29,9 @@ __all__ = ["DEFAULT_DATES", "DEFAULT_PER_DATE", "timeline"]
 
 DEFAULT_DATES = 10
 DEFAULT_PER_DATE = 2
-#: Weight of a later sentence referring to a day, against one article published that day.
-#: Chosen on Timeline17 dev between 0.5 and 1 (bench/RESULTS.md).
-MENTION_WEIGHT = 1.0
+#: Weight of a later article referring to a day, against one article published that day.
+#: Chosen on Timeline17 dev among 1, 1.5, 2 and 3 (bench/RESULTS.md).
+MENTION_WEIGHT = 1.5
 #: Sentences of an article's lead taken as describing its publication day when they name no
 #: other day (the lead reports the news of the day).
 LEAD_SENTENCES = 5
@@ -103,11 +103,15 @@ def timeline(
     for article in listed:
         score[(article.published or "")[:10]] += 1.0
     candidates: dict[str, list[Sentence]] = defaultdict(list)
+    # An article that looks back to a day counts once, however many of its sentences do: a
+    # long retrospective piece must not outweigh several reports that each name the day.
+    looked_back: set[tuple[str, str]] = set()
     for sentence in sentences:
         published = (sentence.published or "")[:10]
         days = {d for d in refs.get(sentence, ()) if _in_window(d, start, end)}
         for day in days:
-            if day < published:
+            if day < published and (sentence.article_id, day) not in looked_back:
+                looked_back.add((sentence.article_id, day))
                 score[day] += MENTION_WEIGHT
             candidates[day].append(sentence)
         if not refs.get(sentence) and sentence.position < LEAD_SENTENCES and published:

@@ -35,6 +35,22 @@ def test_dates_ranked_by_coverage_and_later_references() -> None:
     assert all(len(e.lines) == 1 for e in entries)
 
 
+def test_an_article_looking_back_to_a_day_counts_once() -> None:
+    retrospective = (
+        "The bridge over the Lenn river closed on Monday after engineers found cracks.\n"
+        "Inspectors who walked the bridge on Monday saw rust in the main cables.\n"
+        "Traffic that crossed the bridge on Monday was sent through the old town."
+    )
+    report = "Ferry crews on the Lenn river added six crossings a day for stranded drivers."
+    articles = [
+        Article(id="f1", text=report, outlet="Lenn Courier", published="2025-05-06"),
+        Article(id="f2", text=report, outlet="River Radio", published="2025-05-06"),
+        Article(id="r1", text=retrospective, outlet="Lenn Courier", published="2025-05-09"),
+    ]
+    # Monday 5 May: three sentences, but one article (1.5); 6 May: two articles (2).
+    assert [e.date for e in timeline(articles, dates=1, per_date=1)] == ["2025-05-06"]
+
+
 def test_lines_are_cited_standalone_and_refer_to_their_day() -> None:
     articles = _strike_articles()
     by_id = {a.id: a for a in articles}
