@@ -432,7 +432,7 @@ def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
         )
         click.echo(
             f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}:"
-            f" {row['content']}"
+            f" {row['content']}" + (f" [{', '.join(row['dates'])}]" if row["dates"] else "")
         )
 
 

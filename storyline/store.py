@@ -598,7 +598,7 @@ class Store:
         marks = ", ".join("?" for _ in entity_ids)
         rows = self.conn.execute(
             "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
-            " a.id, a.title, a.outlet, a.published FROM quotes q JOIN articles a"
+            f" {_QUOTE_DATES}, a.id, a.title, a.outlet, a.published FROM quotes q JOIN articles a"
             f" ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
             " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC, q.n LIMIT ?",
             (*entity_ids, limit),
@@ -610,21 +610,22 @@ class Store:
             "role",
             "affiliation",
             "mention",
+            "dates",
             "article_id",
             "title",
             "outlet",
             "published",
         )
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
 
     def article_quotes(self, article_id: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT content, kind, speaker_name, role, affiliation, speaker_text FROM quotes"
-            " WHERE article_id = ? ORDER BY n",
+            "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
+            f" {_QUOTE_DATES} FROM quotes q WHERE q.article_id = ? ORDER BY q.n",
             (article_id,),
         ).fetchall()
-        keys = ("content", "kind", "speaker", "role", "affiliation", "mention")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        keys = ("content", "kind", "speaker", "role", "affiliation", "mention", "dates")
+        return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
 
     def get_analysis(self, article_id: str) -> Analysis | None:
         row = self.conn.execute(
@@ -901,6 +902,16 @@ class Store:
 
 #: Which entity label a quote's speaker kind is stored under.
 _SPEAKER_LABELS = {"person": "PERSON", "organisation": "ORG", "place": "GPE"}
+
+
+#: The dates a stored quote refers to, from the quote's JSON (quotes stored before the times
+#: stage dated them have none).
+_QUOTE_DATES = "COALESCE(json_extract(q.spans, '$.dates'), '[]')"
+
+
+def _with_dates(row: dict[str, Any]) -> dict[str, Any]:
+    row["dates"] = json.loads(row["dates"])
+    return row
 
 
 def _article(row: tuple[Any, ...] | sqlite3.Row) -> Article:

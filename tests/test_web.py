@@ -89,6 +89,13 @@ def test_article_highlights_and_cited_span(client: TestClient) -> None:
     assert cited["segments"][0]["kind"] == "cited"
 
 
+def test_quotes_show_the_dates_they_refer_to(client: TestClient) -> None:
+    # "Orland says it has postponed talks ... by one day, to Friday", on Thursday 6 March
+    quotes = client.get("/api/article/nw-talks-2").json()["quotes"]
+    assert [q["dates"] for q in quotes if "to Friday" in q["content"]] == [["2025-03-07"]]
+    assert "refers to 2025-03-07" in client.get("/article/nw-talks-2").text
+
+
 def test_entity_and_search(client: TestClient) -> None:
     person = client.get("/api/entity/Jonas Ekberg").json()
     assert person["quotes"] and person["roles"]
