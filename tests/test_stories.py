@@ -188,3 +188,30 @@ def test_a_run_starts_from_the_saved_state_and_recovers_an_unsaved_one(
     for row in rows:
         keys = {a.id.split("-", 1)[1].split("-")[0] for a in store.story_articles(row["id"])}
         assert len(keys) == 1, (row["id"], keys)
+
+
+def test_a_store_without_a_saved_state_is_replayed_whole(
+    store: Store, sample_records: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """A store written before the state was saved (or with a state of another format)."""
+    from storyline.stories import assign_stories
+
+    _ingest_part(store, sample_records[:40], tmp_path / "a.jsonl")
+    assign_stories(store)
+    expected = store.story_state()
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM story_state")
+    assert assign_stories(store) == 0
+    replayed = store.story_state()
+    assert replayed is not None and expected is not None
+    assert (
+        json.loads(zlib.decompress(replayed[1]))["documents"]
+        == json.loads(zlib.decompress(expected[1]))["documents"]
+    )
+    # A state of an unknown format is ignored the same way.
+    other = zlib.compress(json.dumps({"version": 0}).encode())
+    store.save_story_state(store.last_assignment(), other)
+    _ingest_part(store, sample_records[40:], tmp_path / "b.jsonl")
+    assert assign_stories(store) == len(sample_records) - 40
+    rows = store.stories(limit=100)
+    assert sum(row["articles"] for row in rows) == len(sample_records)
