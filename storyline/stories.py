@@ -193,7 +193,7 @@ class StoryClusterer:
             story = _Story(id="s-" + article_id)
             self.stories[story.id] = story
             similarity, merged = 1.0, ()
-        self._join(story, article_id, vector, published)
+        self._join(story, vector, published)
         return Assignment(article_id, story.id, round(similarity, 4), merged)
 
     def place(
@@ -206,7 +206,7 @@ class StoryClusterer:
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = _Story(id=story_id)
-        self._join(story, article_id, self._vector(terms), published)
+        self._join(story, self._vector(terms), published)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -254,9 +254,7 @@ class StoryClusterer:
             scored.append((story_id, _cosine(vector, story.weights)))
         return sorted(scored, key=lambda item: (-item[1], item[0]))
 
-    def _join(
-        self, story: _Story, article_id: str, vector: dict[str, float], published: date | None
-    ) -> None:
+    def _join(self, story: _Story, vector: dict[str, float], published: date | None) -> None:
         story.size += 1
         _add_weights(story, vector)
         if published and (story.last is None or published > story.last):
