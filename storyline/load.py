@@ -18,25 +18,14 @@ from typing import Any
 
 from storyline.errors import StorylineError
 from storyline.records import Analysis, Article, Problem
-from storyline.store import Duplicate, Store
+from storyline.store import ARTICLE_COLUMNS, Duplicate, Store
 from storyline.tell import refresh_tellings
 
 #: The tables ``load`` reads (the job writes a few more for querying: entities, quotes...).
 NEEDED = ("articles", "duplicates", "analyses", "story_members", "story_redirects", "errors")
 
-_ARTICLE_FIELDS = (
-    "id",
-    "text",
-    "title",
-    "url",
-    "outlet",
-    "author",
-    "published",
-    "published_source",
-    "language",
-    "content_hash",
-    "origin",
-)
+#: The article columns the job writes and the store keeps; the store stamps ``ingested_at``.
+_ARTICLE_FIELDS = tuple(name for name in ARTICLE_COLUMNS if name != "ingested_at")
 
 
 @dataclass(frozen=True, slots=True)
