@@ -180,6 +180,13 @@ def _duration(amount: int | None, unit: str) -> str:
     return f"P{count}{code}"
 
 
+#: How far ahead of the publication date a month or day named without a year, in a sentence
+#: with no forward cue, is still taken as this year's ("May" in a March article). Chosen on
+#: the TBAQ development documents among 1, 3 and 6 months (bench/RESULTS.md).
+_AHEAD_MONTHS = 3
+_AHEAD_DAYS = 92
+
+
 def _week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -236,10 +243,11 @@ def _weekday(dct: date, name: str, future: bool) -> str:
 
 
 def _month_year(dct: date, month: int, future: bool) -> int:
-    # A month without a year: the coming one when the sentence looks ahead, else the last.
+    # A month without a year: the coming one when the sentence looks ahead; otherwise this
+    # year's, unless it lies further ahead than a reporter would name without "next".
     if future and month < dct.month:
         return dct.year + 1
-    if not future and month > dct.month + 1:
+    if not future and month > dct.month + _AHEAD_MONTHS:
         return dct.year - 1
     return dct.year
 
@@ -251,7 +259,7 @@ def _day_year(dct: date, month: int, day: int, future: bool) -> int:
         return dct.year
     if future and candidate < dct - timedelta(days=7):
         return dct.year + 1
-    if not future and candidate > dct + timedelta(days=31):
+    if not future and candidate > dct + timedelta(days=_AHEAD_DAYS):
         return dct.year - 1
     return dct.year
 
@@ -285,7 +293,20 @@ def _r_duration(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
         return "DATE", shifted or "PAST_REF"
     if m["rel"] and m["rel"].lower() in ("later", "from now", "hence"):
         return "DATE", _shift(dct, unit.rstrip("s").lower(), amount or 1) or "FUTURE_REF"
+    groups = m.groupdict()
+    if (groups.get("half") or groups.get("half2")) and amount is not None:
+        return "DURATION", _and_a_half(amount, unit)
     return "DURATION", _duration(amount, unit)
+
+
+#: "and a half" of a unit, in the next smaller unit TimeML writes it with.
+_HALVES = {"year": "6M", "month": "15D", "day": "T12H", "hour": "30M", "minute": "30S"}
+
+
+def _and_a_half(amount: int, unit: str) -> str:
+    """A whole amount and a half: "2 1/2 years" → P2Y6M, "a minute and a half" → PT1M30S."""
+    whole = _duration(amount, unit)
+    return whole + _HALVES.get(unit.lower().rstrip("s"), "")
 
 
 def _r_relative(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -312,6 +333,9 @@ def _r_weekday(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | N
     elif which == "last":
         future = False
     value = _weekday(dct, m["day"], future)
+    if which == "last" and value == dct.isoformat():
+        # "last Wednesday" written on a Wednesday is a week ago, not today.
+        value = (dct - timedelta(days=7)).isoformat()
     part = (m["part"] or "").lower()
     if part:
         return "TIME", f"{value}T{_PARTS[part]}"
@@ -402,11 +426,24 @@ def _r_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | N
         year = (
             int(m["year"])
             if m["year"]
-            else (dct.year if ordinal < _quarter(dct) or future else dct.year - 1)
+            else (dct.year if ordinal <= _quarter(dct) or future else dct.year - 1)
         )
     if "ago" in text or "earlier" in text:
         year -= 1
     return "DATE", f"{year:04d}-Q{quarter}"
+
+
+def _r_year_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    """A quarter of a named year: "last year's quarter" is the year-ago twin of the quarter
+    just reported; "next year's first quarter" names both."""
+    text = m[0].lower()
+    offset = {"last": -1, "this": 0, "next": 1}[m["which"].lower()]
+    ordinal = next((n for word, n in _ORDINALS.items() if word in text), None)
+    if ordinal is not None:
+        return "DATE", f"{dct.year + offset:04d}-Q{ordinal}"
+    latest = _quarter(dct) - 1 or 4  # the quarter just reported, maybe last year's fourth
+    year = dct.year if latest < _quarter(dct) else dct.year - 1
+    return "DATE", f"{year + offset:04d}-Q{latest}"
 
 
 def _r_half(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -481,6 +518,10 @@ def _r_noon(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None
     return "TIME", f"{day.isoformat()}T{clock}"
 
 
+def _r_year_span(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    return "DURATION", "P1Y"
+
+
 def _r_the_unit(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     unit = m["unit"].lower()
     if unit == "weekend":
@@ -519,8 +560,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         rf"(?:(?P<which>the past|the last|the next|the first|the coming|the previous|the "
         rf"following|the latest|the final|the remaining|the|past|last|next|first|coming|"
-        rf"previous) )?{_APPROX}(?P<num>{_NUM}) (?P<unit>{_UNIT})s?"
-        rf"(?: (?P<rel>ago|earlier|later|before|from now|hence))?",
+        rf"previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? (?P<unit>{_UNIT})s?"
+        rf"(?P<half2> and a half)?(?: (?P<rel>ago|earlier|later|before|from now|hence))?",
         _r_duration,
     ),
     # "a two-year contract" (no article: TimeML leaves it out); ages ("a 6-year-old") and the
@@ -541,6 +582,8 @@ _RULES: tuple[_Rule, ...] = (
         r"(?P<unit>year|month|week)",
         _r_earlier_this,
     ),
+    # "the year ended March 31" is a company's fiscal year: a stretch of time, not 1989.
+    _rule(r"the year(?= end(?:ed|ing)\b)", _r_year_span),
     _rule(r"the (?P<unit>year|week|weekend)", _r_the_unit),
     _rule(r"(?P<which>year-earlier|year-ago)(?: (?:quarter|period))?", _r_year_ago),
     _rule(
@@ -615,6 +658,10 @@ _RULES: tuple[_Rule, ...] = (
         _r_quarter,
     ),
     _rule(r"(?:first|second|third|fourth)-quarter(?P<year>)", _r_quarter),
+    _rule(
+        r"(?P<which>this|last|next) year's (?:(?:first|second|third|fourth) )?quarter",
+        _r_year_quarter,
+    ),
     _rule(rf"(?:the )?(?P<which>first|second) half(?: of (?P<year>{_YEAR}))?", _r_half),
     # A bare "fall" or "spring" is more often a verb or a water source than a season.
     _rule(

@@ -40,6 +40,14 @@ CASES = [
     ("Profit fell in the third quarter.", "the third quarter", "DATE", "2016-Q3"),
     ("The meeting ended at 3:30 p.m.", "3:30 p.m.", "TIME", "2017-02-17T15:30"),
     ("She signed a two-year contract.", "two-year", "DURATION", "P2Y"),
+    ("The dig took 2 1/2 years.", "2 1/2 years", "DURATION", "P2Y6M"),
+    ("He spoke for a minute and a half.", "a minute and a half", "DURATION", "PT1M30S"),
+    ("The mill will pay for the year ending June 30.", "the year", "DURATION", "P1Y"),
+    ("Sales grew last Friday.", "last Friday", "DATE", "2017-02-10"),
+    ("The festival opens in May.", "May", "DATE", "2017-05"),
+    ("Profit rose in the first quarter.", "the first quarter", "DATE", "2017-Q1"),
+    ("Profit fell from last year's quarter.", "last year's quarter", "DATE", "2015-Q4"),
+    ("Output peaks in next year's first quarter.", "next year's first quarter", "DATE", "2018-Q1"),
 ]
 
 
