@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from dateutil.easter import easter
+
 from storyline.records import Analysis, TimeExpr, published_date
 from storyline.stage import Parsed
 
@@ -149,7 +151,9 @@ def _rule(
     make: Callable[[re.Match[str], date, bool], tuple[str, str] | None],
     flags: int = re.I,
 ) -> _Rule:
-    return _Rule(re.compile(r"(?<![\w$])" + pattern + r"(?![\w%])", flags), make)
+    # The group keeps the word boundaries on every alternative of the pattern, not only on the
+    # first and the last ("Easter" must not match inside "Eastern").
+    return _Rule(re.compile(r"(?<![\w$])(?:" + pattern + r")(?![\w%])", flags), make)
 
 
 # -- value helpers ----------------------------------------------------------------------------
@@ -321,6 +325,8 @@ def _r_relative(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
         "next": 1,
         "coming": 1,
         "following": 1,
+        "the previous": -1,
+        "the following": 1,
     }[which]
     value = _shift(dct, unit, steps)
     return ("DATE", value) if value else None
@@ -377,6 +383,46 @@ def _r_vague(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | Non
     ):
         return "DATE", "PAST_REF"
     return "DATE", "FUTURE_REF"
+
+
+def _holiday(name: str, year: int) -> date:
+    """The day a holiday falls on in ``year`` (the US ones US news names)."""
+    fixed = {
+        "christmas": (12, 25),
+        "christmas eve": (12, 24),
+        "new year's": (1, 1),
+        "new year's day": (1, 1),
+        "new year's eve": (12, 31),
+        "halloween": (10, 31),
+        "independence day": (7, 4),
+        "valentine's day": (2, 14),
+    }
+    if name in fixed:
+        return date(year, *fixed[name])
+    if name.startswith("easter"):
+        return easter(year)
+    # Nth (or last) weekday of a month: Thanksgiving, Memorial Day, Labor Day.
+    month, weekday, nth = {"thanksgiving": (11, 3, 4), "memorial": (5, 0, -1)}.get(
+        name.removesuffix(" day"), (9, 0, 1)
+    )
+    if nth < 0:
+        last = date(year, month + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _r_holiday(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    name = (m["dayname"] + " Day" if m["dayname"] else m["name"] + (m["suffix"] or "")).lower()
+    this_year = _holiday(name, dct.year)
+    which = (m["which"] or "").lower()
+    if which == "last":
+        year = dct.year if this_year < dct else dct.year - 1
+    elif which == "next":
+        year = dct.year if this_year > dct else dct.year + 1
+    else:
+        year = _day_year(dct, this_year.month, this_year.day, future)
+    return "DATE", _holiday(name, year).isoformat()
 
 
 def _r_month_day(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -531,6 +577,17 @@ def _r_the_unit(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
     return "DATE", _shift(dct, unit, 0) or ""
 
 
+def _r_named_year_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    """ "the 1988 second quarter"; "the 1988 quarter" is the twin of the quarter just reported."""
+    text = m[0].lower()
+    ordinal = next((n for word, n in _ORDINALS.items() if word in text), None)
+    return "DATE", f"{m['year']}-Q{ordinal or (_quarter(dct) - 1 or 4)}"
+
+
+def _r_fiscal_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    return "DATE", f"{dct.year:04d}"
+
+
 def _r_year_ago(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     latest = _quarter(dct) - 1 or 4
     year = (dct.year if _quarter(dct) > 1 else dct.year - 1) - 1
@@ -573,7 +630,8 @@ _RULES: tuple[_Rule, ...] = (
         _r_duration,
     ),
     _rule(
-        r"(?P<which>last|this|next|past|coming|previous|current|following) "
+        r"(?P<which>last|this|next|past|coming|previous|current|following"
+        r"|the following|the previous) "
         r"(?P<unit>year|month|week|weekend|quarter|decade|century)",
         _r_relative,
     ),
@@ -586,6 +644,12 @@ _RULES: tuple[_Rule, ...] = (
     _rule(r"the year(?= end(?:ed|ing)\b)", _r_year_span),
     _rule(r"the (?P<unit>year|week|weekend)", _r_the_unit),
     _rule(r"(?P<which>year-earlier|year-ago)(?: (?:quarter|period))?", _r_year_ago),
+    _rule(r"the (?:comparable )?(?:year-earlier|year-ago) (?:quarter|period)", _r_year_ago),
+    _rule(
+        rf"the (?P<year>{_YEAR}) (?:(?:first|second|third|fourth) )?(?:quarter|period)",
+        _r_named_year_quarter,
+    ),
+    _rule(r"the (?:current |present )?fiscal year", _r_fiscal_year),
     _rule(
         r"(?:(?<=for )|(?<=over )|(?<=within )|(?<= in )|(?<=after ))"
         r"(?:(?:several|many|the past|the last|the coming|the next) )?"
@@ -626,7 +690,15 @@ _RULES: tuple[_Rule, ...] = (
         _r_vague,
     ),
     _rule(
-        rf"(?:(?:early|mid|late)[- ])?(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+        r"(?:(?P<which>[Ll]ast|[Nn]ext|[Tt]his) )?"
+        r"(?:(?P<name>Thanksgiving|Christmas|New Year's|Easter|Halloween)(?P<suffix> Day| Eve)?"
+        r"|(?P<dayname>Independence|Memorial|Labor|Valentine's) Day)",
+        _r_holiday,
+        0,
+    ),
+    _rule(
+        rf"(?:{_WEEKDAY},? )?(?:(?:early|mid|late)[- ])?(?P<month>{_MONTH}) (?P<day>\d{{1,2}})"
+        rf"(?:st|nd|rd|th)?"
         rf"(?:,? (?P<year>{_YEAR}))?",
         _r_month_day,
         0,
@@ -707,7 +779,9 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
     candidates: list[tuple[int, int, _Rule, re.Match[str]]] = []
     for rule in _RULES:
         for match in rule.pattern.finditer(text):
-            if match.end() > match.start() and not _NOT_TIMES.match(match[0]):
+            if match.end() > match.start() and (
+                rule.make is _r_vague or not _NOT_TIMES.match(match[0])
+            ):
                 candidates.append((match.start(), match.end(), rule, match))
     # The longest match wins; ties go to the earlier rule.
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))

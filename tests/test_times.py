@@ -48,6 +48,13 @@ CASES = [
     ("Profit rose in the first quarter.", "the first quarter", "DATE", "2017-Q1"),
     ("Profit fell from last year's quarter.", "last year's quarter", "DATE", "2015-Q4"),
     ("Output peaks in next year's first quarter.", "next year's first quarter", "DATE", "2018-Q1"),
+    ("Profit was flat in the 2016 second quarter.", "the 2016 second quarter", "DATE", "2016-Q2"),
+    ("Costs rose from the year-ago period.", "the year-ago period", "DATE", "2015-Q4"),
+    ("The port reopened Saturday, February 11.", "Saturday, February 11", "DATE", "2017-02-11"),
+    ("In the past the port was closed.", "the past", "DATE", "PAST_REF"),
+    ("The boy was found on Thanksgiving Day.", "Thanksgiving Day", "DATE", "2016-11-24"),
+    ("Shops close on Christmas Eve.", "Christmas Eve", "DATE", "2016-12-24"),
+    ("They will march on Memorial Day.", "Memorial Day", "DATE", "2017-05-29"),
 ]
 
 
@@ -61,6 +68,11 @@ def test_extents_follow_timeml() -> None:
     text = "The council met on Thursday and a 6-year-old boy watched 30-year bonds fall."
     times = find_times(text, FRIDAY)
     assert [(t.text, text[t.start : t.end]) for t in times] == [("Thursday", "Thursday")]
+
+
+def test_names_inside_words_are_not_times() -> None:
+    text = "Eastern Airlines runs biweekly flights to Eastern Europe."
+    assert find_times(text, FRIDAY) == []
 
 
 def test_no_publication_date_no_anchored_values() -> None:
