@@ -132,6 +132,13 @@ _FUTURE = re.compile(
     r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming)\b",
     re.I,
 )
+#: Cues right before an expression (a word may come between) that settle its direction.
+_JUST_AHEAD = re.compile(
+    r"\b(?:as (?:soon|early) as|effective|expected to|is to|are to)\W*(?:\w+\W+)?$", re.I
+)
+_JUST_PAST = re.compile(
+    r"\b(?:previously|was|were|had|had been|said|announced|since)\b\W*(?:\w+\W+){0,2}$", re.I
+)
 #: "postponed the talks by one day, to Friday": the day something was moved to lies ahead.
 _MOVED_TO = re.compile(
     r"\b(?:postpone|delay|move|put off|push(?:ed)? back|reschedule)\w*\b[^.;]*"
@@ -769,7 +776,14 @@ def _future(text: str, start: int, end: int) -> bool:
     stop = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
     sentence_end = min(stop) if stop else len(text)
     before = text[sentence_start:start]
-    window = before[-80:] + " " + text[end:sentence_end][:40]
+    # The words right before the expression speak for it first: "effective Feb. 1" and "as
+    # early as Tuesday" look ahead, "was announced Wednesday" looks back, whatever else the
+    # sentence says ("... announced Wednesday, they have said they will appeal").
+    if _JUST_AHEAD.search(before[-30:]):
+        return True
+    if _JUST_PAST.search(before[-25:]):
+        return False
+    window = before[-80:] + " " + text[end:sentence_end][:10]
     return bool(_FUTURE.search(window) or _MOVED_TO.search(before))
 
 

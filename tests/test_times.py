@@ -55,6 +55,8 @@ CASES = [
     ("The boy was found on Thanksgiving Day.", "Thanksgiving Day", "DATE", "2016-11-24"),
     ("Shops close on Christmas Eve.", "Christmas Eve", "DATE", "2016-12-24"),
     ("They will march on Memorial Day.", "Memorial Day", "DATE", "2017-05-29"),
+    ("Since it was announced Wednesday, they will appeal.", "Wednesday", "DATE", "2017-02-15"),
+    ("The new chief takes over effective Tuesday.", "Tuesday", "DATE", "2017-02-21"),
 ]
 
 
