@@ -50,7 +50,12 @@ _NUMBERS = {
     "forty": 40,
     "fifty": 50,
     "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
     "hundred": 100,
+    "a hundred": 100,
+    "one hundred": 100,
     "several": None,
     "few": None,
     "a few": None,
@@ -112,9 +117,13 @@ _PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 _NUM = (
-    r"(?:\d+(?:\.\d+)?|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]"
+    r"(?:one|two|three|four|five|six|seven|eight|nine)"
+    r"|(?:a|one) hundred"
+    r"|\d+(?:\.\d+)?|a couple of|couple of|a few|an?|one|two|three|four|five|six|seven"
     r"|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
-    r"|nineteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|many)"
+    r"|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|several|few"
+    r"|many)"
 )
 _UNIT = r"(?:second|minute|hour|day|night|week|weekend|month|quarter|year|decade|century)"
 _MONTH = (
@@ -170,6 +179,9 @@ def _number(text: str) -> int | None:
     text = text.lower().strip()
     if text in _NUMBERS:
         return _NUMBERS[text]
+    tens, _, unit = text.replace("-", " ").partition(" ")
+    if unit and _NUMBERS.get(tens) and _NUMBERS.get(unit):  # "twenty four", "thirty-six"
+        return (_NUMBERS[tens] or 0) + (_NUMBERS[unit] or 0)
     try:
         value = float(text)
     except ValueError:
@@ -787,6 +799,26 @@ def _future(text: str, start: int, end: int) -> bool:
     return bool(_FUTURE.search(window) or _MOVED_TO.search(before))
 
 
+#: "52 years old"; "$2 million a year", "four flights a week": an age and a rate, which
+#: TimeML does not annotate as times.
+_AGE_AFTER = re.compile(r"\s+old\b")
+_RATE_UNIT = re.compile(r"an? (?:year|month|week|day|night)$", re.I)
+_RATE_BEFORE = re.compile(
+    r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten))"
+    r"(?:\s+(?:million|billion|thousand|[a-z]+s))?\s+$"
+)
+
+
+def _age_or_rate(text: str, start: int, end: int, kind: str) -> bool:
+    if kind != "DURATION":
+        return False
+    if _AGE_AFTER.match(text, end):
+        return True
+    return bool(
+        _RATE_UNIT.match(text[start:end]) and _RATE_BEFORE.search(text[max(0, start - 30) : start])
+    )
+
+
 def find_times(text: str, published: str | None) -> list[TimeExpr]:
     """Every time expression of ``text``, normalised against ``published`` (ISO date)."""
     dct = published_date(published)
@@ -807,7 +839,7 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
         if dct is None:
             continue
         result = rule.make(match, dct, _future(text, start, end))
-        if result is None or not result[1]:
+        if result is None or not result[1] or _age_or_rate(text, start, end, result[0]):
             continue
         taken.append((start, end))
         times.append(TimeExpr(start, end, text[start:end], result[0], result[1]))

@@ -77,6 +77,17 @@ def test_names_inside_words_are_not_times() -> None:
     assert find_times(text, FRIDAY) == []
 
 
+def test_ages_and_rates_are_not_times() -> None:
+    text = "Mr. Reupke, 52 years old, saves $2 million a year and adds 700 seats a week."
+    assert find_times(text, FRIDAY) == []
+    assert [t.text for t in find_times("They left within a week.", FRIDAY)] == ["a week"]
+
+
+def test_spelled_compound_numbers() -> None:
+    found = {(t.text, t.value) for t in find_times("In the last twenty four hours.", FRIDAY)}
+    assert ("the last twenty four hours", "PT24H") in found
+
+
 def test_no_publication_date_no_anchored_values() -> None:
     assert find_times("They met on Thursday.", None) == []
 
