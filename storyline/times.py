@@ -807,9 +807,18 @@ _RATE_BEFORE = re.compile(
     r"(?:\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten))"
     r"(?:\s+(?:million|billion|thousand|[a-z]+s))?\s+$"
 )
+#: A sentence that opens with "Now," uses it as a discourse marker ("Now, he says, ...").
+_OPENING = re.compile(r"(?:^|[.!?\n][\"'`\u201d\u2019]*\s*)$")
 
 
-def _age_or_rate(text: str, start: int, end: int, kind: str) -> bool:
+def _not_a_time(text: str, start: int, end: int, kind: str) -> bool:
+    """Matches of a rule that are not time expressions: ages, rates, a discourse "Now,"."""
+    if kind == "DATE":
+        return (
+            text[start:end].lower() == "now"
+            and text.startswith(",", end)
+            and bool(_OPENING.search(text[max(0, start - 5) : start]))
+        )
     if kind != "DURATION":
         return False
     if _AGE_AFTER.match(text, end):
@@ -839,7 +848,7 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
         if dct is None:
             continue
         result = rule.make(match, dct, _future(text, start, end))
-        if result is None or not result[1] or _age_or_rate(text, start, end, result[0]):
+        if result is None or not result[1] or _not_a_time(text, start, end, result[0]):
             continue
         taken.append((start, end))
         times.append(TimeExpr(start, end, text[start:end], result[0], result[1]))

@@ -83,6 +83,12 @@ def test_ages_and_rates_are_not_times() -> None:
     assert [t.text for t in find_times("They left within a week.", FRIDAY)] == ["a week"]
 
 
+def test_discourse_now_is_not_a_time() -> None:
+    text = "The mill closed. Now, he says, the town must wait. Now the port is shut."
+    assert [t.text for t in find_times(text, FRIDAY)] == ["Now"]
+    assert find_times(text, FRIDAY)[0].start == text.rindex("Now")
+
+
 def test_spelled_compound_numbers() -> None:
     found = {(t.text, t.value) for t in find_times("In the last twenty four hours.", FRIDAY)}
     assert ("the last twenty four hours", "PT24H") in found
