@@ -42,6 +42,8 @@ from storyline.stage import Parsed
 CUE_THRESHOLD = 0.5
 
 OPENING = '“"«'
+#: Some newsrooms open quotations with two apostrophes or two backticks instead of a mark.
+_OPENING_PAIRS = ("''", "``")
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CONTENT_DEPS = ("ccomp",)
 _OBJECT_DEPS = ("dobj", "xcomp", "attr", "oprd")
@@ -424,6 +426,16 @@ def _signed_quotes(doc: Doc, quotes: list[tuple[int, int]]) -> list[_Found]:
     return found
 
 
+_NUMBER_ONLY = re.compile(r"^[\d,.%$ ]+$")
+
+
+def _without_full_stop(text: str, item: _Found) -> _Found:
+    (start, end), *rest = item.content
+    if rest or _opens_quotation(text, start) or not text[start:end].rstrip().endswith("."):
+        return item
+    return replace(item, content=((start, start + len(text[start:end].rstrip()) - 1),))
+
+
 def _labelled_lines(doc: Doc) -> list[_Found]:
     """Transcripts and headlines: "PENCE: Well, look, ..." — the label speaks the line. In a
     transcript (two labels or more) the unlabelled lines that follow belong to the last one."""
@@ -439,6 +451,8 @@ def _labelled_lines(doc: Doc) -> list[_Found]:
         if cue is None:
             continue
         content_end = match.end("content")
+        if _NUMBER_ONLY.match(match["content"]):
+            continue  # a tally ("Pledged: 781."), not a line someone spoke
         found.append(
             _Found(
                 cue,
@@ -448,7 +462,9 @@ def _labelled_lines(doc: Doc) -> list[_Found]:
             )
         )
     if len(found) < 2:
-        return found
+        # A headline ("Warren: Trump Is a 'Proven Failure' in Business.") is reported
+        # content, which drops its final full stop unless a quotation closes there.
+        return [_without_full_stop(text, item) for item in found]
     # continuation lines of a transcript
     result = []
     for index, item in enumerate(found):
@@ -478,9 +494,28 @@ def _attach_continuations(
         item = result[index]
         last_end = item.content[-1][1]
         gap = doc.text[last_end:s]
-        if "\n" not in gap and len(gap) < 200 and doc.text[item.content[-1][0]] in OPENING:
+        if len(gap) < 200 and _opens_quotation(doc.text, item.content[-1][0]):
+            if "\n" in gap and not _opens_next_paragraph(doc.text, gap, s, e):
+                continue
             result[index] = replace(item, content=(*item.content, (s, e)))
     return result
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?][”\"'`]*\s*$")
+
+
+def _opens_next_paragraph(text: str, gap: str, start: int, end: int) -> bool:
+    """A whole quoted sentence that opens the paragraph right after the attribution goes on
+    with it (“…,” she said.¶“More.”), as long as it is not attributed itself (checked by the
+    caller: it has no cue)."""
+    before, _, after = gap.rpartition("\n")
+    paragraph_end = start - len(after) - 1
+    return (
+        not after.strip()
+        and before.count("\n") <= 1
+        and bool(_ENDS_SENTENCE.search(text, max(0, paragraph_end - 8), paragraph_end))
+        and bool(_ENDS_SENTENCE.search(text, start, end))
+    )
 
 
 # -- speakers, roles, affiliations ------------------------------------------------------------
@@ -639,8 +674,12 @@ def _resolve_pronoun(
     return None
 
 
+def _opens_quotation(text: str, index: int) -> bool:
+    return text[index] in OPENING or text.startswith(_OPENING_PAIRS, index)
+
+
 def _kind(text: str, content: tuple[tuple[int, int], ...]) -> str:
-    quoted = [text[s] in OPENING for s, _ in content]
+    quoted = [_opens_quotation(text, s) for s, _ in content]
     if all(quoted):
         return "direct"
     if any(quoted) or any(ch in text[s:e] for s, e in content for ch in '“"'):

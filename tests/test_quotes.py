@@ -60,6 +60,28 @@ def test_split_quote_with_speaker_inside(nlp: Any) -> None:
     assert quote.speaker_name == "Greta Lindqvist"
 
 
+def test_quoted_sentences_after_the_attribution_continue_it(nlp: Any) -> None:
+    text, quotes = _quotes(
+        "Dock workers voted on Monday.\n\n"
+        "''We held together,'' said Greta Lindqvist, the harbour union chief. "
+        "''Nobody went back early.''\n\n"
+        "''The owners know it now.''",
+        nlp,
+    )
+    quote = next(q for q in quotes if q.kind == "direct")
+    assert _content(text, quote) == [
+        "''We held together,''",
+        "''Nobody went back early.''",
+        "''The owners know it now.''",
+    ]
+
+
+def test_headline_label_is_reported_content(nlp: Any) -> None:
+    text, quotes = _quotes("Lindqvist: Harbour Owners Must Pay a Fair Raise.\n\nPledged: 781.", nlp)
+    labelled = [q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == ":"]
+    assert [_content(text, q) for q in labelled] == [["Harbour Owners Must Pay a Fair Raise"]]
+
+
 def test_reported_speech_pronoun_and_according_to(nlp: Any) -> None:
     text, quotes = _quotes(
         "Transport Minister Oliver Grant said on Thursday that the bridge would stay closed.\n\n"
