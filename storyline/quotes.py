@@ -374,6 +374,27 @@ def _paragraph(token: Token) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+#: Verbs that raise their subject out of what is believed: "the vote is expected to pass"
+#: reports (someone's) expectation that the vote passes, so the subject belongs to the content
+#: and the source goes unnamed.
+_RAISING = frozenset({"seem", "appear"})
+_RAISING_PASSIVE = frozenset({"expect", "believe", "think", "say", "report", "project"})
+
+
+def _raised_content(cue: Token) -> list[tuple[int, int]]:
+    lemma = cue.lemma_.lower()
+    passive = any(c.dep_ == "auxpass" for c in cue.children)
+    if not (lemma in _RAISING or (passive and lemma in _RAISING_PASSIVE)):
+        return []
+    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    clause = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+    if subject is None or clause is None or subject.i > cue.i:
+        return []
+    start, end = _paragraph(cue)
+    tokens = [t for t in (*subject.subtree, *clause.subtree) if start <= t.idx < end]
+    return _runs(tokens)
+
+
 def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Found]:
     weights, bias = cue_model()
     quotes = find_quotations(doc.text)
@@ -382,6 +403,10 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
         if not is_candidate(token):
             continue
         if cue_probability(cue_features(token, quotes), weights, bias) < threshold:
+            continue
+        raised = _raised_content(token)
+        if raised:
+            found.append(_Found(token, None, tuple(raised), None))
             continue
         speaker_head = _speaker_of(token)
         content = _content_of(token, quotes, speaker_head)

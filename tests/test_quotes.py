@@ -76,6 +76,13 @@ def test_quoted_sentences_after_the_attribution_continue_it(nlp: Any) -> None:
     ]
 
 
+def test_raising_verbs_keep_their_subject_in_the_content(nlp: Any) -> None:
+    text, quotes = _quotes("The harbour strike is expected to end on Friday.", nlp)
+    (quote,) = quotes
+    assert _content(text, quote) == ["The harbour strike", "to end on Friday"]
+    assert quote.speaker is None
+
+
 def test_headline_label_is_reported_content(nlp: Any) -> None:
     text, quotes = _quotes("Lindqvist: Harbour Owners Must Pay a Fair Raise.\n\nPledged: 781.", nlp)
     labelled = [q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == ":"]
