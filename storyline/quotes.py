@@ -307,6 +307,10 @@ def _content_of(
     return []
 
 
+#: "warned of X", "called for X": what was said is X, without the preposition.
+_DROPPED_PREPS = frozenset({"about", "for", "on", "of"})
+
+
 def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]:
     """What the cue introduces: its clausal complement, else its object together with what
     completes it ("called it “a disaster”"), else an "of/about" phrase ("warned of ...")."""
@@ -341,8 +345,8 @@ def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]
         return []
     tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
     tokens.sort(key=lambda t: t.i)
-    if len(tokens) > 1 and tokens[0].dep_ == "prep" and tokens[0].lower_ in ("about", "for", "on"):
-        tokens = tokens[1:]  # "warned about X", "called for X": what was said is X
+    if len(tokens) > 1 and tokens[0].dep_ == "prep" and tokens[0].lower_ in _DROPPED_PREPS:
+        tokens = tokens[1:]  # "warned of X", "called for X": what was said is X
     # Asides set off by a comma or dash ("..., which subsidizes single parents", "economies -
     # which include Europe - will grow") are the writer's, not what was said.
     aside: set[int] = set()
