@@ -201,5 +201,5 @@ def test_polnear_dev_quality_floor(tmp_path: Path) -> None:
         capture_output=True,
     )
     scores = reference_scores("quotes_score.py", POLNEAR_DEV, out)
-    assert scores["attribution_f1"] >= 0.68
-    assert scores["content_exact_f1"] >= 0.50
+    assert scores["attribution_f1"] >= 0.69
+    assert scores["content_exact_f1"] >= 0.52
