@@ -274,7 +274,13 @@ def _content_of(
         # next to the cue and speaker: "“X,” he said", "he said: “X”", not a quote elsewhere
         # in a long sentence or after the sentence ended
         and (
-            (0 <= left - e <= _QUOTE_GAP and not _SENTENCE_END.search(doc.text[e:left]))
+            (
+                0 <= left - e <= _QUOTE_GAP
+                and not _SENTENCE_END.search(doc.text[e:left])
+                # “The probe is ongoing.” He said ...: a full stop inside the closing mark
+                # ended that sentence; the quotation is not this cue's.
+                and not doc.text[s:e].rstrip("”\"'` ").endswith(".")
+            )
             or (0 <= s - right <= _QUOTE_GAP and not _SENTENCE_END.search(doc.text[right:s]))
         )
     ]

@@ -76,6 +76,16 @@ def test_quoted_sentences_after_the_attribution_continue_it(nlp: Any) -> None:
     ]
 
 
+def test_a_quotation_that_ended_its_sentence_is_not_the_next_cues(nlp: Any) -> None:
+    text, quotes = _quotes(
+        "Union chief Greta Lindqvist called the offer “an insult.” "
+        "She said the members would vote again on Friday.",
+        nlp,
+    )
+    said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
+    assert _content(text, said) == ["the members would vote again on Friday"]
+
+
 def test_raising_verbs_keep_their_subject_in_the_content(nlp: Any) -> None:
     text, quotes = _quotes("The harbour strike is expected to end on Friday.", nlp)
     (quote,) = quotes
