@@ -51,6 +51,8 @@ _EDGE_PUNCT = set(".,;:!?—–-")
 #: Characters allowed between a quotation and its cue or speaker ("”, Mr. X said on Monday").
 _QUOTE_GAP = 80
 _ASIDE_DEPS = frozenset({"relcl"})
+#: Words up to which a quotation beside a cue is a name or a scare quote rather than speech.
+_SHORT_QUOTATION = 5
 _SENTENCE_END = re.compile(r"[.!?]\s")
 _PRONOUNS = {
     "he": "person",
@@ -302,6 +304,12 @@ def _content_of(
                 start, end = min(start, s), max(end, e)
                 touched = True
         if not beside or any(s >= start and e <= end for s, e in beside):
+            return [(start, end)] if touched else runs
+        # A clause the cue introduces, or a complement beside only short quotations (a show's
+        # name, scare quotes: 'said on ''This Week'' that ...'), is what was said; a quotation
+        # nearby is someone else's words or a title.
+        clausal = any(c.dep_ in _CONTENT_DEPS for c in cue.children)
+        if clausal or all(len(doc.text[s:e].split()) <= _SHORT_QUOTATION for s, e in beside):
             return [(start, end)] if touched else runs
     if beside:
         return sorted(beside)

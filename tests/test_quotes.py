@@ -86,6 +86,14 @@ def test_a_quotation_that_ended_its_sentence_is_not_the_next_cues(nlp: Any) -> N
     assert _content(text, said) == ["the members would vote again on Friday"]
 
 
+def test_a_clause_wins_over_a_title_in_quotation_marks(nlp: Any) -> None:
+    text, quotes = _quotes(
+        "Greta Lindqvist said on ''Harbour Hour'' that the owners had not made a fair offer.", nlp
+    )
+    said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
+    assert _content(text, said) == ["that the owners had not made a fair offer"]
+
+
 def test_raising_verbs_keep_their_subject_in_the_content(nlp: Any) -> None:
     text, quotes = _quotes("The harbour strike is expected to end on Friday.", nlp)
     (quote,) = quotes
