@@ -339,7 +339,13 @@ def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]
         (c for c in children if c.dep_ in _CONTENT_DEPS), key=lambda c: abs(c.i - cue.i)
     )[:1]
     if not complement:
-        complement = [c for c in after if c.dep_ in _OBJECT_DEPS]
+        complement = [
+            c
+            for c in after
+            if c.dep_ in _OBJECT_DEPS
+            # "told reporters": the object of "tell" is who listened, not what was said
+            and not (c.dep_ == "dobj" and cue.lemma_.lower() == "tell")
+        ]
         if complement:
             # "thanked his supporters for ...", "view Clinton as ...": the phrase that
             # completes the object belongs to what was said.

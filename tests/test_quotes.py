@@ -94,6 +94,11 @@ def test_a_clause_wins_over_a_title_in_quotation_marks(nlp: Any) -> None:
     assert _content(text, said) == ["that the owners had not made a fair offer"]
 
 
+def test_the_listener_is_not_what_was_said(nlp: Any) -> None:
+    text, quotes = _quotes("Greta Lindqvist told reporters on the quay after the vote.", nlp)
+    assert not any(_content(text, q) == ["reporters"] for q in quotes)
+
+
 def test_raising_verbs_keep_their_subject_in_the_content(nlp: Any) -> None:
     text, quotes = _quotes("The harbour strike is expected to end on Friday.", nlp)
     (quote,) = quotes
