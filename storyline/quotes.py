@@ -362,6 +362,18 @@ def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "for", "on", "that")
         ][:1]
     if not complement:
+        # "said in a statement that ...": the parser hangs the clause on the noun.
+        complement = [
+            clause
+            for prep in after
+            if prep.dep_ == "prep"
+            for noun in prep.children
+            if noun.dep_ == "pobj"
+            for clause in noun.children
+            if clause.dep_ in ("acl", "ccomp", "relcl")
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+        ][:1]
+    if not complement:
         return []
     tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
     tokens.sort(key=lambda t: t.i)

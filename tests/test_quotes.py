@@ -94,6 +94,14 @@ def test_a_clause_wins_over_a_title_in_quotation_marks(nlp: Any) -> None:
     assert _content(text, said) == ["that the owners had not made a fair offer"]
 
 
+def test_a_clause_hung_on_the_statement(nlp: Any) -> None:
+    text, quotes = _quotes(
+        "Union chief Greta Lindqvist said in a statement that the strike would go on.", nlp
+    )
+    said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
+    assert _content(text, said) == ["that the strike would go on"]
+
+
 def test_the_listener_is_not_what_was_said(nlp: Any) -> None:
     text, quotes = _quotes("Greta Lindqvist told reporters on the quay after the vote.", nlp)
     assert not any(_content(text, q) == ["reporters"] for q in quotes)
