@@ -431,6 +431,22 @@ def _raised_content(cue: Token) -> list[tuple[int, int]]:
     return _runs(tokens)
 
 
+def _outside_quotations(
+    speaker: Token | None, cue: Token, quotes: list[tuple[int, int]]
+) -> Token | None:
+    """A speaker the parse found inside a quotation the cue is not in ("“We were wrong,” Ramos,
+    58, told AFP": the parser's subject is "We") is the name between the quotation and the cue,
+    if there is one."""
+    if speaker is None:
+        return None
+    inside = next(((s, e) for s, e in quotes if s <= speaker.idx < e), None)
+    if inside is None or inside[0] <= cue.idx < inside[1]:
+        return speaker
+    nearby = cue.doc[max(0, cue.i - 12) : cue.i]
+    between = [t for t in nearby if t.idx >= inside[1] and t.pos_ in ("PROPN", "PRON")]
+    return between[0] if between else None
+
+
 def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Found]:
     weights, bias = cue_model()
     quotes = find_quotations(doc.text)
@@ -444,7 +460,7 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
         if raised:
             found.append(_Found(token, None, tuple(raised), None))
             continue
-        speaker_head = _speaker_of(token)
+        speaker_head = _outside_quotations(_speaker_of(token), token, quotes)
         content = _content_of(token, quotes, speaker_head)
         if not content:
             continue

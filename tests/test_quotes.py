@@ -12,7 +12,7 @@ from conftest import SHARED, reference_scores
 from storyline.analyze import analyze, analyze_pending
 from storyline.extract import build_article
 from storyline.ingest import ingest_sources
-from storyline.quotes import find_quotations
+from storyline.quotes import _outside_quotations, find_quotations
 from storyline.records import Analysis, Quote
 from storyline.store import Store
 
@@ -92,6 +92,21 @@ def test_a_clause_wins_over_a_title_in_quotation_marks(nlp: Any) -> None:
     )
     said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
     assert _content(text, said) == ["that the owners had not made a fair offer"]
+
+
+def test_a_speaker_is_never_inside_the_quotation(nlp: Any) -> None:
+    # The small model sometimes takes a pronoun inside the quotation as the cue's subject;
+    # the name between the quotation and the cue speaks instead.
+    text = "“We were wrong to wait this long,” Varga, 58, told HPN on Monday."
+    doc = nlp(text)
+    we, varga, told = (
+        doc[1],
+        next(t for t in doc if t.text == "Varga"),
+        next(t for t in doc if t.text == "told"),
+    )
+    quotes = find_quotations(text)
+    assert _outside_quotations(we, told, quotes) == varga
+    assert _outside_quotations(varga, told, quotes) == varga
 
 
 def test_a_clause_hung_on_the_statement(nlp: Any) -> None:
