@@ -31,6 +31,10 @@ def _content(text: str, quote: Quote) -> list[str]:
     return [text[span.start : span.end] for span in quote.content]
 
 
+def _with_cue(text: str, quotes: list[Quote], cue: str) -> Quote:
+    return next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == cue)
+
+
 def test_quotations_in_every_newsroom_style() -> None:
     text = (
         "“Curly,” she said.\n"
@@ -82,7 +86,7 @@ def test_a_quotation_that_ended_its_sentence_is_not_the_next_cues(nlp: Any) -> N
         "She said the members would vote again on Friday.",
         nlp,
     )
-    said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
+    said = _with_cue(text, quotes, "said")
     assert _content(text, said) == ["the members would vote again on Friday"]
 
 
@@ -90,7 +94,7 @@ def test_a_clause_wins_over_a_title_in_quotation_marks(nlp: Any) -> None:
     text, quotes = _quotes(
         "Greta Lindqvist said on ''Harbour Hour'' that the owners had not made a fair offer.", nlp
     )
-    said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
+    said = _with_cue(text, quotes, "said")
     assert _content(text, said) == ["that the owners had not made a fair offer"]
 
 
@@ -113,7 +117,7 @@ def test_a_clause_hung_on_the_statement(nlp: Any) -> None:
     text, quotes = _quotes(
         "Union chief Greta Lindqvist said in a statement that the strike would go on.", nlp
     )
-    said = next(q for q in quotes if q.cue and text[q.cue.start : q.cue.end] == "said")
+    said = _with_cue(text, quotes, "said")
     assert _content(text, said) == ["that the strike would go on"]
 
 
