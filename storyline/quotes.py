@@ -303,13 +303,16 @@ def _content_of(
             if s < end and e > start:
                 start, end = min(start, s), max(end, e)
                 touched = True
-        if not beside or any(s >= start and e <= end for s, e in beside):
-            return [(start, end)] if touched else runs
-        # A clause the cue introduces, or a complement beside only short quotations (a show's
-        # name, scare quotes: 'said on ''This Week'' that ...'), is what was said; a quotation
-        # nearby is someone else's words or a title.
-        clausal = any(c.dep_ in _CONTENT_DEPS for c in cue.children)
-        if clausal or all(len(doc.text[s:e].split()) <= _SHORT_QUOTATION for s, e in beside):
+        # The complement is what was said when no quotation stands beside the cue, when it
+        # holds them, when it is a clause the cue introduces, or when the quotations beside are
+        # short (a show's name, scare quotes: 'said on ''This Week'' that ...'); otherwise the
+        # quotation beside the cue is.
+        if (
+            not beside
+            or any(s >= start and e <= end for s, e in beside)
+            or any(c.dep_ in _CONTENT_DEPS for c in cue.children)
+            or all(len(doc.text[s:e].split()) <= _SHORT_QUOTATION for s, e in beside)
+        ):
             return [(start, end)] if touched else runs
     if beside:
         return sorted(beside)
@@ -508,9 +511,10 @@ _NUMBER_ONLY = re.compile(r"^[\d,.%$ ]+$")
 
 def _without_full_stop(text: str, item: _Found) -> _Found:
     (start, end), *rest = item.content
-    if rest or _opens_quotation(text, start) or not text[start:end].rstrip().endswith("."):
+    line = text[start:end].rstrip()
+    if rest or _opens_quotation(text, start) or not line.endswith("."):
         return item
-    return replace(item, content=((start, start + len(text[start:end].rstrip()) - 1),))
+    return replace(item, content=((start, start + len(line) - 1),))
 
 
 def _labelled_lines(doc: Doc) -> list[_Found]:

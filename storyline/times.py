@@ -219,6 +219,17 @@ def _quarter(day: date) -> int:
     return (day.month - 1) // 3 + 1
 
 
+def _reported_quarter(dct: date) -> tuple[int, int]:
+    """(year, quarter) of the quarter just ended: the one earnings reports speak of."""
+    quarter = _quarter(dct)
+    return (dct.year, quarter - 1) if quarter > 1 else (dct.year - 1, 4)
+
+
+def _ordinal(text: str) -> int | None:
+    """The quarter an expression names ("the second quarter" → 2), if any."""
+    return next((n for word, n in _ORDINALS.items() if word in text), None)
+
+
 def _shift(dct: date, unit: str, steps: int) -> str | None:
     unit = unit.lower()
     if unit == "year":
@@ -404,20 +415,23 @@ def _r_vague(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | Non
     return "DATE", "FUTURE_REF"
 
 
+#: Holidays on a fixed day (month, day); the others move: Easter, Thanksgiving and the rest.
+_FIXED_HOLIDAYS = {
+    "christmas": (12, 25),
+    "christmas eve": (12, 24),
+    "new year's": (1, 1),
+    "new year's day": (1, 1),
+    "new year's eve": (12, 31),
+    "halloween": (10, 31),
+    "independence day": (7, 4),
+    "valentine's day": (2, 14),
+}
+
+
 def _holiday(name: str, year: int) -> date:
     """The day a holiday falls on in ``year`` (the US ones US news names)."""
-    fixed = {
-        "christmas": (12, 25),
-        "christmas eve": (12, 24),
-        "new year's": (1, 1),
-        "new year's day": (1, 1),
-        "new year's eve": (12, 31),
-        "halloween": (10, 31),
-        "independence day": (7, 4),
-        "valentine's day": (2, 14),
-    }
-    if name in fixed:
-        return date(year, *fixed[name])
+    if name in _FIXED_HOLIDAYS:
+        return date(year, *_FIXED_HOLIDAYS[name])
     if name.startswith("easter"):
         return easter(year)
     # Nth (or last) weekday of a month: Thanksgiving, Memorial Day, Labor Day.
@@ -481,11 +495,9 @@ def _r_decade(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | No
 
 def _r_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     text = m[0].lower()
-    ordinal = next((n for word, n in _ORDINALS.items() if word in text), None)
-    latest = _quarter(dct) - 1 or 4
-    latest_year = dct.year if _quarter(dct) > 1 else dct.year - 1
+    ordinal = _ordinal(text)
     if ordinal is None:
-        quarter, year = latest, latest_year
+        year, quarter = _reported_quarter(dct)
     else:
         quarter = ordinal
         year = (
@@ -503,12 +515,11 @@ def _r_year_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str
     just reported; "next year's first quarter" names both."""
     text = m[0].lower()
     offset = {"last": -1, "this": 0, "next": 1}[m["which"].lower()]
-    ordinal = next((n for word, n in _ORDINALS.items() if word in text), None)
+    ordinal = _ordinal(text)
     if ordinal is not None:
         return "DATE", f"{dct.year + offset:04d}-Q{ordinal}"
-    latest = _quarter(dct) - 1 or 4  # the quarter just reported, maybe last year's fourth
-    year = dct.year if latest < _quarter(dct) else dct.year - 1
-    return "DATE", f"{year + offset:04d}-Q{latest}"
+    year, quarter = _reported_quarter(dct)
+    return "DATE", f"{year + offset:04d}-Q{quarter}"
 
 
 def _r_half(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -597,10 +608,10 @@ def _r_the_unit(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
 
 
 def _r_named_year_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    """ "the 1988 second quarter"; "the 1988 quarter" is the twin of the quarter just reported."""
-    text = m[0].lower()
-    ordinal = next((n for word, n in _ORDINALS.items() if word in text), None)
-    return "DATE", f"{m['year']}-Q{ordinal or (_quarter(dct) - 1 or 4)}"
+    """A quarter of a year given by number: "the 1988 second quarter"; "the 1988 quarter" is
+    the twin of the quarter just reported."""
+    ordinal = _ordinal(m[0].lower())
+    return "DATE", f"{m['year']}-Q{ordinal or _reported_quarter(dct)[1]}"
 
 
 def _r_fiscal_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -608,9 +619,8 @@ def _r_fiscal_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str]
 
 
 def _r_year_ago(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    latest = _quarter(dct) - 1 or 4
-    year = (dct.year if _quarter(dct) > 1 else dct.year - 1) - 1
-    return "DATE", f"{year:04d}-Q{latest}"
+    year, quarter = _reported_quarter(dct)
+    return "DATE", f"{year - 1:04d}-Q{quarter}"
 
 
 def _r_plural(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
