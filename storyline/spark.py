@@ -571,6 +571,9 @@ def _stories(
         terms = Counter({pair["term"]: pair["count"] for pair in row["terms"]})
         result = clusterer.add(row["article_id"], terms, published_date(row["published"]))
         placed[row["article_id"]] = (result.story_id, result.similarity)
+        if result.split is not None:
+            for moved in result.split.articles:
+                placed[moved] = (result.split.to_id, placed[moved][1])
     members = [
         (article_id, clusterer.resolve(story_id), similarity)
         for article_id, (story_id, similarity) in placed.items()

@@ -707,9 +707,15 @@ class Store:
         return None if row is None else str(row[0])
 
     def assign_story(
-        self, article_id: str, story_id: str, similarity: float, merged: tuple[str, ...] = ()
+        self,
+        article_id: str,
+        story_id: str,
+        similarity: float,
+        merged: tuple[str, ...] = (),
+        moved: tuple[str, str, tuple[str, ...]] | None = None,
     ) -> None:
-        """Record one assignment, and the merges it caused, in one transaction."""
+        """Record one assignment, the merges it caused and the split it caused (``moved``:
+        from story, to story, the articles that left), in one transaction."""
         with self.transaction() as conn:
             for old in merged:
                 conn.execute(
@@ -729,6 +735,31 @@ class Store:
                 " assigned_at) VALUES (?, ?, ?, ?)",
                 (article_id, story_id, similarity, now_iso()),
             )
+            if moved is not None:
+                self._move_articles(conn, *moved)
+
+    def _move_articles(
+        self, conn: sqlite3.Connection, from_id: str, to_id: str, articles: tuple[str, ...]
+    ) -> None:
+        # Copies go with their canonical article. Rows are written anew (INSERT OR REPLACE
+        # gives them new rowids), so a run that starts from a state saved before this split
+        # replays the move (``assignments_after``).
+        for first in range(0, len(articles), 500):
+            chunk = articles[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = conn.execute(
+                "SELECT article_id, similarity FROM story_articles WHERE story_id = ? AND"
+                f" (article_id IN ({marks}) OR article_id IN"
+                f" (SELECT article_id FROM duplicates WHERE canonical_id IN ({marks})))",
+                (from_id, *chunk, *chunk),
+            ).fetchall()
+            conn.executemany(
+                "INSERT OR REPLACE INTO story_articles (article_id, story_id, similarity,"
+                " assigned_at) VALUES (?, ?, ?, ?)",
+                [(row[0], to_id, row[1], now_iso()) for row in rows],
+            )
+        # The story that split is told anew (its article count alone may not show it).
+        conn.execute("DELETE FROM story_tellings WHERE story_id = ?", (from_id,))
 
     def resolve_story(self, story_id: str) -> str | None:
         """The current id of a story (following merges), or None if there is no such story."""

@@ -11,11 +11,22 @@ every story. Time matters too: a story that has had no article for :data:`COLD_D
 joined any more.
 
 Story ids are the id of the story's first article (prefixed ``s-``): stable as the stream
-grows. When an article is as close to a second story as to its own, the two stories merge;
-the smaller one's id then redirects to the larger.
+grows. When an article is as close to a second story as to its own, and the two stories'
+centroids are alike, the two stories merge; the smaller one's id then redirects to the larger.
+
+A young story can also turn out to be two. The first articles of a second event of the same
+kind ("another celebrity enters rehab") often reach the threshold of the first event's story,
+because the two share the vocabulary of their kind while the story is still small; once both
+events have a few articles, their centroids are far apart (on ECB+ dev, the centroids of two
+halves of one event have a cosine of 0.52 or more, those of two events of one kind mostly
+less). So while a story has at most :data:`SPLIT_MAX` articles, it is checked at a few sizes:
+its articles are parted in two by complete-link clustering (scikit-learn), and if the two
+parts' centroids have a cosine under :data:`SPLIT_BELOW` the part without the story's first
+article leaves as a story of its own. The same bound keeps two stories from merging.
 
 Scikit-learn's TfidfVectorizer and clustering need the whole collection up front; an online
-assignment with an inverted index does not, hence this module.
+assignment with an inverted index does not, hence this module (scikit-learn only parts the few
+articles of one young story).
 """
 
 from __future__ import annotations
@@ -30,6 +41,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from storyline.errors import StorylineError
@@ -38,19 +51,30 @@ from storyline.store import Duplicate, Store
 
 #: Cosine similarity to a story's centroid at or above which an article joins it.
 #: Calibrated on ECB+ dev (bench/stories.py; see bench/RESULTS.md), fixed here.
-STORY_THRESHOLD = 0.25
+STORY_THRESHOLD = 0.2
 #: Weight of an entity feature relative to a word.
 ENTITY_WEIGHT = 1.0
 #: Terms kept per story centroid and indexed for retrieval.
 CENTROID_TERMS = 200
 #: Terms of an article used to look up candidate stories.
 QUERY_TERMS = 12
-#: Two stories merge when an article is this much over the threshold for both.
+#: Two stories merge when an article is this much over the threshold for both (and their
+#: centroids are not too far apart to be one story: see SPLIT_BELOW).
 MERGE_FACTOR = 1.5
+#: Two parts of a story whose centroids have a cosine under this are two stories. Chosen on ECB+
+#: dev (0.4, 0.5, 0.55, 0.6 tried; bench/RESULTS.md), fixed here.
+SPLIT_BELOW = 0.5
+#: A story is checked for being two only while it has at most this many articles, at these
+#: sizes (from 6, each about a quarter larger than the last): a second event shows within a
+#: story's first articles, and the check costs a clustering of the story's articles.
+SPLIT_MAX = 32
+SPLIT_CHECKS = frozenset((6, 7, 9, 11, 14, 18, 22, 28))
+#: Fewest articles in each part of a split: a lone outlier is not a second story.
+SPLIT_MIN_PART = 3
 #: A story with no article for this many days is not joined any more.
 COLD_DAYS = 21
 #: Format of :meth:`StoryClusterer.state`; a store with another version is replayed instead.
-STATE_VERSION = 1
+STATE_VERSION = 2
 #: New assignments between two saves of the clusterer's state during one run.
 CHECKPOINT_EVERY = 1000
 
@@ -77,6 +101,17 @@ class _Story:
     size: int = 0
     last: date | None = None
     indexed: set[str] = field(default_factory=set)
+    #: The story's articles in arrival order while it may still split (SPLIT_MAX), else None.
+    members: list[str] | None = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """Articles that left a story to start another: the story turned out to be two."""
+
+    from_id: str
+    to_id: str
+    articles: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +121,9 @@ class Assignment:
     similarity: float
     #: Story ids merged into ``story_id`` by this article (they now redirect to it).
     merged: tuple[str, ...] = ()
+    #: Set when the story this article joined split after it joined (``story_id`` is then
+    #: the article's story after the split: either part).
+    split: Split | None = None
 
 
 class StoryClusterer:
@@ -99,12 +137,17 @@ class StoryClusterer:
         self.redirects: dict[str, str] = {}
         self._index: dict[str, set[str]] = defaultdict(set)
         self._today: date | None = None
+        #: Article vectors (as they arrived) and arrival numbers of young stories' members:
+        #: what a split check parts. Dropped when the story grows past SPLIT_MAX or goes cold.
+        self._vectors: dict[str, dict[str, float]] = {}
+        self._arrival: dict[str, int] = {}
 
     def state(self) -> dict[str, Any]:
         """Everything later decisions depend on, as JSON-ready data (:meth:`from_state`).
 
         Stories gone cold are not in it (they can never be joined again), so its size is
-        bounded by the active stories and the vocabulary's document frequencies."""
+        bounded by the active stories, the vectors of young stories' articles and the
+        vocabulary's document frequencies."""
         return {
             "version": STATE_VERSION,
             "threshold": self.threshold,
@@ -118,6 +161,9 @@ class StoryClusterer:
                     "size": story.size,
                     "last": story.last.isoformat() if story.last else None,
                     "weights": story.weights,
+                    "members": None
+                    if story.members is None
+                    else [[a, self._arrival[a], self._vectors[a]] for a in story.members],
                 }
                 for story in sorted(self.stories.values(), key=lambda story: story.id)
             ],
@@ -141,7 +187,14 @@ class StoryClusterer:
                 weights=dict(item["weights"]),
                 size=int(item["size"]),
                 last=date.fromisoformat(item["last"]) if item["last"] else None,
+                members=None,
             )
+            if item["members"] is not None:
+                story.members = []
+                for article_id, arrival, vector in item["members"]:
+                    story.members.append(article_id)
+                    clusterer._arrival[article_id] = int(arrival)
+                    clusterer._vectors[article_id] = dict(vector)
             clusterer.stories[story.id] = story
             clusterer._reindex(story)
         return clusterer
@@ -154,14 +207,17 @@ class StoryClusterer:
             return
         keep = self.stories.get(keep_id)
         if keep is None:
-            keep = self.stories[keep_id] = _Story(id=keep_id)
+            keep = self.stories[keep_id] = _Story(id=keep_id, members=None)
         _add_weights(keep, gone.weights)
         keep.size += gone.size
         if gone.last and (keep.last is None or gone.last > keep.last):
             keep.last = gone.last
-        for term in gone.indexed:
-            self._index[term].discard(gone.id)
-        del self.stories[gone.id]
+        if keep.members is not None and gone.members is not None and keep.size <= SPLIT_MAX:
+            keep.members = sorted(keep.members + gone.members, key=self._arrival.__getitem__)
+        else:
+            self._forget_members(keep)
+            self._forget_members(gone)
+        self._drop(gone)
         self.redirects[gone.id] = keep.id
         self._reindex(keep)
 
@@ -183,9 +239,12 @@ class StoryClusterer:
             similarity = ranked[0][1]
             gone: list[str] = []
             for other, score in ranked[1:3]:
-                if score >= self.threshold * MERGE_FACTOR:
+                second = self.stories[other]
+                if score >= self.threshold * MERGE_FACTOR and (
+                    _centroid_cosine(story.weights, second.weights) >= SPLIT_BELOW
+                ):
                     before = story.id
-                    story = self._merge(story, self.stories[other])
+                    story = self._merge(story, second)
                     # The larger story is kept: the one merged away may be either.
                     gone.append(other if story.id == before else before)
             merged = tuple(gone)
@@ -193,20 +252,31 @@ class StoryClusterer:
             story = _Story(id="s-" + article_id)
             self.stories[story.id] = story
             similarity, merged = 1.0, ()
-        self._join(story, vector, published)
-        return Assignment(article_id, story.id, round(similarity, 4), merged)
+        self._join(story, article_id, vector, published)
+        split = self._split(story) if story.size in SPLIT_CHECKS else None
+        if split is not None and article_id in split.articles:
+            story = self.stories[split.to_id]
+        return Assignment(article_id, story.id, round(similarity, 4), merged, split)
 
     def place(
         self, article_id: str, terms: Counter[str], published: date | None, story_id: str
     ) -> None:
-        """Replay a stored assignment: the article joins ``story_id`` without a decision."""
-        self.documents += 1
-        self.df.update(terms.keys())
+        """Replay a stored assignment: the article joins ``story_id`` without a decision.
+
+        An article this state already holds in another young story left it in a split the
+        state does not have yet (a run interrupted between checkpoints): it moves."""
         story_id = self.resolve(story_id)
         story = self.stories.get(story_id)
         if story is None:
             story = self.stories[story_id] = _Story(id=story_id)
-        self._join(story, self._vector(terms), published)
+        holder = self._holder(article_id)
+        if holder is not None:
+            if holder is not story:
+                self._move(holder, story, [article_id])
+            return
+        self.documents += 1
+        self.df.update(terms.keys())
+        self._join(story, article_id, self._vector(terms), published)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -223,13 +293,17 @@ class StoryClusterer:
             if story.last is not None and (published - story.last).days > COLD_DAYS
         ]
         for story in cold:
-            for term in story.indexed:
-                postings = self._index.get(term)
-                if postings is not None:
-                    postings.discard(story.id)
-                    if not postings:
-                        del self._index[term]
-            del self.stories[story.id]
+            self._forget_members(story)
+            self._drop(story)
+
+    def _drop(self, story: _Story) -> None:
+        for term in story.indexed:
+            postings = self._index.get(term)
+            if postings is not None:
+                postings.discard(story.id)
+                if not postings:
+                    del self._index[term]
+        del self.stories[story.id]
 
     def _vector(self, terms: Counter[str]) -> dict[str, float]:
         vector = {}
@@ -239,7 +313,9 @@ class StoryClusterer:
             weight = (1.0 + math.log(count)) * idf
             vector[term] = weight * (ENTITY_WEIGHT if term.startswith("E:") else 1.0)
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-        return {term: w / norm for term, w in vector.items()}
+        # Rounded: the saved state holds young stories' article vectors, and six decimals
+        # take a third of the space of a full float, for no change in any decision.
+        return {term: round(w / norm, 6) for term, w in vector.items()}
 
     def _rank(self, vector: dict[str, float], published: date | None) -> list[tuple[str, float]]:
         # Ties broken by the term itself, so that the candidates never depend on the order in
@@ -254,12 +330,87 @@ class StoryClusterer:
             scored.append((story_id, _cosine(vector, story.weights)))
         return sorted(scored, key=lambda item: (-item[1], item[0]))
 
-    def _join(self, story: _Story, vector: dict[str, float], published: date | None) -> None:
+    def _join(
+        self, story: _Story, article_id: str, vector: dict[str, float], published: date | None
+    ) -> None:
         story.size += 1
         _add_weights(story, vector)
         if published and (story.last is None or published > story.last):
             story.last = published
+        if story.members is not None and story.size <= SPLIT_MAX:
+            story.members.append(article_id)
+            self._vectors[article_id] = vector
+            self._arrival[article_id] = self.documents
+        else:
+            self._forget_members(story)
         self._reindex(story)
+
+    def _forget_members(self, story: _Story) -> None:
+        for article_id in story.members or ():
+            self._vectors.pop(article_id, None)
+            self._arrival.pop(article_id, None)
+        story.members = None
+
+    def _holder(self, article_id: str) -> _Story | None:
+        """The young story holding ``article_id``, if any (only young stories list theirs)."""
+        if article_id not in self._vectors:
+            return None
+        return next(story for story in self.stories.values() if article_id in (story.members or ()))
+
+    def _split(self, story: _Story) -> Split | None:
+        """Part a young story in two if its articles tell two stories (module docstring)."""
+        members = story.members
+        if members is None:
+            return None
+        vectors = [self._vectors[a] for a in members]
+        vocabulary = sorted({term for vector in vectors for term in vector})
+        column = {term: i for i, term in enumerate(vocabulary)}
+        matrix = np.zeros((len(members), len(vocabulary)))
+        for row, vector in enumerate(vectors):
+            for term, weight in vector.items():
+                matrix[row, column[term]] = weight
+        if not matrix.any(axis=1).all():  # an article without terms has no cosine
+            return None
+        labels = AgglomerativeClustering(
+            n_clusters=2, metric="cosine", linkage="complete"
+        ).fit_predict(matrix)
+        # The part with the story's first article keeps its id (and its readers).
+        stay = [a for a, label in zip(members, labels, strict=True) if label == labels[0]]
+        leave = [a for a, label in zip(members, labels, strict=True) if label != labels[0]]
+        if min(len(stay), len(leave)) < SPLIT_MIN_PART:
+            return None
+        centroids = [_sum_vectors(self._vectors[a] for a in part) for part in (stay, leave)]
+        if _centroid_cosine(*centroids) >= SPLIT_BELOW:
+            return None
+        new_id = "s-" + leave[0]
+        while new_id in self.stories or new_id in self.redirects:
+            new_id += "+"
+        target = self.stories[new_id] = _Story(id=new_id)
+        self._move(story, target, leave)
+        return Split(story.id, new_id, tuple(leave))
+
+    def _move(self, source: _Story, target: _Story, articles: list[str]) -> None:
+        """Move young-story articles from ``source`` to ``target``; both centroids are rebuilt
+        from their articles' vectors."""
+        moving = set(articles)
+        kept = [a for a in source.members or () if a not in moving]
+        source.members = kept
+        source.size -= len(moving)
+        if target.members is not None and target.size + len(moving) <= SPLIT_MAX:
+            target.members = sorted(target.members + articles, key=self._arrival.__getitem__)
+        vectors = [self._vectors[a] for a in articles]
+        if target.members is None:
+            for article_id in articles:
+                self._vectors.pop(article_id, None)
+                self._arrival.pop(article_id, None)
+        target.size += len(moving)
+        target.last = max(filter(None, (source.last, target.last)), default=None)
+        source.weights = {}
+        _add_weights(source, _sum_vectors(self._vectors[a] for a in kept))
+        for vector in vectors:
+            _add_weights(target, vector)
+        self._reindex(source)
+        self._reindex(target)
 
     def _reindex(self, story: _Story) -> None:
         for term in story.indexed - story.weights.keys():
@@ -288,12 +439,15 @@ def cluster(
     rows = list(articles)
     order = sorted(range(len(rows)), key=lambda i: (rows[i][2] or "9999", i))
     clusterer = StoryClusterer(threshold)
-    assigned = {}
+    story_of: dict[str, str] = {}
     for index in order:
         article_id, text, published, mentions = rows[index]
         day = published_date(published)
-        assigned[article_id] = clusterer.add(article_id, article_terms(text, mentions), day)
-    return [(row[0], clusterer.resolve(assigned[row[0]].story_id)) for row in rows]
+        result = clusterer.add(article_id, article_terms(text, mentions), day)
+        story_of[article_id] = result.story_id
+        if result.split is not None:
+            story_of.update(dict.fromkeys(result.split.articles, result.split.to_id))
+    return [(row[0], clusterer.resolve(story_of[row[0]])) for row in rows]
 
 
 def _add_weights(story: _Story, weights: dict[str, float]) -> None:
@@ -303,6 +457,19 @@ def _add_weights(story: _Story, weights: dict[str, float]) -> None:
     if len(story.weights) > CENTROID_TERMS:
         kept = sorted(story.weights, key=lambda term: (-story.weights[term], term))
         story.weights = {term: story.weights[term] for term in kept[:CENTROID_TERMS]}
+
+
+def _sum_vectors(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for vector in vectors:
+        for term, weight in vector.items():
+            total[term] = total.get(term, 0.0) + weight
+    return total
+
+
+def _centroid_cosine(left: dict[str, float], right: dict[str, float]) -> float:
+    norm = math.sqrt(sum(w * w for w in left.values())) or 1.0
+    return _cosine({term: w / norm for term, w in left.items()}, right)
 
 
 def _cosine(vector: dict[str, float], weights: dict[str, float]) -> float:
@@ -317,10 +484,10 @@ def assign_stories(store: Store) -> int:
     frequencies and redirects), so a run costs what its new articles cost, not what the whole
     store holds. Assignments stored after that state was saved (a run interrupted between
     checkpoints, or stories brought in by ``storyline load``) are replayed into it first, with
-    their merges. New articles are then decided in arrival order; copies join their canonical
-    article's story. Each assignment is its own transaction and the state is saved every
-    :data:`CHECKPOINT_EVERY` assignments and at the end, so an interrupted run keeps what it
-    finished.
+    their merges and splits. New articles are then decided in arrival order; copies join their
+    canonical article's story (and move with it when its story splits). Each assignment is its
+    own transaction and the state is saved every :data:`CHECKPOINT_EVERY` assignments and at
+    the end, so an interrupted run keeps what it finished.
     """
     covered, clusterer = _saved_clusterer(store)
     for article, story_id in store.assignments_after(covered):
@@ -339,7 +506,14 @@ def assign_stories(store: Store) -> int:
         result = clusterer.add(
             article.id, _terms(store, article), published_date(article.published)
         )
-        store.assign_story(article.id, result.story_id, result.similarity, result.merged)
+        split = result.split
+        store.assign_story(
+            article.id,
+            result.story_id,
+            result.similarity,
+            result.merged,
+            None if split is None else (split.from_id, split.to_id, split.articles),
+        )
         assigned += 1
         decided += 1
         if decided % CHECKPOINT_EVERY == 0:
