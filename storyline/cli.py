@@ -583,8 +583,9 @@ def stories_command(limit: int, db_path: str, as_json: bool) -> None:
 def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) -> None:
     """Show one story: headline, cited digest, timeline, actors, and its articles in order.
 
-    A merged story's old id leads to the story it was merged into. --json and --markdown
-    export the whole story, every digest and timeline line cited to its articles.
+    A merged story's old id leads to the story it was merged into; a story that split says
+    where its articles went. --json and --markdown export the whole story, every digest and
+    timeline line cited to its articles.
     """
     with _store(db_path) as store:
         current = store.resolve_story(story_id)
@@ -593,6 +594,7 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
         articles = store.story_articles(current)
         entities = store.story_entities(current)
         telling = current_telling(store, current, articles)
+        splits = store.story_splits(current)
     if markdown:
         click.echo(to_markdown(telling, articles), nl=False)
         return
@@ -602,11 +604,21 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
             requested=story_id,
             articles=[{k: v for k, v in a.to_dict().items() if k != "text"} for a in articles],
             entities=[{"name": n, "label": lbl, "articles": c} for n, lbl, c in entities],
+            split_from=splits["from"],
+            split_into=splits["into"],
         )
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if current != story_id:
         click.echo(f"(story {story_id} was merged into {current})")
+    if splits["from"]:
+        origin = splits["from"]
+        click.echo(f"(split off story {origin['story']} on {origin['at'][:10]})")
+    for part in splits["into"]:
+        click.echo(
+            f"({part['articles']} articles moved to story {part['story']} on {part['at'][:10]}:"
+            " they told another story)"
+        )
     click.secho(telling.headline or current, bold=True)
     click.echo(
         f"{current}: {len(articles)} articles from {len({a.outlet for a in articles})} outlets"

@@ -174,6 +174,16 @@ MIGRATIONS: tuple[str, ...] = (
         saved_at TEXT NOT NULL
     );
     """,
+    # 6: stories that split off another (a story that turned out to be two).
+    """
+    CREATE TABLE story_splits (
+        to_id TEXT PRIMARY KEY,
+        from_id TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        split_at TEXT NOT NULL
+    );
+    CREATE INDEX story_splits_from ON story_splits(from_id);
+    """,
 )
 
 #: Ids of the analysed articles that name an entity, given as any spelling of its name.
@@ -727,6 +737,9 @@ class Store:
                     "UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (story_id, old)
                 )
                 conn.execute(
+                    "UPDATE story_splits SET from_id = ? WHERE from_id = ?", (story_id, old)
+                )
+                conn.execute(
                     "INSERT OR REPLACE INTO story_redirects (old_id, new_id) VALUES (?, ?)",
                     (old, story_id),
                 )
@@ -744,6 +757,7 @@ class Store:
         # Copies go with their canonical article. Rows are written anew (INSERT OR REPLACE
         # gives them new rowids), so a run that starts from a state saved before this split
         # replays the move (``assignments_after``).
+        moved = 0
         for first in range(0, len(articles), 500):
             chunk = articles[first : first + 500]
             marks = ", ".join("?" * len(chunk))
@@ -758,8 +772,36 @@ class Store:
                 " assigned_at) VALUES (?, ?, ?, ?)",
                 [(row[0], to_id, row[1], now_iso()) for row in rows],
             )
-        # The story that split is told anew (its article count alone may not show it).
+            moved += len(rows)
+        # The story that split is told anew (its article count alone may not show it), and
+        # a reader of it can follow the articles that left.
         conn.execute("DELETE FROM story_tellings WHERE story_id = ?", (from_id,))
+        conn.execute(
+            "INSERT OR REPLACE INTO story_splits (to_id, from_id, articles, split_at)"
+            " VALUES (?, ?, ?, ?)",
+            (to_id, from_id, moved, now_iso()),
+        )
+
+    def story_splits(self, story_id: str) -> dict[str, Any]:
+        """Where a story came from if it split off another (``from``), and the stories that
+        split off it (``into``): each with its current id (after merges), the articles that
+        moved, and when."""
+
+        def entry(other: str, articles: int, at: str) -> dict[str, Any]:
+            return {"story": self.resolve_story(other) or other, "articles": articles, "at": at}
+
+        origin = self.conn.execute(
+            "SELECT from_id, articles, split_at FROM story_splits WHERE to_id = ?", (story_id,)
+        ).fetchone()
+        into = self.conn.execute(
+            "SELECT to_id, articles, split_at FROM story_splits WHERE from_id = ?"
+            " ORDER BY split_at, to_id",
+            (story_id,),
+        ).fetchall()
+        return {
+            "from": None if origin is None else entry(*origin),
+            "into": [entry(*row) for row in into],
+        }
 
     def resolve_story(self, story_id: str) -> str | None:
         """The current id of a story (following merges), or None if there is no such story."""

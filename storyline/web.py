@@ -118,9 +118,12 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
             if role and role not in group["roles"]:
                 group["roles"].append(role)
             group["quotes"].append({**quote, "article_id": article.id})
+    splits = store.story_splits(current)
     return {
         "id": current,
         "requested": story_id,
+        "split_from": splits["from"],
+        "split_into": splits["into"],
         **telling.to_dict(),
         "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
         "entities": [

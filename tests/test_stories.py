@@ -198,6 +198,15 @@ def test_a_split_moves_the_articles_and_their_copies_in_the_store(store: Store) 
     assert {store.story_of(a) for a in ("d0", "d1", "d1-copy", "d2")} == {"s-d0"}
     # Told anew, although its article count is again the one its telling was made from.
     assert "s-m0" in store.stale_tellings()
+    # Readers of either story can follow the split.
+    splits = store.story_splits("s-m0")
+    assert splits["from"] is None
+    # d0, d1 and the copy of d1 left; d2, which caused the split, went straight to s-d0.
+    assert [(p["story"], p["articles"]) for p in splits["into"]] == [("s-d0", 3)]
+    assert store.story_splits("s-d0")["from"]["story"] == "s-m0"  # type: ignore[index]
+    from storyline.web import story_data
+
+    assert story_data(store, "s-d0")["split_from"]["story"] == "s-m0"
 
 
 def test_a_split_after_the_saved_state_is_replayed_as_a_move() -> None:
