@@ -67,7 +67,7 @@ def test_ecb_dev_quality_floor(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    assert reference_scores("clustering_score.py", ECB_DEV, out)["bcubed_f1"] >= 0.9
+    assert reference_scores("clustering_score.py", ECB_DEV, out)["bcubed_f1"] >= 0.91
     assert json.loads(out.read_text().splitlines()[0])["story"].startswith("s-")
 
 
@@ -152,10 +152,10 @@ def _striker(i: int) -> str:
 
 #: A second event of the same kind whose first reports join the first event's young story.
 TWO_EVENTS = [
-    *((f"m{i}", _singer(i)) for i in range(3)),
-    *((f"d{i}", _striker(i)) for i in range(3)),
-    ("m3", _singer(3)),
-    ("d3", _striker(3)),
+    *((f"m{i}", _singer(i)) for i in range(4)),
+    *((f"d{i}", _striker(i)) for i in range(4)),
+    ("m4", _singer(4)),
+    ("d4", _striker(4)),
 ]
 
 
@@ -163,15 +163,15 @@ def test_a_young_story_that_tells_two_events_splits() -> None:
     clusterer = StoryClusterer()
     results = {a: clusterer.add(a, article_terms(text)) for a, text in TWO_EVENTS}
     assert results["d0"].story_id == "s-m0"  # the kind's words were enough, at first
-    split = results["d2"].split
-    assert split == Split("s-m0", "s-d0", ("d0", "d1", "d2"))
-    assert results["d2"].story_id == "s-d0"
+    split = results["d3"].split
+    assert split == Split("s-m0", "s-d0", ("d0", "d1", "d2", "d3"))
+    assert results["d3"].story_id == "s-d0"
     # Later articles of each event find their own story.
-    assert results["m3"].story_id == "s-m0" and results["d3"].story_id == "s-d0"
+    assert results["m4"].story_id == "s-m0" and results["d4"].story_id == "s-d0"
     # In memory, the moved articles end in the story they moved to.
     by_id = dict(cluster([(a, text, None, ()) for a, text in TWO_EVENTS]))
     assert by_id == {a: result.story_id for a, result in results.items()} | {
-        a: "s-d0" for a in ("d0", "d1")
+        a: "s-d0" for a in ("d0", "d1", "d2")
     }
 
 
@@ -184,7 +184,7 @@ def test_one_event_does_not_split() -> None:
 
 def test_a_split_moves_the_articles_and_their_copies_in_the_store(store: Store) -> None:
     clusterer = StoryClusterer()
-    for article_id, text in TWO_EVENTS[:6]:
+    for article_id, text in TWO_EVENTS[:8]:
         result = clusterer.add(article_id, article_terms(text))
         _record(store, article_id)
         split = result.split
@@ -192,17 +192,17 @@ def test_a_split_moves_the_articles_and_their_copies_in_the_store(store: Store) 
         if article_id == "d1":  # a wire copy of d1, placed with it before the split
             _record(store, "d1-copy", canonical="d1")
             store.assign_story("d1-copy", result.story_id, 1.0)
-            store.save_telling(Telling("s-m0", "Mara Quill in rehab", (), (), 3))
+            store.save_telling(Telling("s-m0", "Mara Quill in rehab", (), (), 4))
         store.assign_story(article_id, result.story_id, result.similarity, moved=moved)
-    assert {store.story_of(a) for a in ("m0", "m1", "m2")} == {"s-m0"}
-    assert {store.story_of(a) for a in ("d0", "d1", "d1-copy", "d2")} == {"s-d0"}
+    assert {store.story_of(a) for a in ("m0", "m1", "m2", "m3")} == {"s-m0"}
+    assert {store.story_of(a) for a in ("d0", "d1", "d1-copy", "d2", "d3")} == {"s-d0"}
     # Told anew, although its article count is again the one its telling was made from.
     assert "s-m0" in store.stale_tellings()
     # Readers of either story can follow the split.
     splits = store.story_splits("s-m0")
     assert splits["from"] is None
-    # d0, d1 and the copy of d1 left; d2, which caused the split, went straight to s-d0.
-    assert [(p["story"], p["articles"]) for p in splits["into"]] == [("s-d0", 3)]
+    # d0, d1, d2 and the copy of d1 left; d3, which caused the split, went straight to s-d0.
+    assert [(p["story"], p["articles"]) for p in splits["into"]] == [("s-d0", 4)]
     assert store.story_splits("s-d0")["from"]["story"] == "s-m0"  # type: ignore[index]
     from storyline.web import story_data
 
@@ -213,14 +213,14 @@ def test_a_split_after_the_saved_state_is_replayed_as_a_move() -> None:
     """A run killed after a split but before saving its state: the next run starts from the
     older state and replays the stored assignments, which carry the split."""
     original = StoryClusterer()
-    for article_id, text in TWO_EVENTS[:5]:
+    for article_id, text in TWO_EVENTS[:7]:
         original.add(article_id, article_terms(text))
     saved = json.loads(json.dumps(original.state()))
-    split = original.add("d2", article_terms(dict(TWO_EVENTS)["d2"])).split
+    split = original.add("d3", article_terms(dict(TWO_EVENTS)["d3"])).split
     assert split is not None
     restored = StoryClusterer.from_state(saved)
-    # Stored rows written after the saved state: the moved articles and d2, in their story.
-    for article_id in ("d0", "d1", "d2"):
+    # Stored rows written after the saved state: the moved articles and d3, in their story.
+    for article_id in ("d0", "d1", "d2", "d3"):
         restored.place(article_id, article_terms(dict(TWO_EVENTS)[article_id]), None, "s-d0")
     assert restored.documents == original.documents
     for story_id in ("s-m0", "s-d0"):
