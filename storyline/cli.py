@@ -538,7 +538,8 @@ def cluster_command(file: str) -> None:
 
     The same online algorithm as the store's, in arrival order (publication date, then input
     order). Prints {"id", "story"} per article, in input order; merged stories are reported
-    under the id they merged into.
+    under the id they merged into, and articles that left a story in a split under the story
+    they moved to.
     """
     articles, problems = _read_articles(file)
     analyses = {
