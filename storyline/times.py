@@ -562,9 +562,16 @@ def _r_set(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     }
     if word in simple:
         return "SET", simple[word]
-    unit = m["unit"].lower() if m["unit"] else ""
+    unit = (m["unit"] or m["unit2"] or m["days"] or "").lower()
+    if m["num"]:  # "every two years"
+        return "SET", _duration(_number(m["num"]), unit)
+    unit = unit.removesuffix("s") if unit.removesuffix("s") in _WEEKDAYS else unit
     if unit in _WEEKDAYS:
         return "SET", f"XXXX-WXX-{_WEEKDAYS[unit] + 1}"
+    if unit in _SEASONS:
+        return "SET", f"XXXX-{_SEASONS[unit]}"
+    if unit in _MONTHS:
+        return "SET", f"XXXX-{_MONTHS[unit]:02d}"
     if unit in _UNITS:
         return "SET", _duration(1, unit)
     return None
@@ -605,6 +612,12 @@ def _r_the_unit(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
         saturday = monday + timedelta(days=5) if future else monday - timedelta(days=2)
         return "DATE", _week(saturday) + "-WE"
     return "DATE", _shift(dct, unit, 0) or ""
+
+
+def _r_edge_of(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    """The stretch that "the end of the year" or "the start of next month" is the edge of."""
+    steps = {"next": 1, "last": -1}.get(m["which"].lower(), 0)
+    return "DATE", _shift(dct, m["unit"], steps) or ""
 
 
 def _r_named_year_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -658,7 +671,9 @@ _RULES: tuple[_Rule, ...] = (
         r"|paper|bills?|yield))",
         _r_duration,
     ),
+    # The article is part of the expression: "the past year", "the last decade".
     _rule(
+        r"(?:the (?=(?:last|next|past|coming) ))?"
         r"(?P<which>last|this|next|past|coming|previous|current|following"
         r"|the following|the previous) "
         r"(?P<unit>year|month|week|weekend|quarter|decade|century)",
@@ -692,6 +707,12 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         r"(?:the )?(?:end|beginning|start|middle) of (?:the )?(?P<year>(?:1[89]|20)\d\d)", _r_year
+    ),
+    # TimeML draws "the end of" into the expression, whatever stretch it is the end of.
+    _rule(
+        r"the (?:end|beginning|start|middle) of (?P<which>the|this|next|last) "
+        r"(?P<unit>year|month|week|quarter)",
+        _r_edge_of,
     ),
     _rule(
         r"(?P<spelled>(?:nineteen|twenty) (?:ten|eleven|twelve|thirteen|fourteen|fifteen"
@@ -774,10 +795,16 @@ _RULES: tuple[_Rule, ...] = (
         rf"(?P<which>)(?P<season>spring|summer|fall|autumn|winter),? (?:of )?(?P<year>{_YEAR})",
         _r_season,
     ),
+    # Sets: "every spring", "each July", "every two years", and a weekday in the plural
+    # ("on Mondays") is every such day.
     _rule(
         r"daily|weekly|monthly|annually|yearly|hourly|nightly"
         r"|(?:every|each|per) (?P<unit>day|week|month|year|quarter|hour|Monday|Tuesday"
-        r"|Wednesday|Thursday|Friday|Saturday|Sunday)",
+        r"|Wednesday|Thursday|Friday|Saturday|Sunday|spring|summer|fall|autumn|winter"
+        r"|January|February|March|April|May|June|July|August|September|October|November"
+        r"|December)"
+        rf"|every (?P<num>{_NUM}) (?P<unit2>{_UNIT})s"
+        r"|(?<=on )(?P<days>Mondays|Tuesdays|Wednesdays|Thursdays|Fridays|Saturdays|Sundays)",
         _r_set,
     ),
     _rule(

@@ -57,6 +57,14 @@ CASES = [
     ("They will march on Memorial Day.", "Memorial Day", "DATE", "2017-05-29"),
     ("Since it was announced Wednesday, they will appeal.", "Wednesday", "DATE", "2017-02-15"),
     ("The new chief takes over effective Tuesday.", "Tuesday", "DATE", "2017-02-21"),
+    # "the end of" and the article belong to the expression; sets of seasons, months, spans
+    ("Talks end at the end of the year.", "the end of the year", "DATE", "2017"),
+    ("Rates may rise at the start of next month.", "the start of next month", "DATE", "2017-03"),
+    ("Sales grew over the past year.", "the past year", "DATE", "2016"),
+    ("The fair is held every spring.", "every spring", "SET", "XXXX-SP"),
+    ("Rent goes up each July.", "each July", "SET", "XXXX-07"),
+    ("Elections are held every four years.", "every four years", "SET", "P4Y"),
+    ("The market opens on Saturdays.", "Saturdays", "SET", "XXXX-WXX-6"),
 ]
 
 
