@@ -325,7 +325,7 @@ def _r_duration(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
             return _r_year_ago(m, dct, future)
         shifted = _shift(dct, unit.rstrip("s").lower(), steps) if amount else None
         return "DATE", shifted or "PAST_REF"
-    if m["rel"] and m["rel"].lower() in ("later", "from now", "hence"):
+    if m["rel"] and m["rel"].lower() in ("from now", "hence"):
         return "DATE", _shift(dct, unit.rstrip("s").lower(), amount or 1) or "FUTURE_REF"
     groups = m.groupdict()
     if (groups.get("half") or groups.get("half2")) and amount is not None:
@@ -656,11 +656,13 @@ def _r_spelled_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str
 
 
 _RULES: tuple[_Rule, ...] = (
+    # "ago" and "earlier" belong to the expression; "later" and "before" TimeBank leaves out
+    # ("Three days later" is the duration "Three days").
     _rule(
         rf"(?:(?P<which>the past|the last|the next|the first|the coming|the previous|the "
         rf"following|the latest|the final|the remaining|the|past|last|next|first|coming|"
         rf"previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? (?P<unit>{_UNIT})s?"
-        rf"(?P<half2> and a half)?(?: (?P<rel>ago|earlier|later|before|from now|hence))?",
+        rf"(?P<half2> and a half)?(?: (?P<rel>ago|earlier|from now|hence))?",
         _r_duration,
     ),
     # "a two-year contract" (no article: TimeML leaves it out); ages ("a 6-year-old") and the

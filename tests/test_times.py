@@ -65,6 +65,7 @@ CASES = [
     ("Rent goes up each July.", "each July", "SET", "XXXX-07"),
     ("Elections are held every four years.", "every four years", "SET", "P4Y"),
     ("The market opens on Saturdays.", "Saturdays", "SET", "XXXX-WXX-6"),
+    ("Three days later, the talks resumed.", "Three days", "DURATION", "P3D"),
 ]
 
 
