@@ -357,7 +357,10 @@ class StoryClusterer:
         """The young story holding ``article_id``, if any (only young stories list theirs)."""
         if article_id not in self._vectors:
             return None
-        return next(story for story in self.stories.values() if article_id in (story.members or ()))
+        return next(
+            (story for story in self.stories.values() if article_id in (story.members or ())),
+            None,
+        )
 
     def _split(self, story: _Story) -> Split | None:
         """Part a young story in two if its articles tell two stories (module docstring)."""
@@ -398,10 +401,11 @@ class StoryClusterer:
         kept = [a for a in source.members or () if a not in moving]
         source.members = kept
         source.size -= len(moving)
+        vectors = [self._vectors[a] for a in articles]
         if target.members is not None and target.size + len(moving) <= SPLIT_MAX:
             target.members = sorted(target.members + articles, key=self._arrival.__getitem__)
-        vectors = [self._vectors[a] for a in articles]
-        if target.members is None:
+        else:  # the target is past the age of splitting: it lists no articles
+            self._forget_members(target)
             for article_id in articles:
                 self._vectors.pop(article_id, None)
                 self._arrival.pop(article_id, None)

@@ -12,7 +12,7 @@ from conftest import SHARED, reference_scores
 
 from storyline.records import Article, Telling
 from storyline.store import Duplicate, Store
-from storyline.stories import Split, StoryClusterer, article_terms, cluster
+from storyline.stories import SPLIT_MAX, Split, StoryClusterer, article_terms, cluster
 
 ECB_DEV = SHARED / "bench" / "clustering" / "ecbplus" / "dev"
 
@@ -328,3 +328,19 @@ def test_a_store_without_a_saved_state_is_replayed_whole(
     assert assign_stories(store) == len(sample_records) - 40
     rows = store.stories(limit=100)
     assert sum(row["articles"] for row in rows) == len(sample_records)
+
+
+def test_an_article_replayed_into_a_story_past_splitting_leaves_its_young_story() -> None:
+    clusterer = StoryClusterer()
+    for i in range(SPLIT_MAX):  # a story at the largest size that may still split
+        clusterer.place(f"b{i}", Counter({**HARBOUR, f"pier{i}": 1}), None, "s-b0")
+    assert clusterer.stories["s-b0"].members is not None
+    for article_id, text in TWO_EVENTS[:3]:
+        clusterer.place(article_id, article_terms(text), None, "s-m0")
+    clusterer.place("m1", article_terms(dict(TWO_EVENTS)["m1"]), None, "s-b0")
+    assert clusterer.stories["s-m0"].members == ["m0", "m2"]
+    assert clusterer.stories["s-m0"].size == 2 and clusterer.stories["s-b0"].size == 33
+    assert clusterer.stories["s-b0"].members is None  # now past it: it lists no articles
+    # The state stays whole: every listed article has its vector, none is listed twice.
+    restored = StoryClusterer.from_state(json.loads(json.dumps(clusterer.state())))
+    assert restored.state() == clusterer.state()
