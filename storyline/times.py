@@ -713,7 +713,7 @@ _RULES: tuple[_Rule, ...] = (
     # TimeML draws "the end of" into the expression, whatever stretch it is the end of.
     _rule(
         r"the (?:end|beginning|start|middle) of (?P<which>the|this|next|last) "
-        r"(?P<unit>year|month|week|quarter)",
+        r"(?P<unit>year|month|week|quarter|decade|century)",
         _r_edge_of,
     ),
     _rule(
@@ -794,7 +794,8 @@ _RULES: tuple[_Rule, ...] = (
         _r_season,
     ),
     _rule(
-        rf"(?P<which>)(?P<season>spring|summer|fall|autumn|winter),? (?:of )?(?P<year>{_YEAR})",
+        rf"(?:the )?(?P<which>)(?P<season>spring|summer|fall|autumn|winter),? (?:of )?"
+        rf"(?P<year>{_YEAR})",
         _r_season,
     ),
     # Sets: "every spring", "each July", "every two years", and a weekday in the plural

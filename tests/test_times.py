@@ -66,6 +66,8 @@ CASES = [
     ("Elections are held every four years.", "every four years", "SET", "P4Y"),
     ("The market opens on Saturdays.", "Saturdays", "SET", "XXXX-WXX-6"),
     ("Three days later, the talks resumed.", "Three days", "DURATION", "P3D"),
+    ("It happened in the spring of 2015.", "the spring of 2015", "DATE", "2015-SP"),
+    ("By the end of the decade, half were gone.", "the end of the decade", "DATE", "201"),
 ]
 
 
