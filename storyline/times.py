@@ -307,7 +307,7 @@ def _month_number(text: str) -> int:
 
 def _r_duration(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     amount = _number(m["num"])
-    unit = m["unit"]
+    unit = "century" if m["unit"].lower() == "centuries" else m["unit"]
     if (
         unit.lower() == "second"
         and m["num"].lower() in ("a", "an", "one")
@@ -493,6 +493,11 @@ def _r_decade(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | No
     return "DATE", digits[:3]
 
 
+def _r_century(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    """ "the 20th century" is the hundred years TimeML writes 19."""
+    return "DATE", f"{int(m['nth'] or m['nth2']) - 1:02d}"
+
+
 def _r_quarter(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     text = m[0].lower()
     ordinal = _ordinal(text)
@@ -661,7 +666,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         rf"(?:(?P<which>the past|the last|the next|the first|the coming|the previous|the "
         rf"following|the latest|the final|the remaining|the|past|last|next|first|coming|"
-        rf"previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? (?P<unit>{_UNIT})s?"
+        rf"previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? "
+        rf"(?P<unit>{_UNIT}s?|centuries)"
         rf"(?P<half2> and a half)?(?: (?P<rel>ago|earlier|from now|hence))?",
         _r_duration,
     ),
@@ -775,6 +781,19 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(rf"(?:(?:fiscal|calendar|early|late|mid|mid-) ?)?(?P<year>{_YEAR})", _r_year),
     _rule(r"(?:the )?(?:early |late |mid-)?(?P<decade>(?:1[89]|20)\d0|'\d0)s", _r_decade),
+    # "the 20th century"; the adjective "19th-century" leaves its article to the noun.
+    _rule(
+        r"(?:the )?(?:early |late |mid-)?(?P<nth>1\d|2\d)(?:st|nd|rd|th) century"
+        r"|(?P<nth2>1\d|2\d)(?:st|nd|rd|th)-century",
+        _r_century,
+    ),
+    # "in the autumn": the season of the year written in ("the spring" and "the fall" are as
+    # often water and a collapse).
+    _rule(
+        r"(?:(?<=in )|(?<=by )|(?<=during )|(?<=over )|(?<=until )|(?<=through ))"
+        r"the (?P<which>)(?P<season>summer|autumn|winter)(?P<year>)",
+        _r_season,
+    ),
     _rule(
         rf"(?:the )?(?:(?:latest|last|current|year-ago|year-earlier|fiscal) )?"
         rf"(?:(?:first|second|third|fourth) )?quarter(?: of (?P<year>{_YEAR}))?"

@@ -68,6 +68,10 @@ CASES = [
     ("Three days later, the talks resumed.", "Three days", "DURATION", "P3D"),
     ("It happened in the spring of 2015.", "the spring of 2015", "DATE", "2015-SP"),
     ("By the end of the decade, half were gone.", "the end of the decade", "DATE", "201"),
+    ("The bridge stood for two centuries.", "two centuries", "DURATION", "P200Y"),
+    ("It was the worst flood of the 20th century.", "the 20th century", "DATE", "19"),
+    ("A 19th-century mill burned down.", "19th-century", "DATE", "18"),
+    ("Prices will rise in the autumn.", "the autumn", "DATE", "2017-FA"),
 ]
 
 
