@@ -703,7 +703,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(r"the (?:current |present )?fiscal year", _r_fiscal_year),
     _rule(
-        r"(?:(?<=for )|(?<=over )|(?<=within )|(?<= in )|(?<=after ))"
+        r"(?:(?<=for )|(?<=over )|(?<=within )|(?<= in )|(?<=after )|(?<=take )|(?<=takes )"
+        r"|(?<=took )|(?<=taken )|(?<=lasted )|(?<=be ))"
         r"(?:(?:several|many|the past|the last|the coming|the next) )?"
         r"(?P<unit>second|minute|hour|day|week|month|year|decade)s",
         _r_plural,

@@ -72,6 +72,8 @@ CASES = [
     ("It was the worst flood of the 20th century.", "the 20th century", "DATE", "19"),
     ("A 19th-century mill burned down.", "19th-century", "DATE", "18"),
     ("Prices will rise in the autumn.", "the autumn", "DATE", "2017-FA"),
+    ("The repairs could take months.", "months", "DURATION", "PXM"),
+    ("It may be weeks before the road opens.", "weeks", "DURATION", "PXW"),
 ]
 
 
