@@ -464,7 +464,10 @@ def _r_month_day(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] |
     if not 1 <= day <= 31:
         return None
     year = int(m["year"]) if m["year"] else _day_year(dct, month, day, future)
-    return "DATE", f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return "DATE", date(year, month, day).isoformat()
+    except ValueError:  # "Feb. 30": no such day
+        return None
 
 
 def _r_day_month(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -595,6 +598,13 @@ def _r_clock(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | Non
     day = dct
     if m["day"]:
         day = date.fromisoformat(_weekday(dct, m["day"], future))
+    elif m["month"]:
+        month, dom = _month_number(m["month"]), int(m["dom"])
+        year = int(m["year"]) if m["year"] else _day_year(dct, month, dom, future)
+        try:
+            day = date(year, month, dom)
+        except ValueError:
+            return None
     return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
 
 
@@ -831,8 +841,11 @@ _RULES: tuple[_Rule, ...] = (
         _r_set,
     ),
     _rule(
+        # "5 p.m. EST Nov. 9" is one time: the clock, its zone and its day.
         rf"(?:(?:around|about) )?(?P<hour>\d{{1,2}})(?::(?P<minute>\d\d))? ?"
-        rf"(?P<meridian>a\.m\.|p\.m\.|am|pm)(?: (?:on )?(?P<day>{_WEEKDAY}))?",
+        rf"(?P<meridian>a\.m\.|p\.m\.|am|pm)(?: (?:[ECMP][SD]T|GMT|UTC|ET|PT))?"
+        rf"(?:,? (?:on )?(?:(?P<day>{_WEEKDAY})|(?P<month>{_MONTH}) (?P<dom>\d{{1,2}})"
+        rf"(?:,? (?P<year>{_YEAR}))?))?",
         _r_clock,
     ),
     _rule(rf"(?P<word>noon|midnight|midday)(?: (?P<day>{_WEEKDAY}))?", _r_noon),

@@ -74,6 +74,7 @@ CASES = [
     ("Prices will rise in the autumn.", "the autumn", "DATE", "2017-FA"),
     ("The repairs could take months.", "months", "DURATION", "PXM"),
     ("It may be weeks before the road opens.", "weeks", "DURATION", "PXW"),
+    ("Offers close at 5 p.m. EST Feb. 24.", "5 p.m. EST Feb. 24", "TIME", "2017-02-24T17:00"),
 ]
 
 
@@ -181,3 +182,8 @@ def test_tbaq_quality_floor(tmp_path: Path) -> None:
     scores = reference_scores("temporal_score.py", TBAQ, pred)
     assert scores["strict_f1"] >= 0.84
     assert scores["value_f1"] >= 0.77
+
+
+def test_a_day_that_does_not_exist_is_not_a_date() -> None:
+    text = "The note was dated Feb. 30, 2016."
+    assert all("02-30" not in t.value for t in find_times(text, FRIDAY))
