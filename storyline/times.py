@@ -652,7 +652,8 @@ def _r_year_ago(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
 
 
 def _r_plural(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    return "DURATION", _duration(None, m["unit"])
+    unit = m["unit"].lower()
+    return "DURATION", _duration(None, "century" if unit == "centur" else unit)
 
 
 #: Number words for spelled-out years ("nineteen ninety-six"); _NUMBERS plus the tens.
@@ -677,7 +678,7 @@ _RULES: tuple[_Rule, ...] = (
         rf"(?:(?P<which>the past|the last|the next|the first|the coming|the previous|the "
         rf"following|the latest|the final|the remaining|the|past|last|next|first|coming|"
         rf"previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? "
-        rf"(?P<unit>{_UNIT}s?|centuries)"
+        rf"(?:(?:trading|business|working) (?=days?\b))?(?P<unit>{_UNIT}s?|centuries)"
         rf"(?P<half2> and a half)?(?: (?P<rel>ago|earlier|from now|hence))?",
         _r_duration,
     ),
@@ -716,7 +717,7 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:(?<=for )|(?<=over )|(?<=within )|(?<= in )|(?<=after )|(?<=take )|(?<=takes )"
         r"|(?<=took )|(?<=taken )|(?<=lasted )|(?<=be ))"
         r"(?:(?:several|many|the past|the last|the coming|the next) )?"
-        r"(?P<unit>second|minute|hour|day|week|month|year|decade)s",
+        r"(?P<unit>second|minute|hour|day|week|month|year|decade|centur(?=ies))(?:s|ies)",
         _r_plural,
     ),
     _rule(

@@ -75,6 +75,8 @@ CASES = [
     ("The repairs could take months.", "months", "DURATION", "PXM"),
     ("It may be weeks before the road opens.", "weeks", "DURATION", "PXW"),
     ("Offers close at 5 p.m. EST Feb. 24.", "5 p.m. EST Feb. 24", "TIME", "2017-02-24T17:00"),
+    ("The tower stood there for centuries.", "centuries", "DURATION", "PXY"),
+    ("Five trading days later, it recovered.", "Five trading days", "DURATION", "P5D"),
 ]
 
 
