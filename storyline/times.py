@@ -355,8 +355,6 @@ def _r_relative(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
         "next": 1,
         "coming": 1,
         "following": 1,
-        "the previous": -1,
-        "the following": 1,
     }[which]
     value = _shift(dct, unit, steps)
     return ("DATE", value) if value else None
@@ -410,6 +408,7 @@ def _r_vague(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | Non
         "recent weeks",
         "recent days",
         "in the past",
+        "the time",
     ):
         return "DATE", "PAST_REF"
     return "DATE", "FUTURE_REF"
@@ -616,6 +615,39 @@ def _r_noon(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None
     return "TIME", f"{day.isoformat()}T{clock}"
 
 
+#: The value an anaphoric rule gives until find_times resolves it: unit and step.
+_ANAPHOR = "ANAPHOR:"
+
+
+def _r_anaphoric(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    unit = (m["unit"] or m["unit2"] or m["unit3"]).lower()
+    which = (m["which2"] or m["which3"] or "").lower()
+    steps = {"next": 1, "following": 1, "after": 1, "previous": -1, "preceding": -1}.get(
+        which, -1 if which == "before" else 0
+    )
+    return ("TIME" if unit in _PARTS else "DATE"), f"{_ANAPHOR}{unit}:{steps}"
+
+
+def _resolve_anaphor(value: str, reference: str, dct: date) -> str | None:
+    """The value of an anaphoric expression (``_r_anaphoric``) from the last calendar value
+    the text named (``reference``, "" for none); the publication date when that is too coarse
+    for the unit."""
+    unit, steps_text = value.removeprefix(_ANAPHOR).split(":")
+    steps = int(steps_text)
+    parts = reference.split("-") if re.fullmatch(r"\d{4}(?:-\d\d){0,2}", reference) else []
+    if unit == "year":
+        year = int(parts[0]) if parts else dct.year
+        return f"{year + steps:04d}"
+    if unit == "month":
+        anchor = date(int(parts[0]), int(parts[1]), 1) if len(parts) >= 2 else dct
+        return _shift(anchor, "month", steps)
+    anchor = date(int(parts[0]), int(parts[1]), int(parts[2])) if len(parts) == 3 else dct
+    if unit == "week":
+        return _shift(anchor, "week", steps)
+    day = (anchor + timedelta(days=steps)).isoformat()
+    return f"{day}T{_PARTS[unit]}" if unit in _PARTS else day
+
+
 def _r_year_span(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     return "DURATION", "P1Y"
 
@@ -693,8 +725,7 @@ _RULES: tuple[_Rule, ...] = (
     # The article is part of the expression: "the past year", "the last decade".
     _rule(
         r"(?:the (?=(?:last|next|past|coming) ))?"
-        r"(?P<which>last|this|next|past|coming|previous|current|following"
-        r"|the following|the previous) "
+        r"(?P<which>last|this|next|past|coming|previous|current|following) "
         r"(?P<unit>year|month|week|weekend|quarter|decade|century)",
         _r_relative,
     ),
@@ -747,6 +778,19 @@ _RULES: tuple[_Rule, ...] = (
         0,
     ),
     _rule(r"today|yesterday|tomorrow|tonight", _r_deictic),
+    # Anaphora: "that year", "the next day", "the day before" count from the last date the
+    # text named, not from the publication date (resolved in find_times).
+    _rule(
+        r"(?:(?:earlier|later) )?that (?P<unit>day|night|morning|afternoon|evening|week|month"
+        r"|year)(?P<which>)"
+        r"|the (?P<which2>next|following|previous|preceding) (?P<unit2>day|night|morning|week"
+        r"|month|year)"
+        # "before" and "after" stay out of the expression, as after a duration.
+        r"|the (?P<unit3>day|night)(?= (?P<which3>before|after)\b)",
+        _r_anaphoric,
+    ),
+    _rule(r"the (?:near|short|long) term|the near future", _r_vague),
+    _rule(r"(?<=at )the time", _r_vague),
     _rule(
         r"(?P<which>this|last|yesterday|tomorrow) (?P<part>morning|afternoon|evening|night)",
         _r_part_of_day,
@@ -926,7 +970,16 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
             continue
         taken.append((start, end))
         times.append(TimeExpr(start, end, text[start:end], result[0], result[1]))
-    return sorted(times, key=lambda t: t.start)
+    times.sort(key=lambda t: t.start)
+    reference = ""
+    for index, time in enumerate(times):
+        if time.value.startswith(_ANAPHOR) and dct is not None:
+            value = _resolve_anaphor(time.value, reference, dct)
+            times[index] = time = replace(time, value=value or "")
+        calendar = calendar_value(time)
+        if calendar and re.fullmatch(r"\d{4}(?:-\d\d){0,2}", calendar):
+            reference = calendar
+    return [time for time in times if time.value]
 
 
 def times_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:

@@ -189,3 +189,23 @@ def test_tbaq_quality_floor(tmp_path: Path) -> None:
 def test_a_day_that_does_not_exist_is_not_a_date() -> None:
     text = "The note was dated Feb. 30, 2016."
     assert all("02-30" not in t.value for t in find_times(text, FRIDAY))
+
+
+def test_that_year_and_the_next_day_count_from_the_last_date_named() -> None:
+    text = (
+        "The mill opened in 1985. That year, it hired 300 people. The following year it "
+        "closed. Talks broke down on March 3, 2016. The next day, the union struck; it had "
+        "warned of a strike the day before."
+    )
+    found = {t.text: t.value for t in find_times(text, FRIDAY)}
+    assert found["That year"] == "1985"
+    assert found["The following year"] == "1986"
+    assert found["The next day"] == "2016-03-04"
+    assert found["the day"] == "2016-03-03"  # "the day before" the next day: "before" left out
+    # With nothing named before it, the publication date is the reference.
+    assert find_times("That night, the rebels withdrew.", FRIDAY)[0].value == "2017-02-17TNI"
+
+
+def test_vague_terms_are_references() -> None:
+    found = {t.text: t.value for t in find_times("At the time, in the short term.", FRIDAY)}
+    assert found == {"the time": "PAST_REF", "the short term": "FUTURE_REF"}
