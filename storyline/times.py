@@ -496,7 +496,7 @@ def _r_decade(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | No
 
 
 def _r_century(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    """ "the 20th century" is the hundred years TimeML writes 19."""
+    """The hundred years "the 20th century" names, which TimeML writes 19."""
     return "DATE", f"{int(m['nth'] or m['nth2']) - 1:02d}"
 
 
@@ -617,6 +617,8 @@ def _r_noon(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None
 
 #: The value an anaphoric rule gives until find_times resolves it: unit and step.
 _ANAPHOR = "ANAPHOR:"
+#: A calendar value an anaphor can count from: a year, a month or a day.
+_REFERENCE = re.compile(r"\d{4}(?:-\d\d){0,2}")
 
 
 def _r_anaphoric(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -634,7 +636,7 @@ def _resolve_anaphor(value: str, reference: str, dct: date) -> str | None:
     for the unit."""
     unit, steps_text = value.removeprefix(_ANAPHOR).split(":")
     steps = int(steps_text)
-    parts = reference.split("-") if re.fullmatch(r"\d{4}(?:-\d\d){0,2}", reference) else []
+    parts = reference.split("-") if _REFERENCE.fullmatch(reference) else []
     if unit == "year":
         year = int(parts[0]) if parts else dct.year
         return f"{year + steps:04d}"
@@ -949,6 +951,8 @@ def _not_a_time(text: str, start: int, end: int, kind: str) -> bool:
 def find_times(text: str, published: str | None) -> list[TimeExpr]:
     """Every time expression of ``text``, normalised against ``published`` (ISO date)."""
     dct = published_date(published)
+    if dct is None:  # nothing to anchor "Tuesday" or "last year" to
+        return []
     candidates: list[tuple[int, int, _Rule, re.Match[str]]] = []
     for rule in _RULES:
         for match in rule.pattern.finditer(text):
@@ -963,8 +967,6 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
     for start, end, rule, match in candidates:
         if any(start < e and end > s for s, e in taken):
             continue
-        if dct is None:
-            continue
         result = rule.make(match, dct, _future(text, start, end))
         if result is None or not result[1] or _not_a_time(text, start, end, result[0]):
             continue
@@ -973,11 +975,11 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
     times.sort(key=lambda t: t.start)
     reference = ""
     for index, time in enumerate(times):
-        if time.value.startswith(_ANAPHOR) and dct is not None:
+        if time.value.startswith(_ANAPHOR):
             value = _resolve_anaphor(time.value, reference, dct)
             times[index] = time = replace(time, value=value or "")
         calendar = calendar_value(time)
-        if calendar and re.fullmatch(r"\d{4}(?:-\d\d){0,2}", calendar):
+        if calendar and _REFERENCE.fullmatch(calendar):
             reference = calendar
     return [time for time in times if time.value]
 
