@@ -189,10 +189,18 @@ def _number(text: str) -> int | None:
     return int(value) if value.is_integer() else None
 
 
+def _unit(word: str) -> str:
+    """A unit word in the singular, as _UNITS and _shift know it: "Years" → year,
+    "centuries" → century."""
+    word = word.lower()
+    return "century" if word == "centuries" else word.rstrip("s")
+
+
 def _duration(amount: int | None, unit: str) -> str:
-    code = _UNITS[unit.lower().rstrip("s")]
+    unit = _unit(unit)
+    code = _UNITS[unit]
     count = "X" if amount is None else str(amount)
-    if code in ("H", "M", "S") and unit.lower().rstrip("s") in ("hour", "minute", "second"):
+    if code in ("H", "M", "S") and unit in ("hour", "minute", "second"):
         return f"PT{count}{code}"
     if code == "WE":
         return f"P{count}WE"
@@ -307,9 +315,9 @@ def _month_number(text: str) -> int:
 
 def _r_duration(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     amount = _number(m["num"])
-    unit = "century" if m["unit"].lower() == "centuries" else m["unit"]
+    unit = _unit(m["unit"])
     if (
-        unit.lower() == "second"
+        unit == "second"
         and m["num"].lower() in ("a", "an", "one")
         and re.match(r" [a-z]", m.string[m.end() : m.end() + 2])
     ):
@@ -317,16 +325,16 @@ def _r_duration(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
     if m["rel"] and m["rel"].lower() in ("ago", "earlier", "before") and m["num"]:
         steps = -(amount or 1)
         if (
-            unit.lower().rstrip("s") == "year"
+            unit == "year"
             and amount == 1
             and "quarter" in m.string[max(0, m.start() - 200) : m.end() + 100].lower()
         ):
             # Earnings reports: "a year ago" is the same quarter of the year before.
             return _r_year_ago(m, dct, future)
-        shifted = _shift(dct, unit.rstrip("s").lower(), steps) if amount else None
+        shifted = _shift(dct, unit, steps) if amount else None
         return "DATE", shifted or "PAST_REF"
     if m["rel"] and m["rel"].lower() in ("from now", "hence"):
-        return "DATE", _shift(dct, unit.rstrip("s").lower(), amount or 1) or "FUTURE_REF"
+        return "DATE", _shift(dct, unit, amount or 1) or "FUTURE_REF"
     groups = m.groupdict()
     if (groups.get("half") or groups.get("half2")) and amount is not None:
         return "DURATION", _and_a_half(amount, unit)
@@ -340,7 +348,7 @@ _HALVES = {"year": "6M", "month": "15D", "day": "T12H", "hour": "30M", "minute":
 def _and_a_half(amount: int, unit: str) -> str:
     """A whole amount and a half: "2 1/2 years" → P2Y6M, "a minute and a half" → PT1M30S."""
     whole = _duration(amount, unit)
-    return whole + _HALVES.get(unit.lower().rstrip("s"), "")
+    return whole + _HALVES.get(_unit(unit), "")
 
 
 def _r_relative(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
@@ -569,10 +577,10 @@ def _r_set(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
     }
     if word in simple:
         return "SET", simple[word]
-    unit = (m["unit"] or m["unit2"] or m["days"] or "").lower()
+    # "on Mondays" names every Monday.
+    unit = (m["unit"] or m["unit2"] or (m["days"] or "").removesuffix("s")).lower()
     if m["num"]:  # "every two years"
         return "SET", _duration(_number(m["num"]), unit)
-    unit = unit.removesuffix("s") if unit.removesuffix("s") in _WEEKDAYS else unit
     if unit in _WEEKDAYS:
         return "SET", f"XXXX-WXX-{_WEEKDAYS[unit] + 1}"
     if unit in _SEASONS:
@@ -686,8 +694,7 @@ def _r_year_ago(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | 
 
 
 def _r_plural(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    unit = m["unit"].lower()
-    return "DURATION", _duration(None, "century" if unit == "centur" else unit)
+    return "DURATION", _duration(None, m["unit"])
 
 
 #: Number words for spelled-out years ("nineteen ninety-six"); _NUMBERS plus the tens.
@@ -750,7 +757,7 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:(?<=for )|(?<=over )|(?<=within )|(?<= in )|(?<=after )|(?<=take )|(?<=takes )"
         r"|(?<=took )|(?<=taken )|(?<=lasted )|(?<=be ))"
         r"(?:(?:several|many|the past|the last|the coming|the next) )?"
-        r"(?P<unit>second|minute|hour|day|week|month|year|decade|centur(?=ies))(?:s|ies)",
+        r"(?P<unit>(?:second|minute|hour|day|week|month|year|decade)s|centuries)",
         _r_plural,
     ),
     _rule(
