@@ -955,6 +955,23 @@ def _not_a_time(text: str, start: int, end: int, kind: str) -> bool:
     )
 
 
+_NAMED_DATE = re.compile(
+    rf"\b(?:(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?!\d)|(?P<year>{_YEAR})\b)"
+)
+
+
+def calendar_names(text: str) -> set[str]:
+    """The years (``2009``) and days of a month (``12-11`` for "Dec. 11") that ``text`` names
+    outright: what it says of when, without a publication date to anchor anything to."""
+    names = set()
+    for m in _NAMED_DATE.finditer(text):
+        if m["year"]:
+            names.add(m["year"])
+        elif 1 <= int(m["day"]) <= 31:
+            names.add(f"{_month_number(m['month']):02d}-{int(m['day']):02d}")
+    return names
+
+
 def find_times(text: str, published: str | None) -> list[TimeExpr]:
     """Every time expression of ``text``, normalised against ``published`` (ISO date)."""
     dct = published_date(published)

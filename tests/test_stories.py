@@ -137,6 +137,29 @@ def test_stories_far_apart_do_not_merge_through_one_article() -> None:
     assert both.merged == () and {"s-a0", "s-b0"} <= clusterer.stories.keys()
 
 
+def test_a_lone_article_joins_the_story_that_grew_close_to_it() -> None:
+    clusterer = StoryClusterer()
+    clusterer.add("a0", Counter({"ferry": 2, "strike": 2, "crews": 2, "pay": 1}))
+    clusterer.add("x0", Counter({"bridge": 2, "cracks": 2, "closed": 1}))
+    # Too little in common with the strike's first report: a story of its own.
+    lone = clusterer.add("l0", Counter({"ferry": 1, "fares": 2, "tickets": 2, "commuters": 1}))
+    assert lone.story_id == "s-l0"
+    # The next report speaks of the strike and of fares: the lone article belongs with it.
+    grown = clusterer.add(
+        "a1", Counter({"ferry": 2, "strike": 2, "crews": 1, "fares": 1, "tickets": 1})
+    )
+    assert grown.story_id == "s-a0" and grown.merged == ("s-l0",)
+    assert clusterer.resolve("s-l0") == "s-a0" and clusterer.stories["s-a0"].size == 3
+    # An unrelated lone article stays alone.
+    assert "s-x0" in clusterer.stories
+
+
+def test_terms_hold_the_dates_an_article_names() -> None:
+    terms = article_terms("The Hollow Palms signed Okoro on Jan. 5, 2011, for two seasons.")
+    assert {term for term in terms if term.startswith("T:")} == {"T:2011", "T:01-05"}
+    assert terms["T:2011"] == terms["T:01-05"] > 0
+
+
 REHAB = "rehab rehab clinic clinic checked treatment spokesperson"
 
 

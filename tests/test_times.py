@@ -10,7 +10,7 @@ from conftest import SHARED, reference_scores
 from storyline.analyze import analyze
 from storyline.extract import build_article
 from storyline.records import Analysis
-from storyline.times import find_times
+from storyline.times import calendar_names, find_times
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = SHARED / "seed"
@@ -116,6 +116,12 @@ def test_spelled_compound_numbers() -> None:
 
 def test_no_publication_date_no_anchored_values() -> None:
     assert find_times("They met on Thursday.", None) == []
+
+
+def test_calendar_names_need_no_publication_date() -> None:
+    text = "Signed Dec. 11, 2008; again on December 15th and in May 1999. Not 12345 or Jan 40."
+    assert calendar_names(text) == {"12-11", "2008", "12-15", "1999"}
+    assert calendar_names("They met on Thursday.") == set()
 
 
 def test_times_in_analyze_output(nlp: Any) -> None:
