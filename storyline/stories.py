@@ -2,17 +2,21 @@
 
 Each article becomes a sparse vector of its words (TF-IDF with document frequencies counted
 as the stream arrives, so nothing is fitted in advance) and of the people, organisations and
-places the entity stage named, weighted higher because two stories of one kind ("a
-celebrity enters rehab") differ mostly in who and where. The article joins the most similar
-story if the cosine similarity to the story's centroid reaches :data:`STORY_THRESHOLD`, else
-starts a new story. Candidate stories come from an inverted index over each story's strongest
-terms, so an article is compared with the few stories that share its rarest words, not with
-every story. Time matters too: a story that has had no article for :data:`COLD_DAYS` is not
-joined any more.
+places the entity stage named, because two stories of one kind ("a celebrity enters rehab")
+differ mostly in who and where, and of the years and days of a month it names outright,
+because they differ in when too. The article joins the most similar story if the cosine
+similarity to the story's centroid reaches :data:`STORY_THRESHOLD`, else starts a new story.
+Candidate stories come from an inverted index over each story's strongest terms, so an
+article is compared with the few stories that share its rarest words, not with every story.
+Time matters too: a story that has had no article for :data:`COLD_DAYS` is not joined any
+more.
 
 Story ids are the id of the story's first article (prefixed ``s-``): stable as the stream
 grows. When an article is as close to a second story as to its own, and the two stories'
 centroids are alike, the two stories merge; the smaller one's id then redirects to the larger.
+A story of one article merges the same way into a story whose centroid, moved by later
+articles, now reaches the threshold for it: its article came before the story had words enough
+in common with it.
 
 A young story can also turn out to be two. The first articles of a second event of the same
 kind ("another celebrity enters rehab") often reach the threshold of the first event's story,

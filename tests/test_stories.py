@@ -67,7 +67,7 @@ def test_ecb_dev_quality_floor(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    assert reference_scores("clustering_score.py", ECB_DEV, out)["bcubed_f1"] >= 0.91
+    assert reference_scores("clustering_score.py", ECB_DEV, out)["bcubed_f1"] >= 0.925
     assert json.loads(out.read_text().splitlines()[0])["story"].startswith("s-")
 
 
