@@ -371,9 +371,9 @@ class StoryClusterer:
         articles among the new article's candidates (:meth:`_rank`), so no second lookup: the
         article that moves the centroid towards a lone one shares its rarest words. A larger
         story that close is a merge :meth:`add` decides by MERGE_FACTOR and SPLIT_BELOW."""
-        gone: list[str] = []
         if story.size < 2:
             return ()
+        gone: list[str] = []
         for other, _ in candidates:
             lone = self.stories.get(other)
             if lone is None or lone is story or lone.size != 1:
