@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from storyline import __version__
 from storyline.analyze import DEFAULT_STAGES, STAGES, analyze, analyze_pending
+from storyline.dedupe import link_copies
 from storyline.digest import DEFAULT_WORDS, summarize
 from storyline.errors import StorylineError
 from storyline.export import FORMATS, TABLES
@@ -537,18 +538,20 @@ def cluster_command(file: str) -> None:
     """Group JSONL articles from FILE (or - for stdin) into stories, in memory.
 
     The same online algorithm as the store's, in arrival order (publication date, then input
-    order). Prints {"id", "story"} per article, in input order; merged stories are reported
+    order), wire copies linked first and put with their original as `ingest` links them.
+    Prints {"id", "story"} per article, in input order; merged stories are reported
     under the id they merged into, and articles that left a story in a split under the story
     they moved to.
     """
     articles, problems = _read_articles(file)
+    copies = link_copies((a.id, a.text) for a in articles)
     analyses = {
         result.article_id: result.mentions
-        for result in analyze(articles, stages=("entities",))
+        for result in analyze([a for a in articles if a.id not in copies], stages=("entities",))
         if not isinstance(result, Problem)
     }
     rows = [(a.id, a.text, a.published, analyses.get(a.id, ())) for a in articles]
-    for article_id, story_id in cluster(rows):
+    for article_id, story_id in cluster(rows, copies=copies):
         click.echo(json.dumps({"id": article_id, "story": story_id}))
     if problems:
         sys.exit(1)

@@ -89,3 +89,17 @@ class Deduplicator:
         self._signatures[article_id] = minhash
         self._canonical[article_id] = canonical_id or article_id
         self._lsh.insert(article_id, minhash)
+
+
+def link_copies(articles: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """{copy id: canonical id} for (id, text) pairs in ingestion order, linked as ``ingest``
+    links them (an exact copy's signature matches at 1.0, so no separate hash is needed)."""
+    deduplicator = Deduplicator()
+    links: dict[str, str] = {}
+    for article_id, text in articles:
+        minhash = signature(text)
+        match = deduplicator.find(minhash)
+        if match is not None:
+            links[article_id] = match.canonical_id
+        deduplicator.add(article_id, minhash, links.get(article_id))
+    return links

@@ -40,7 +40,7 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -472,24 +472,30 @@ def cluster(
     articles: Iterable[tuple[str, str, str | None, Iterable[Mention]]],
     *,
     threshold: float = STORY_THRESHOLD,
+    copies: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """(article id, final story id) for (id, text, published, mentions) in arrival order.
 
     Arrival order is publication date, then input order; articles without a date keep their
-    input position relative to each other and come after dated ones of equal rank.
+    input position relative to each other and come after dated ones of equal rank. Wire
+    copies (``copies``: copy id to canonical id, as :func:`storyline.dedupe.link_copies`
+    gives) are not decided: they join their canonical article's story, as in the store.
     """
     rows = list(articles)
+    copies = copies or {}
     order = sorted(range(len(rows)), key=lambda i: (rows[i][2] or "9999", i))
     clusterer = StoryClusterer(threshold)
     story_of: dict[str, str] = {}
     for index in order:
         article_id, text, published, mentions = rows[index]
+        if article_id in copies:
+            continue
         day = published_date(published)
         result = clusterer.add(article_id, article_terms(text, mentions), day)
         story_of[article_id] = result.story_id
         if result.split is not None:
             story_of.update(dict.fromkeys(result.split.articles, result.split.to_id))
-    return [(row[0], clusterer.resolve(story_of[row[0]])) for row in rows]
+    return [(row[0], clusterer.resolve(story_of[copies.get(row[0], row[0])])) for row in rows]
 
 
 def _add_weights(story: _Story, weights: dict[str, float]) -> None:

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from storyline.dedupe import DUPLICATE_THRESHOLD, Deduplicator, from_bytes, signature, to_bytes
+from storyline.dedupe import (
+    DUPLICATE_THRESHOLD,
+    Deduplicator,
+    from_bytes,
+    link_copies,
+    signature,
+    to_bytes,
+)
 
 REPORT = (
     "Dockworkers at Port Halvard walked out on Thursday after talks over pay broke down, leaving"
@@ -38,3 +45,15 @@ def test_signature_round_trips_through_bytes() -> None:
     restored = from_bytes(to_bytes(minhash))
     assert restored.jaccard(minhash) == 1.0
     assert len(to_bytes(minhash)) == 128 * 8
+
+
+def test_link_copies_links_in_order_to_the_first_of_each_group() -> None:
+    links = link_copies(
+        [
+            ("wire", REPORT),
+            ("other", OTHER_REPORT),
+            ("copy", REPORT + " More soon."),
+            ("exact", REPORT),
+        ]
+    )
+    assert links == {"copy": "wire", "exact": "wire"}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import SHARED, reference_scores
 
+from storyline.dedupe import link_copies
 from storyline.records import Article, Telling
 from storyline.store import Duplicate, Store
 from storyline.stories import SPLIT_MAX, Split, StoryClusterer, article_terms, cluster
@@ -89,6 +90,17 @@ def test_stored_stories_are_pure_complete_and_rerunnable(store: Any, sample_path
     assert store.story_of("ld-talks-4") == store.story_of("nw-talks-4")
     assert stories[0]["last"] == max(row["last"] for row in stories)
     assert store.resolve_story("s-no-such") is None
+    # `storyline cluster` groups the same file the same way in memory: copies linked first.
+    ids = [json.loads(line)["id"] for line in sample_path.read_text().splitlines()]
+    rows = []
+    for article in filter(None, (store.get_article(article_id) for article_id in ids)):
+        analysis = store.get_analysis(article.id)
+        rows.append(
+            (article.id, article.text, article.published, analysis.mentions if analysis else ())
+        )
+    copies = link_copies((row[0], row[1]) for row in rows)
+    assert copies and all(store.duplicate_of(copy) for copy in copies)
+    assert dict(cluster(rows, copies=copies)) == {a: store.story_of(a) for a in ids}
 
 
 def _record(store: Store, article_id: str, canonical: str | None = None) -> None:
