@@ -96,7 +96,11 @@ def link_copies(articles: Iterable[tuple[str, str]]) -> dict[str, str]:
     links them (an exact copy's signature matches at 1.0, so no separate hash is needed)."""
     deduplicator = Deduplicator()
     links: dict[str, str] = {}
+    seen: set[str] = set()
     for article_id, text in articles:
+        if article_id in seen:  # the same article again (ingest counts it as unchanged)
+            continue
+        seen.add(article_id)
         minhash = signature(text)
         match = deduplicator.find(minhash)
         if match is not None:

@@ -54,6 +54,7 @@ def test_link_copies_links_in_order_to_the_first_of_each_group() -> None:
             ("other", OTHER_REPORT),
             ("copy", REPORT + " More soon."),
             ("exact", REPORT),
+            ("wire", REPORT),  # the same article again is no copy of itself
         ]
     )
     assert links == {"copy": "wire", "exact": "wire"}
