@@ -51,6 +51,22 @@ def test_an_article_looking_back_to_a_day_counts_once() -> None:
     assert [e.date for e in timeline(articles, dates=1, per_date=1)] == ["2025-05-06"]
 
 
+def test_a_day_that_stands_out_beats_a_day_of_steady_coverage() -> None:
+    steady = "Crews kept clearing snow from the roads around Vell for another day."
+    event = "The old Vell dam gave way after the snow melted and flooded the lower town."
+    articles = [
+        Article(id=f"s{d}{k}", text=steady, outlet=f"Outlet {k}", published=f"2025-02-0{d}")
+        for d in range(1, 8)
+        for k in range(2)
+    ] + [
+        Article(id=f"e{k}", text=event, outlet=f"Outlet {k}", published="2025-02-20")
+        for k in range(2)
+    ]
+    # Every day has two articles; the tie would go to the earliest, 1 February. Days within a
+    # week of snow coverage lose part of their neighbours' median; 20 February has none.
+    assert [e.date for e in timeline(articles, dates=1, per_date=1)] == ["2025-02-20"]
+
+
 def test_lines_are_cited_standalone_and_refer_to_their_day() -> None:
     articles = _strike_articles()
     by_id = {a.id: a for a in articles}
