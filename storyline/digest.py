@@ -9,8 +9,11 @@ on PyPI does cited, budgeted extraction over our own sentence records.
 
 Sentences that cannot stand alone are never candidates: a pronoun or connective at the start
 ("He noted …", "But …"), a quotation that opens or closes outside the sentence, datelines and
-captions (too short), run-ons (too long). Exact copies of a sentence (wire copies) become one
-candidate that cites every article it came from.
+captions (too short), run-ons (too long). Page furniture that scraped text runs into the first
+sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON (Reuters) - ",
+"Wednesday 8 September 2010 21.39 BST "), and reader comments and photo captions ("... on
+the beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire copies) become
+one candidate that cites every article it came from.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -29,7 +32,7 @@ from scipy.sparse import coo_matrix
 from storyline.records import Article, Citation, DigestLine
 from storyline.sentences import MAX_WORDS, MIN_WORDS, Sentence, is_stopword, split, terms
 
-__all__ = ["DEFAULT_WORDS", "cite", "copies", "headline", "standalone", "summarize"]
+__all__ = ["DEFAULT_WORDS", "cite", "copies", "headline", "readable", "standalone", "summarize"]
 
 DEFAULT_WORDS = 100
 #: A concept must be used by at least this share of the story's articles (and by two) to count.
@@ -49,6 +52,36 @@ _DANGLING = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|those|that|there|but|and|or|so|also|"
     r"however|meanwhile|still|yet|then|instead|nevertheless|moreover|in addition|such|both)\b",
     re.IGNORECASE,
+)
+# Page furniture before the first sentence: an agency dateline ("HOUSTON (Reuters) - "), a
+# capitalised city dateline ("NEW ORLEANS -- "), a page's time stamp ("Wednesday 8 September 2010
+# 21.39 BST", "| Tue Sep 28, 2010 3:55 am IST", "Last updated at 06:28"). trafilatura removes
+# such things from the HTML it reads; text that arrives as JSONL may still carry them.
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_CLOCK = r"\d{1,2}[.:]\d\d(?: ?(?:[ap]\.?m\.?|[AP]M))?(?: [A-Z]{2,4})?"
+# A date that follows one of these words is part of the sentence ("met on Wednesday 8 September
+# 2010", "arrested in London on Oct. 16, 1998."), not a page's stamp or a caption's date.
+_PREPOSITIONS = ("on", "of", "since", "until", "by", "from", "to", "before", "after")
+_NOT_AFTER = "".join(rf"(?<!\b{word} )" for word in _PREPOSITIONS)
+_FURNITURE = (
+    re.compile(
+        r"^.{0,160}?\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua)\)\s*(?:--|[-\u2013\u2014_])\s*"
+    ),
+    re.compile(r"^[A-Z]{2}[A-Z .'/\\-]*(?:, [A-Z][A-Za-z. ]+)?\s+(?:--|\u2014|_)\s+"),
+    re.compile(
+        rf"^.{{0,300}}?{_NOT_AFTER}(?:\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? \d{{1,2}} "
+        rf"{_MONTH} \d{{4}}(?: {_CLOCK})?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} \d{{1,2}}, "
+        rf"\d{{4}} {_CLOCK}|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}|Last updated at \d\d:\d\d"
+        rf"(?: GMT)?)\s+"
+    ),
+)
+# Not news: reader comments under an article, and photo captions, which end with the day the
+# picture was taken ("... on the beach in Venice, Louisiana, May 2, 2010.").
+_NOT_NEWS = re.compile(
+    rf"\bwrote:|\bReport abuse\b|\bPosted by:|{_NOT_AFTER}{_MONTH} \d{{1,2}},? \d{{4}}\.?$"
 )
 _ENDS = ".!?\"'\u201d\u2019"  # a full stop, possibly inside closing quotes
 _QUOTE_MARKS = re.compile(r"[\"“”]")
@@ -71,6 +104,21 @@ def standalone(text: str) -> bool:
     return text[-1] in _ENDS and not text[0].islower()
 
 
+def readable(sentence: Sentence) -> Sentence | None:
+    """The sentence with page furniture cut from its start, or None if it is no news at all
+    (see the module docstring). The span moves with the text, so citations stay exact."""
+    if _NOT_NEWS.search(sentence.text):
+        return None
+    text, start = sentence.text, sentence.start
+    for furniture in _FURNITURE:
+        match = furniture.match(text)
+        if match and len(text[match.end() :].split()) >= MIN_WORDS:
+            text, start = text[match.end() :], start + match.end()
+    if start == sentence.start:
+        return sentence
+    return replace(sentence, text=text, start=start)
+
+
 def _balanced(text: str) -> bool:
     """Quotation marks open and close in turn inside the sentence (none left dangling)."""
     inside = False
@@ -90,11 +138,13 @@ def bigrams(text: str) -> frozenset[tuple[str, str]]:
 
 
 def copies(sentences: Iterable[Sentence]) -> list[list[Sentence]]:
-    """Standalone sentences grouped with their exact copies (same words), first seen first."""
+    """Readable standalone sentences grouped with their exact copies (same words), first seen
+    first."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in sentences:
-        if standalone(sentence.text):
-            groups[" ".join(terms(sentence.text))].append(sentence)
+        shown = readable(sentence)
+        if shown is not None and standalone(shown.text):
+            groups[" ".join(terms(shown.text))].append(shown)
     return list(groups.values())
 
 
@@ -189,7 +239,8 @@ def summarize(articles: Iterable[Article], words: int = DEFAULT_WORDS) -> list[D
     article.
     """
     listed = list(articles)
-    grams_of = {sentence: bigrams(sentence.text) for sentence in split(listed)}
+    shown = (readable(sentence) for sentence in split(listed))
+    grams_of = {sentence: bigrams(sentence.text) for sentence in shown if sentence is not None}
     weights = _weights(grams_of, len({a.id for a in listed}))
     candidates = _candidates(grams_of, weights)
     if not candidates:

@@ -23,7 +23,7 @@ from statistics import median_high
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.digest import cite, copies, standalone
+from storyline.digest import cite, copies
 from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
 from storyline.sentences import Sentence, split, terms
 from storyline.times import find_times
@@ -127,7 +127,7 @@ def timeline(
     score.pop("", None)
     worth = _stand_out(score)
     ranked = sorted(worth, key=lambda d: (-worth[d], d))
-    chosen_days = [d for d in ranked if any(standalone(s.text) for s in candidates[d])][:dates]
+    chosen_days = [d for d in ranked if copies(candidates[d])][:dates]
     entries = []
     for day in sorted(chosen_days):
         lines = _pick(candidates[day], per_date)

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from storyline.digest import headline, standalone, summarize
+from storyline.digest import headline, readable, standalone, summarize
 from storyline.records import Article
+from storyline.sentences import Sentence
 from storyline.sources import article_from_record
 from tests.conftest import SCORE_PYTHON, SHARED, reference_scores
 
@@ -66,6 +67,48 @@ def test_digest_cites_every_copy_and_keeps_the_budget() -> None:
         assert not line.text.startswith("He ")
         for citation in line.citations:
             assert by_id[citation.article_id].text[citation.start : citation.end] == line.text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "KESSEL | Tue Apr 1, 2025 6:05 pm CET KESSEL (Reuters) - The Varn river burst its"
+            " banks on Monday.",
+            "The Varn river burst its banks on Monday.",
+        ),
+        (
+            "Varn floods Kessel Rain keeps falling Tuesday 1 April 2025 18.05 CET The Varn river"
+            " burst its banks on Monday.",
+            "The Varn river burst its banks on Monday.",
+        ),
+        (
+            "KESSEL -- The Varn river burst its banks on Monday.",
+            "The Varn river burst its banks on Monday.",
+        ),
+        # Dates that belong to the sentence stay.
+        (
+            "The council, which met on Tuesday 1 April 2025, voted to rebuild the barriers.",
+            "The council, which met on Tuesday 1 April 2025, voted to rebuild the barriers.",
+        ),
+        (
+            "The river last flooded the town on May 2, 1990.",
+            "The river last flooded the town on May 2, 1990.",
+        ),
+        # A photo caption and a reader's comment are not news.
+        ("Volunteers carry sandbags along the river in Kessel, April 1, 2025.", None),
+        ("At 6:05 pm on 1 Apr 2025, riverfan wrote: The barriers were never good enough.", None),
+    ],
+)
+def test_readable_cuts_page_furniture_and_keeps_the_span(text: str, shown: str | None) -> None:
+    article_text = "Earlier text. " + text
+    sentence = Sentence("a1", 14, len(article_text), text, 1, "2025-04-01")
+    result = readable(sentence)
+    if shown is None:
+        assert result is None
+    else:
+        assert result is not None and result.text == shown
+        assert article_text[result.start : result.end] == shown
 
 
 def test_digest_of_nothing_is_empty() -> None:
