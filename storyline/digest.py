@@ -8,12 +8,13 @@ by an after-the-fact filter such as MMR. scipy's ``milp`` (HiGHS) solves it; no 
 on PyPI does cited, budgeted extraction over our own sentence records.
 
 Sentences that cannot stand alone are never candidates: a pronoun or connective at the start
-("He noted …", "But …"), a quotation that opens or closes outside the sentence, datelines and
-captions (too short), run-ons (too long). Page furniture that scraped text runs into the first
-sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON (Reuters) - ",
-"Wednesday 8 September 2010 21.39 BST "), and reader comments and photo captions ("... on
-the beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire copies) become
-one candidate that cites every article it came from.
+("He noted …", "But …", "We want …": a piece of a quotation without its speaker) or a pronoun
+for the speaker ("…, he said."), a quotation that opens or closes outside the sentence,
+datelines and captions (too short), run-ons (too long). Page furniture that scraped text runs
+into the first sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON
+(Reuters) - ", "Wednesday 8 September 2010 21.39 BST "), and reader comments and photo captions
+("... on the beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire
+copies) become one candidate that cites every article it came from.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ SOLVER_SECONDS = 10.0
 
 _DANGLING = re.compile(
     r"^(?:he|she|they|it|his|her|their|its|this|these|those|that|there|but|and|or|so|also|"
-    r"however|meanwhile|still|yet|then|instead|nevertheless|moreover|in addition|such|both)\b",
+    r"however|meanwhile|still|yet|then|instead|nevertheless|moreover|in addition|such|both|"
+    # A sentence of a quotation split from its speaker: "I don't think we're far off."
+    r"i|we|my|our|you|your)\b",
     re.IGNORECASE,
 )
 # Page furniture before the first sentence: an agency dateline ("HOUSTON (Reuters) - "), a
@@ -83,6 +86,10 @@ _FURNITURE = (
 _NOT_NEWS = re.compile(
     rf"\bwrote:|\bReport abuse\b|\bPosted by:|{_NOT_AFTER}{_MONTH} \d{{1,2}},? \d{{4}}\.?$"
 )
+# "..., he said." leaves the reader asking who: the speaker was named in an earlier sentence.
+_PRONOUN_SPEAKER = re.compile(
+    r"\b(?:he|she|they)\s+(?:said|says|added|adds|noted|notes|told|tells)\b", re.IGNORECASE
+)
 _ENDS = ".!?\"'\u201d\u2019"  # a full stop, possibly inside closing quotes
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 
@@ -98,6 +105,8 @@ def standalone(text: str) -> bool:
     """Whether a sentence reads on its own (see the module docstring)."""
     words = len(text.split())
     if words < MIN_WORDS or words > MAX_WORDS or _DANGLING.match(text):
+        return False
+    if _PRONOUN_SPEAKER.search(text):
         return False
     if not _balanced(text):
         return False

@@ -50,6 +50,10 @@ def test_standalone_sentences() -> None:
     assert not standalone("But the barriers along the river held in most places.")
     assert not standalone('We will rebuild," the mayor said. "')
     assert not standalone("Kessel, April 1.")
+    assert not standalone("We want the barriers rebuilt before the autumn rains.")
+    assert standalone("US engineers will inspect the barriers along the Varn river.")
+    assert not standalone("The barriers will be rebuilt before the autumn rains, she said.")
+    assert standalone("Mayor Brandt said she would rebuild the barriers before autumn.")
     assert standalone('"We will rebuild every house," the mayor said on Tuesday.')
 
 
