@@ -67,25 +67,24 @@ _MONTH = (
 _CLOCK = r"\d{1,2}[.:]\d\d(?: ?(?:[ap]\.?m\.?|[AP]M))?(?: [A-Z]{2,4})?"
 # A date that follows one of these words is part of the sentence ("met on Wednesday 8 September
 # 2010", "arrested in London on Oct. 16, 1998."), not a page's stamp or a caption's date.
-_PREPOSITIONS = ("on", "of", "since", "until", "by", "from", "to", "before", "after")
-_NOT_AFTER = "".join(rf"(?<!\b{word} )" for word in _PREPOSITIONS)
-_FURNITURE = (
+_AFTER_PREPOSITION = re.compile(r"\b(?:on|of|since|until|by|from|to|before|after) $")
+_DATELINES = (
     re.compile(
         r"^.{0,160}?\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua)\)\s*(?:--|[-\u2013\u2014_])\s*"
     ),
     re.compile(r"^[A-Z]{2}[A-Z .'/\\-]*(?:, [A-Z][A-Za-z. ]+)?\s+(?:--|\u2014|_)\s+"),
-    re.compile(
-        rf"^.{{0,300}}?{_NOT_AFTER}(?:\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? \d{{1,2}} "
-        rf"{_MONTH} \d{{4}}(?: {_CLOCK})?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} \d{{1,2}}, "
-        rf"\d{{4}} {_CLOCK}|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}|Last updated at \d\d:\d\d"
-        rf"(?: GMT)?)\s+"
-    ),
+)
+#: A page's stamp is furniture when it starts within this many characters of the sentence.
+_STAMP_WITHIN = 300
+_STAMP = re.compile(
+    rf"(?:\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? \d{{1,2}} {_MONTH} \d{{4}}(?: {_CLOCK})?"
+    rf"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} \d{{1,2}}, \d{{4}} {_CLOCK}"
+    rf"|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}|Last updated at \d\d:\d\d(?: GMT)?)\s+"
 )
 # Not news: reader comments under an article, and photo captions, which end with the day the
 # picture was taken ("... on the beach in Venice, Louisiana, May 2, 2010.").
-_NOT_NEWS = re.compile(
-    rf"\bwrote:|\bReport abuse\b|\bPosted by:|{_NOT_AFTER}{_MONTH} \d{{1,2}},? \d{{4}}\.?$"
-)
+_COMMENT = re.compile(r"\bwrote:|\bReport abuse\b|\bPosted by:")
+_CAPTION_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\.?$")
 # "..., he said." leaves the reader asking who: the speaker was named in an earlier sentence.
 _PRONOUN_SPEAKER = re.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|adds|noted|notes|told|tells)\b", re.IGNORECASE
@@ -116,16 +115,34 @@ def standalone(text: str) -> bool:
 def readable(sentence: Sentence) -> Sentence | None:
     """The sentence with page furniture cut from its start, or None if it is no news at all
     (see the module docstring). The span moves with the text, so citations stay exact."""
-    if _NOT_NEWS.search(sentence.text):
-        return None
     text, start = sentence.text, sentence.start
-    for furniture in _FURNITURE:
-        match = furniture.match(text)
-        if match and len(text[match.end() :].split()) >= MIN_WORDS:
-            text, start = text[match.end() :], start + match.end()
+    caption = _CAPTION_DATE.search(text)
+    if _COMMENT.search(text) or (caption and not _after_preposition(text, caption.start())):
+        return None
+    # Until nothing more comes off: a run of teasers has a dateline each, and a sentence
+    # already made readable must come out unchanged (the digest looks sentences up by value).
+    while (end := _furniture_end(text)) and len(text[end:].split()) >= MIN_WORDS:
+        text, start = text[end:], start + end
     if start == sentence.start:
         return sentence
     return replace(sentence, text=text, start=start)
+
+
+def _furniture_end(text: str) -> int:
+    """Where the first piece of furniture at the start of ``text`` ends (0: there is none)."""
+    for dateline in _DATELINES:
+        if match := dateline.match(text):
+            return match.end()
+    for stamp in _STAMP.finditer(text, 0, _STAMP_WITHIN + 60):
+        if stamp.start() > _STAMP_WITHIN:
+            break
+        if not _after_preposition(text, stamp.start()):
+            return stamp.end()
+    return 0
+
+
+def _after_preposition(text: str, start: int) -> bool:
+    return bool(_AFTER_PREPOSITION.search(text, max(0, start - 8), start))
 
 
 def _balanced(text: str) -> bool:

@@ -115,6 +115,26 @@ def test_readable_cuts_page_furniture_and_keeps_the_span(text: str, shown: str |
         assert article_text[result.start : result.end] == shown
 
 
+def test_readable_is_idempotent_and_the_digest_reads_furnished_pages() -> None:
+    # A run of teasers, each behind its own dateline: everything up to the last comes off.
+    furnished = (
+        "Rain keeps falling... KESSEL (Reuters) - The mayor says the barriers held in most"
+        " places... NORTHGATE (Reuters) - The Varn river burst its banks on Monday and flooded"
+        " the old town of Kessel."
+    )
+    sentence = Sentence("a1", 0, len(furnished), furnished, 0, "2025-04-01")
+    once = readable(sentence)
+    assert once is not None and once.text.startswith("The Varn river")
+    assert readable(once) == once
+    articles = [
+        Article(id=f"w{n}", text=furnished + " " + FILLER[n], published="2025-04-01")
+        for n in range(3)
+    ]
+    lines = summarize(articles, words=40)
+    assert lines
+    assert all(not line.text.startswith("Rain") for line in lines)
+
+
 def test_digest_of_nothing_is_empty() -> None:
     assert summarize([], words=100) == []
     assert summarize([Article(id="x", text="Too short.")], words=100) == []
