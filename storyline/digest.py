@@ -284,19 +284,56 @@ def summarize(articles: Iterable[Article], words: int = DEFAULT_WORDS) -> list[D
 
 
 def headline(articles: Sequence[Article]) -> str | None:
-    """The title closest to what the story's titles share, earliest on a tie; None without titles.
+    """The title closest to what the story's titles share, earliest on a tie.
 
     Each title is scored by the mean, over its content words, of how many other titles use the
     word, so the title that says what most of them say wins, and it changes as the story grows.
+    Collections without titles (feeds of bare text, archives) get the lead sentence that the
+    articles' leads share most, cut to about HEADLINE_WORDS words; None when no article has a
+    lead that reads on its own.
     """
     titles = [a.title.strip() for a in articles if a.title and a.title.strip()]
-    if not titles:
-        return None
-    words = [{w for w in terms(t) if not is_stopword(w)} for t in titles]
+    if titles:
+        return titles[_most_shared(titles)]
+    leads = [lead.text for lead in _leads(articles)]
+    return _shortened(leads[_most_shared(leads)]) if leads else None
+
+
+#: A headline made from a lead sentence is cut to about this many words.
+HEADLINE_WORDS = 16
+#: Enough of an article's start to hold its lead sentence, so a story of thousands of articles
+#: is not split into sentences just for its headline.
+_LEAD_CHARS = 800
+
+
+def _leads(articles: Sequence[Article]) -> list[Sentence]:
+    """Each article's first sentence that reads on its own, furniture cut away."""
+    starts = [replace(a, text=a.text[:_LEAD_CHARS]) for a in articles]
+    leads: dict[str, Sentence] = {}
+    for sentence in split(starts):
+        if sentence.article_id not in leads and sentence.end < _LEAD_CHARS:
+            shown = readable(sentence)
+            if shown is not None and standalone(shown.text):
+                leads[sentence.article_id] = shown
+    return list(leads.values())
+
+
+def _most_shared(texts: Sequence[str]) -> int:
+    """The index of the text whose content words most of the others use, earliest on a tie."""
+    words = [{w for w in terms(t) if not is_stopword(w)} for t in texts]
     use = Counter(w for ws in words for w in ws)
 
     def centrality(i: int) -> float:
         return sum(use[w] - 1 for w in words[i]) / (len(words[i]) + 1)
 
-    best = max(range(len(titles)), key=lambda i: (centrality(i), -i))
-    return titles[best]
+    return max(range(len(texts)), key=lambda i: (centrality(i), -i))
+
+
+def _shortened(sentence: str) -> str:
+    """A sentence as a headline: no final stop, and cut (marked with an ellipsis) when it runs
+    past HEADLINE_WORDS words. Cutting at a comma was tried and left appositions without their
+    verb ("The National Basketball Association, embroiled in a labor dispute with its players")."""
+    words = sentence.rstrip(_ENDS).split()
+    if len(words) <= HEADLINE_WORDS:
+        return " ".join(words)
+    return " ".join(words[:HEADLINE_WORDS]).rstrip(",;:") + "\u2026"

@@ -146,6 +146,24 @@ def test_headline_is_the_shared_title() -> None:
     assert headline([Article(id="x", text="No title here at all.")]) is None
 
 
+def test_headline_without_titles_is_the_most_shared_lead() -> None:
+    long_lead = (
+        "The Varn river burst its banks on Monday and flooded the old town of Kessel, where"
+        " volunteers from three villages moved furniture to upper floors."
+    )
+    articles = [
+        Article(id="u1", text="Ferry crews on the Lenn river added six crossings a day."),
+        Article(id="u2", text=long_lead + " " + FILLER[0]),
+        Article(
+            id="u3", text="The Varn river flooded the old town of Kessel overnight. " + FILLER[1]
+        ),
+    ]
+    # The two flood leads share their words; the shorter one says it with fewer others.
+    assert headline(articles) == "The Varn river flooded the old town of Kessel overnight"
+    # A long lead is cut to 16 words, and says so.
+    assert headline(articles[1:2]) == " ".join(long_lead.split()[:16]) + "\u2026"
+
+
 DUC = SHARED / "bench" / "digest" / "duc2004" / "dev"
 
 
