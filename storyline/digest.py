@@ -166,11 +166,14 @@ def bigrams(text: str) -> frozenset[tuple[str, str]]:
 def copies(sentences: Iterable[Sentence]) -> list[list[Sentence]]:
     """Readable standalone sentences grouped with their exact copies (same words), first seen
     first."""
+    return _grouped(shown for shown in map(readable, sentences) if shown is not None)
+
+
+def _grouped(readable_sentences: Iterable[Sentence]) -> list[list[Sentence]]:
     groups: dict[str, list[Sentence]] = defaultdict(list)
-    for sentence in sentences:
-        shown = readable(sentence)
-        if shown is not None and standalone(shown.text):
-            groups[" ".join(terms(shown.text))].append(shown)
+    for sentence in readable_sentences:
+        if standalone(sentence.text):
+            groups[" ".join(terms(sentence.text))].append(sentence)
     return list(groups.values())
 
 
@@ -202,7 +205,7 @@ def _weights(grams_of: Concepts, articles: int) -> dict[tuple[str, str], float]:
 
 def _candidates(grams_of: Concepts, weights: dict[tuple[str, str], float]) -> list[_Candidate]:
     candidates = []
-    for group in copies(grams_of):
+    for group in _grouped(grams_of):  # the keys are readable already
         concepts = frozenset(gram for gram in grams_of[group[0]] if gram in weights)
         if concepts:
             candidates.append(_Candidate(group[0], tuple(group), concepts))

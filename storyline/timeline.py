@@ -127,13 +127,17 @@ def timeline(
     score.pop("", None)
     worth = _stand_out(score)
     ranked = sorted(worth, key=lambda d: (-worth[d], d))
-    chosen_days = [d for d in ranked if copies(candidates[d])][:dates]
-    entries = []
-    for day in sorted(chosen_days):
-        lines = _pick(candidates[day], per_date)
-        if lines:
-            entries.append(TimelineEntry(day, tuple(lines)))
-    return entries
+    chosen: dict[str, list[list[Sentence]]] = {}
+    for day in ranked:  # best first, until there are enough days with a line to show
+        if len(chosen) == dates:
+            break
+        if groups := copies(candidates[day]):
+            chosen[day] = groups
+    return [
+        TimelineEntry(day, tuple(lines))
+        for day in sorted(chosen)
+        if (lines := _pick(chosen[day], per_date))
+    ]
 
 
 def _stand_out(score: Mapping[str, float]) -> dict[str, float]:
@@ -154,15 +158,13 @@ def _stand_out(score: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def _pick(candidates: Sequence[Sentence], k: int) -> list[DigestLine]:
-    """The ``k`` standalone candidates closest to their centroid, near-repeats skipped.
+def _pick(groups: Sequence[Sequence[Sentence]], k: int) -> list[DigestLine]:
+    """The ``k`` candidates (groups of copies, at least one) closest to their centroid,
+    near-repeats skipped.
 
     Closeness to the whole story's centroid as well was tried on Timeline17 dev and lowered
     AR-1, so the day's own centroid decides.
     """
-    groups = copies(candidates)
-    if not groups:
-        return []
     texts = [group[0].text for group in groups]
     # Every candidate has six words or more, so the vocabulary is never empty.
     matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
