@@ -66,8 +66,14 @@ _MONTH = (
 )
 _CLOCK = r"\d{1,2}[.:]\d\d(?: ?(?:[ap]\.?m\.?|[AP]M))?(?: [A-Z]{2,4})?"
 # A date that follows one of these words is part of the sentence ("met on Wednesday 8 September
-# 2010", "arrested in London on Oct. 16, 1998."), not a page's stamp or a caption's date.
-_AFTER_PREPOSITION = re.compile(r"\b(?:on|of|since|until|by|from|to|before|after) $")
+# 2010", "arrested in London on Oct. 16, 1998.", "was born January 26, 1906."), not a page's
+# stamp or a caption's date.
+_DATE_WORDS = (
+    "on", "of", "in", "at", "for", "since", "until", "till", "through", "by", "from", "to",
+    "before", "after", "dated", "born", "died", "dies",
+)  # fmt: skip
+_AFTER_PREPOSITION = re.compile(rf"\b(?:{'|'.join(_DATE_WORDS)}) $")
+_LOOK_BACK = max(map(len, _DATE_WORDS)) + 2
 _DATELINES = (
     re.compile(
         r"^.{0,160}?\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua)\)\s*(?:--|[-\u2013\u2014_])\s*"
@@ -142,7 +148,7 @@ def _furniture_end(text: str) -> int:
 
 
 def _after_preposition(text: str, start: int) -> bool:
-    return bool(_AFTER_PREPOSITION.search(text, max(0, start - 8), start))
+    return bool(_AFTER_PREPOSITION.search(text, max(0, start - _LOOK_BACK), start))
 
 
 def _balanced(text: str) -> bool:

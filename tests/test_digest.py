@@ -99,6 +99,10 @@ def test_digest_cites_every_copy_and_keeps_the_budget() -> None:
             "The river last flooded the town on May 2, 1990.",
             "The river last flooded the town on May 2, 1990.",
         ),
+        (
+            "The engineer who built the old dam was born May 1, 1871.",
+            "The engineer who built the old dam was born May 1, 1871.",
+        ),
         # A photo caption and a reader's comment are not news.
         ("Volunteers carry sandbags along the river in Kessel, April 1, 2025.", None),
         ("At 6:05 pm on 1 Apr 2025, riverfan wrote: The barriers were never good enough.", None),
