@@ -32,6 +32,8 @@ from scipy.sparse import coo_matrix
 
 from storyline.records import Article, Citation, DigestLine
 from storyline.sentences import MAX_WORDS, MIN_WORDS, Sentence, is_stopword, split, terms
+from storyline.times import MONTH_PATTERN as _MONTH
+from storyline.times import WEEKDAY_PATTERN
 
 __all__ = ["DEFAULT_WORDS", "cite", "copies", "headline", "readable", "standalone", "summarize"]
 
@@ -60,10 +62,6 @@ _DANGLING = re.compile(
 # capitalised city dateline ("NEW ORLEANS -- "), a page's time stamp ("Wednesday 8 September 2010
 # 21.39 BST", "| Tue Sep 28, 2010 3:55 am IST", "Last updated at 06:28"). trafilatura removes
 # such things from the HTML it reads; text that arrives as JSONL may still carry them.
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
-)
 _CLOCK = r"\d{1,2}[.:]\d\d(?: ?(?:[ap]\.?m\.?|[AP]M))?(?: [A-Z]{2,4})?"
 # A date that follows one of these words is part of the sentence ("met on Wednesday 8 September
 # 2010", "arrested in London on Oct. 16, 1998.", "was born January 26, 1906."), not a page's
@@ -83,7 +81,7 @@ _DATELINES = (
 #: A page's stamp is furniture when it starts within this many characters of the sentence.
 _STAMP_WITHIN = 300
 _STAMP = re.compile(
-    rf"(?:\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? \d{{1,2}} {_MONTH} \d{{4}}(?: {_CLOCK})?"
+    rf"(?:\b{WEEKDAY_PATTERN},? \d{{1,2}} {_MONTH} \d{{4}}(?: {_CLOCK})?"
     rf"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} \d{{1,2}}, \d{{4}} {_CLOCK}"
     rf"|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}|Last updated at \d\d:\d\d(?: GMT)?)\s+"
 )

@@ -132,6 +132,10 @@ _MONTH = (
     r"|Dec\.?)"
 )
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+#: The month and weekday names as regular-expression pieces, for other stages that recognise
+#: dates in text (the digest's page stamps and captions).
+MONTH_PATTERN = _MONTH
+WEEKDAY_PATTERN = _WEEKDAY
 _APPROX = (
     r"(?:(?:almost|nearly|about|around|roughly|some|over|more than|less than|at least"
     r"|up to|just) )?"
@@ -1057,4 +1061,12 @@ def attach_dates(analysis: Analysis) -> Analysis:
     )
 
 
-__all__ = ["attach_dates", "calendar_value", "dates_within", "find_times", "times_stage"]
+__all__ = [
+    "MONTH_PATTERN",
+    "WEEKDAY_PATTERN",
+    "attach_dates",
+    "calendar_value",
+    "dates_within",
+    "find_times",
+    "times_stage",
+]
