@@ -35,7 +35,16 @@ from storyline.sentences import MAX_WORDS, MIN_WORDS, Sentence, is_stopword, spl
 from storyline.times import MONTH_PATTERN as _MONTH
 from storyline.times import WEEKDAY_PATTERN
 
-__all__ = ["DEFAULT_WORDS", "cite", "copies", "headline", "readable", "standalone", "summarize"]
+__all__ = [
+    "DEFAULT_WORDS",
+    "cite",
+    "copies",
+    "grouped",
+    "headline",
+    "readable",
+    "standalone",
+    "summarize",
+]
 
 DEFAULT_WORDS = 100
 #: A concept must be used by at least this share of the story's articles (and by two) to count.
@@ -170,10 +179,11 @@ def bigrams(text: str) -> frozenset[tuple[str, str]]:
 def copies(sentences: Iterable[Sentence]) -> list[list[Sentence]]:
     """Readable standalone sentences grouped with their exact copies (same words), first seen
     first."""
-    return _grouped(shown for shown in map(readable, sentences) if shown is not None)
+    return grouped(shown for shown in map(readable, sentences) if shown is not None)
 
 
-def _grouped(readable_sentences: Iterable[Sentence]) -> list[list[Sentence]]:
+def grouped(readable_sentences: Iterable[Sentence]) -> list[list[Sentence]]:
+    """Sentences already made readable, standalone ones grouped with their exact copies."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in readable_sentences:
         if standalone(sentence.text):
@@ -209,7 +219,7 @@ def _weights(grams_of: Concepts, articles: int) -> dict[tuple[str, str], float]:
 
 def _candidates(grams_of: Concepts, weights: dict[tuple[str, str], float]) -> list[_Candidate]:
     candidates = []
-    for group in _grouped(grams_of):  # the keys are readable already
+    for group in grouped(grams_of):  # the keys are readable already
         concepts = frozenset(gram for gram in grams_of[group[0]] if gram in weights)
         if concepts:
             candidates.append(_Candidate(group[0], tuple(group), concepts))

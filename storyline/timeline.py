@@ -23,7 +23,7 @@ from statistics import median_high
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.digest import cite, copies
+from storyline.digest import cite, grouped, readable
 from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
 from storyline.sentences import Sentence, split, terms
 from storyline.times import find_times
@@ -58,11 +58,17 @@ def _day(time: TimeExpr) -> str | None:
 
 
 def _references(
-    articles: Sequence[Article], sentences: Sequence[Sentence]
+    articles: Sequence[Article], shown: Mapping[Sentence, Sentence | None]
 ) -> dict[Sentence, set[str]]:
-    """The days each sentence refers to."""
+    """The days each sentence refers to.
+
+    ``shown`` maps each sentence to its readable part (``digest.readable``). A date in the page
+    furniture cut from its start ("MEXICO CITY | Tue Apr 28, 2009 12:49 am BST") is the page's
+    stamp, not something the sentence says, so it is not a reference: else the sentence is a
+    candidate for the stamp's day as well as for the day it tells of, and shows up twice.
+    """
     by_article: dict[str, list[Sentence]] = defaultdict(list)
-    for sentence in sentences:
+    for sentence in shown:
         by_article[sentence.article_id].append(sentence)
     refs: dict[Sentence, set[str]] = defaultdict(set)
     for article in articles:
@@ -73,7 +79,9 @@ def _references(
                 continue
             for sentence in own:
                 if sentence.start <= time.start < sentence.end:
-                    refs[sentence].add(day)
+                    told = shown[sentence]
+                    if told is None or time.start >= told.start:
+                        refs[sentence].add(day)
                     break
     return refs
 
@@ -105,12 +113,14 @@ def timeline(
         and (not wanted or wanted & set(terms(a.text)))
     ]
     sentences = list(split(listed))
-    refs = _references(listed, sentences)
+    # Captions and comments (None) are no lines, but the dates they name still count.
+    shown = {sentence: readable(sentence) for sentence in sentences}
+    refs = _references(listed, shown)
 
     score: defaultdict[str, float] = defaultdict(float)
     for article in listed:
         score[(article.published or "")[:10]] += 1.0
-    candidates: dict[str, list[Sentence]] = defaultdict(list)
+    candidates: dict[str, list[Sentence]] = defaultdict(list)  # readable sentences
     # An article that looks back to a day counts once, however many of its sentences do: a
     # long retrospective piece must not outweigh several reports that each name the day.
     looked_back: set[tuple[str, str]] = set()
@@ -121,23 +131,27 @@ def timeline(
             if day < published and (sentence.article_id, day) not in looked_back:
                 looked_back.add((sentence.article_id, day))
                 score[day] += MENTION_WEIGHT
-            candidates[day].append(sentence)
+        if (line := shown[sentence]) is None:
+            continue
+        for day in days:
+            candidates[day].append(line)
         if not refs.get(sentence) and sentence.position < LEAD_SENTENCES and published:
-            candidates[published].append(sentence)
+            candidates[published].append(line)
     score.pop("", None)
     worth = _stand_out(score)
     ranked = sorted(worth, key=lambda d: (-worth[d], d))
-    chosen: dict[str, list[list[Sentence]]] = {}
+    chosen: dict[str, list[DigestLine]] = {}
+    # A sentence that refers to two days ("brought forward from tomorrow to today") is a
+    # candidate for both; it is shown once, on the better day, which picks first.
+    shown_lines: set[str] = set()  # their words, as copies are grouped
     for day in ranked:  # best first, until there are enough days with a line to show
         if len(chosen) == dates:
             break
-        if groups := copies(candidates[day]):
-            chosen[day] = groups
-    return [
-        TimelineEntry(day, tuple(lines))
-        for day in sorted(chosen)
-        if (lines := _pick(chosen[day], per_date))
-    ]
+        groups = [g for g in grouped(candidates[day]) if _words(g[0]) not in shown_lines]
+        if picked := _pick(groups, per_date):
+            chosen[day] = [cite(group) for group in picked]
+            shown_lines.update(_words(group[0]) for group in picked)
+    return [TimelineEntry(day, tuple(chosen[day])) for day in sorted(chosen)]
 
 
 def _stand_out(score: Mapping[str, float]) -> dict[str, float]:
@@ -158,13 +172,19 @@ def _stand_out(score: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def _pick(groups: Sequence[Sequence[Sentence]], k: int) -> list[DigestLine]:
+def _words(sentence: Sentence) -> str:
+    return " ".join(terms(sentence.text))
+
+
+def _pick(groups: Sequence[list[Sentence]], k: int) -> list[list[Sentence]]:
     """The ``k`` candidates (groups of copies, at least one) closest to their centroid,
     near-repeats skipped.
 
     Closeness to the whole story's centroid as well was tried on Timeline17 dev and lowered
     AR-1, so the day's own centroid decides.
     """
+    if not groups:
+        return []
     texts = [group[0].text for group in groups]
     # Every candidate has six words or more, so the vocabulary is never empty.
     matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
@@ -177,4 +197,4 @@ def _pick(groups: Sequence[Sequence[Sentence]], k: int) -> list[DigestLine]:
             break
         if all((matrix[i] @ matrix[j].T).toarray()[0, 0] <= REDUNDANCY for j in picked):
             picked.append(i)
-    return [cite(groups[i]) for i in picked]
+    return [groups[i] for i in picked]

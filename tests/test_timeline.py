@@ -86,3 +86,53 @@ def test_window_and_query_limit_what_is_read() -> None:
     entries = timeline(_strike_articles(), dates=5, per_date=1, start="2025-05-06")
     assert entries and all(e.date >= "2025-05-06" for e in entries)
     assert timeline(_strike_articles(), dates=5, per_date=1, query="volcano") == []
+
+
+def test_a_line_that_names_two_days_is_shown_once() -> None:
+    articles = [
+        Article(
+            id="a1",
+            text="Storm winds closed the Ardel harbour and stopped every ferry to the islands.",
+            published="2025-06-02",
+        ),
+        Article(
+            id="a2",
+            text="The Ardel harbour opened again after the storm winds dropped overnight.",
+            published="2025-06-04",
+        ),
+        Article(
+            id="a3",
+            text="The Ardel ferry stopped on June 2 and sailed again on June 4 after the storm.",
+            published="2025-06-06",
+        ),
+    ]
+    entries = timeline(articles, dates=2, per_date=2)
+    assert [e.date for e in entries] == ["2025-06-02", "2025-06-04"]
+    lines = [line.text for e in entries for line in e.lines]
+    assert len(lines) == len(set(lines)) == 3
+
+
+def test_the_date_stamp_of_a_page_is_not_a_day_its_sentence_tells_of() -> None:
+    stamped = (
+        "ARDEL | Tue Jun 3, 2025 10:12am BST ARDEL (Reuters) - Ferry crews in Ardel went on"
+        " strike on Monday over pay and hours.\n"
+        "The strike stopped the morning ferries to the islands."
+    )
+    articles = [
+        Article(id="r1", text=stamped, published="2025-06-03"),
+        Article(
+            id="r2",
+            text="Ferry crews in Ardel said their strike over pay would go on.",
+            published="2025-06-03",
+        ),
+        Article(
+            id="r3",
+            text="Talks on pay and hours for the Ardel ferry crews broke down.",
+            published="2025-06-03",
+        ),
+    ]
+    entries = timeline(articles, dates=2, per_date=1)
+    # The stamp names 3 June; the sentence tells of Monday, 2 June, and is shown there. Were
+    # the stamp a reference, 3 June (more articles) would pick the sentence first.
+    assert [e.date for e in entries] == ["2025-06-02", "2025-06-03"]
+    assert entries[0].lines[0].text.startswith("Ferry crews in Ardel went on strike on Monday")
