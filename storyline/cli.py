@@ -491,7 +491,13 @@ def summarize_command(file: str, words: int, as_json: bool) -> None:
 @cli.command("timeline")
 @click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
 @click.option("--dates", type=click.IntRange(1), default=DEFAULT_DATES, show_default=True)
-@click.option("--per-date", type=click.IntRange(1), default=DEFAULT_PER_DATE, show_default=True)
+@click.option(
+    "--per-date",
+    type=click.IntRange(1),
+    default=DEFAULT_PER_DATE,
+    show_default=True,
+    help="Lines on the better half of the dates; the others get one fewer (at least one).",
+)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First date (YYYY-MM-DD).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last date (YYYY-MM-DD).")
 @click.option("--query", help="Only articles using one of these words.")

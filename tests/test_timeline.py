@@ -136,3 +136,27 @@ def test_the_date_stamp_of_a_page_is_not_a_day_its_sentence_tells_of() -> None:
     # the stamp a reference, 3 June (more articles) would pick the sentence first.
     assert [e.date for e in entries] == ["2025-06-02", "2025-06-03"]
     assert entries[0].lines[0].text.startswith("Ferry crews in Ardel went on strike on Monday")
+
+
+def test_the_better_half_of_the_dates_get_every_line_the_others_one_fewer() -> None:
+    said = [
+        "Fishing boats in {} harbour stayed tied up as the gale grew.",
+        "Rail services along the {} coast were halted by fallen trees.",
+        "Schools across the {} district shut their doors to pupils.",
+        "Power cuts left several {} villages without heating overnight.",
+    ]
+    # Four storms, eleven days apart, each in its own town, with 4, 3, 2 and 2 reports.
+    days = {"2025-03-01": 4, "2025-03-12": 3, "2025-03-23": 2, "2025-04-05": 2}
+    towns = ["Corran", "Dunmore", "Eskby", "Fallow"]
+    articles = [
+        Article(id=f"{day}-{k}", text=said[k].format(town), published=day)
+        for (day, count), town in zip(days.items(), towns, strict=True)
+        for k in range(count)
+    ]
+    entries = timeline(articles, dates=4, per_date=2)
+    assert {e.date: len(e.lines) for e in entries} == {
+        "2025-03-01": 2,
+        "2025-03-12": 2,
+        "2025-03-23": 1,
+        "2025-04-05": 1,
+    }
