@@ -160,3 +160,18 @@ def test_the_better_half_of_the_dates_get_every_line_the_others_one_fewer() -> N
         "2025-03-23": 1,
         "2025-04-05": 1,
     }
+
+
+def test_a_line_that_several_outlets_carry_is_preferred() -> None:
+    carried = "Floodwater covered the Marrow valley road near the old mill."
+    texts = {
+        "x1": carried,
+        "x2": carried,
+        "y": "Floodwater from the Marrow river reached the valley road and the bank.",
+        "z": "Army trucks carried sandbags to the Marrow river bank overnight.",
+    }
+    articles = [Article(id=k, text=v, published="2025-09-14") for k, v in texts.items()]
+    # Counted once, the middle line (y) is closest to the day's centroid; counted as the day's
+    # articles carry it, the line of two outlets is.
+    [entry] = timeline(articles, dates=1, per_date=1)
+    assert [c.article_id for c in entry.lines[0].citations] == ["x1", "x2"]
