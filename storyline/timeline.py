@@ -55,8 +55,11 @@ SURE_SHARE = 0.5
 #: to the day's centroid raised by this share of ln(n): what several outlets ran is what the
 #: day's news agreed on. Chosen on Timeline17 dev among 0.1, 0.2 and 0.4 (bench/RESULTS.md).
 CARRIED_BONUS = 0.2
-#: Two lines more similar than this (tf-idf cosine) say the same thing; the later is skipped.
-REDUNDANCY = 0.5
+#: Lines of one date more similar than this (tf-idf cosine over the date's candidates) tell the
+#: same part of the day; the later is skipped, so a day's lines tell different things. Chosen
+#: on Timeline17 dev among 0.05-0.7 (bench/RESULTS.md): 0.15-0.25 all do better than 0.5, and
+#: under 0.15 too few candidates are left to fill a date.
+REDUNDANCY = 0.2
 
 
 def _day(time: TimeExpr) -> str | None:

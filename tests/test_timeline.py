@@ -92,21 +92,22 @@ def test_a_line_that_names_two_days_is_shown_once() -> None:
     articles = [
         Article(
             id="a1",
-            text="Storm winds closed the Ardel harbour and stopped every ferry to the islands.",
+            text="Gales shut the harbour overnight and kept every fishing boat in port.",
             published="2025-06-02",
         ),
         Article(
             id="a2",
-            text="The Ardel harbour opened again after the storm winds dropped overnight.",
+            text="Fishing boats left port again once the gales had dropped.",
             published="2025-06-04",
         ),
         Article(
             id="a3",
-            text="The Ardel ferry stopped on June 2 and sailed again on June 4 after the storm.",
+            text="The Ardel ferry stopped on June 2 and sailed again on June 4.",
             published="2025-06-06",
         ),
     ]
-    entries = timeline(articles, dates=2, per_date=2)
+    # Room for every candidate on both days (3 lines, then 2): a3 names both days.
+    entries = timeline(articles, dates=2, per_date=3)
     assert [e.date for e in entries] == ["2025-06-02", "2025-06-04"]
     lines = [line.text for e in entries for line in e.lines]
     assert len(lines) == len(set(lines)) == 3
@@ -175,3 +176,16 @@ def test_a_line_that_several_outlets_carry_is_preferred() -> None:
     # articles carry it, the line of two outlets is.
     [entry] = timeline(articles, dates=1, per_date=1)
     assert [c.article_id for c in entry.lines[0].citations] == ["x1", "x2"]
+
+
+def test_the_lines_of_a_day_tell_different_things() -> None:
+    texts = {
+        "a": "The Selm bridge closed after engineers found cracks in its main arch.",
+        "b": "Cracks found by engineers on a routine check shut the bridge.",
+        "c": "Buses now carry Selm commuters through the old town instead.",
+    }
+    articles = [Article(id=k, text=v, published="2025-10-02") for k, v in texts.items()]
+    [entry] = timeline(articles, dates=1, per_date=2)
+    # b tells again what a told (cracks found, bridge shut), in other words (tf-idf cosine 0.3);
+    # c tells what followed.
+    assert {c.article_id for line in entry.lines for c in line.citations} == {"a", "c"}
