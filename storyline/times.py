@@ -136,10 +136,10 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 #: dates in text (the digest's page stamps and captions).
 MONTH_PATTERN = _MONTH
 WEEKDAY_PATTERN = _WEEKDAY
-_APPROX = (
-    r"(?:(?:almost|nearly|about|around|roughly|some|over|more than|less than|at least"
-    r"|up to|just) )?"
+_APPROX_WORD = (
+    r"(?:almost|nearly|about|around|roughly|some|over|more than|less than|at least|up to|just)"
 )
+_APPROX = rf"(?:{_APPROX_WORD} )?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _FUTURE = re.compile(
     r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming)\b",
@@ -709,11 +709,54 @@ _TENS: dict[str, int] = {
 }
 
 
-def _r_spelled_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    words = m["spelled"].lower().replace("-", " ").split()
+_SPELLED_YEAR = (
+    r"(?:nineteen|twenty) (?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+    r"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+_SPELLED_2000 = r"two thousand(?: (?:and )?(?:one|two|three|four|five|six|seven|eight|nine|ten))?"
+
+
+def _spelled_year(spelled: str) -> int:
+    """The year a spoken year names: "nineteen ninety-six" 1996, "two thousand one" 2001."""
+    words = spelled.lower().replace("-", " ").replace(" and ", " ").split()
+    if words[:2] == ["two", "thousand"]:
+        return 2000 + sum(_NUMBERS[w] or 0 for w in words[2:])
     century = 19 if words[0] == "nineteen" else 20
-    rest = _TENS[words[1]] + (_NUMBERS[words[2]] or 0 if len(words) > 2 else 0)
-    return "DATE", f"{century}{rest:02d}"
+    return century * 100 + _TENS[words[1]] + (_NUMBERS[words[2]] or 0 if len(words) > 2 else 0)
+
+
+def _r_spelled_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    return "DATE", f"{_spelled_year(m['spelled'])}"
+
+
+#: Days of the month as broadcast transcripts write them ("March eighth", "the twenty-first").
+_DAY_WORDS = {
+    word: n
+    for n, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+        " thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+        " twentieth".split(),
+        start=1,
+    )
+}
+_DAY_WORDS |= {f"twenty-{w}": 20 + n for w, n in list(_DAY_WORDS.items())[:9]}
+_DAY_WORDS |= {"thirtieth": 30, "thirty-first": 31}
+_DAY_WORD = "|".join(sorted(_DAY_WORDS, key=len, reverse=True)).replace("-", "[- ]")
+
+
+def _r_spoken_date(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
+    """A date in words: "March eighth", "the eighth of March", "January nineteen ninety-seven"."""
+    month = _month_number(m["month"] or m["month2"] or m["month3"])
+    year = _spelled_year(m["spelled"]) if m["spelled"] else None
+    dayword = m["dayword"] or m["dayword2"] or m["dayword3"]
+    if not dayword:
+        return "DATE", f"{year or _month_year(dct, month, future):04d}-{month:02d}"
+    day = _DAY_WORDS[dayword.lower().replace(" ", "-")]
+    try:
+        return "DATE", date(year or _day_year(dct, month, day, future), month, day).isoformat()
+    except ValueError:
+        return None
 
 
 _RULES: tuple[_Rule, ...] = (
@@ -721,8 +764,8 @@ _RULES: tuple[_Rule, ...] = (
     # ("Three days later" is the duration "Three days").
     _rule(
         rf"(?:(?P<which>the past|the last|the next|the first|the coming|the previous|the "
-        rf"following|the latest|the final|the remaining|the|past|last|next|first|coming|"
-        rf"previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? "
+        rf"following|the latest|the final|the remaining|the|past|last(?! {_APPROX_WORD} )|next"
+        rf"|first|coming|previous) )?{_APPROX}(?P<num>{_NUM})(?P<half> 1/2| and a half)? "
         rf"(?:(?:trading|business|working) (?=days?\b))?(?P<unit>{_UNIT}s?|centuries)"
         rf"(?P<half2> and a half)?(?: (?P<rel>ago|earlier|from now|hence))?",
         _r_duration,
@@ -778,11 +821,16 @@ _RULES: tuple[_Rule, ...] = (
         r"(?P<unit>year|month|week|quarter|decade|century)",
         _r_edge_of,
     ),
+    _rule(rf"(?P<spelled>{_SPELLED_YEAR})", _r_spelled_year),
+    # "two thousand" is a year only where nothing else could be meant.
+    _rule(rf"the year (?P<spelled>{_SPELLED_2000})", _r_spelled_year),
     _rule(
-        r"(?P<spelled>(?:nineteen|twenty) (?:ten|eleven|twelve|thirteen|fourteen|fifteen"
-        r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
-        r"|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)",
-        _r_spelled_year,
+        rf"(?:{_WEEKDAY},? )?(?P<month>{_MONTH})(?: (?:the )?(?P<dayword>{_DAY_WORD}))?"
+        rf",? (?P<spelled>{_SPELLED_YEAR})"
+        rf"|(?:{_WEEKDAY},? )?(?P<month2>{_MONTH}) (?:the )?(?P<dayword2>{_DAY_WORD})(?!-)"
+        rf"|(?:{_WEEKDAY},? )?[Tt]he (?P<dayword3>{_DAY_WORD}) of (?P<month3>{_MONTH})",
+        _r_spoken_date,
+        0,
     ),
     _rule(
         rf"(?:(?P<which>last|next|this|early|late) )?(?P<day>{_WEEKDAY})"
