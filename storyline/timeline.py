@@ -73,17 +73,17 @@ def _day(time: TimeExpr) -> str | None:
 
 
 def _references(
-    articles: Sequence[Article], shown: Mapping[Sentence, Sentence | None]
+    articles: Sequence[Article], sentences: Sequence[Sentence], shown: _Readable
 ) -> dict[Sentence, set[str]]:
     """The days each sentence refers to.
 
-    ``shown`` maps each sentence to its readable part (``digest.readable``). A date in the page
+    ``shown`` gives a sentence's readable part (``digest.readable``). A date in the page
     furniture cut from its start ("MEXICO CITY | Tue Apr 28, 2009 12:49 am BST") is the page's
     stamp, not something the sentence says, so it is not a reference: else the sentence is a
     candidate for the stamp's day as well as for the day it tells of, and shows up twice.
     """
     by_article: dict[str, list[Sentence]] = defaultdict(list)
-    for sentence in shown:
+    for sentence in sentences:
         by_article[sentence.article_id].append(sentence)
     refs: dict[Sentence, set[str]] = defaultdict(set)
     for article in articles:
@@ -94,11 +94,21 @@ def _references(
                 continue
             for sentence in own:
                 if sentence.start <= time.start < sentence.end:
-                    told = shown[sentence]
+                    told = shown(sentence)
                     if told is None or time.start >= told.start:
                         refs[sentence].add(day)
                     break
     return refs
+
+
+class _Readable(dict[Sentence, Sentence | None]):
+    """``digest.readable`` of a sentence, made once and only for the sentences asked about: the
+    cuts are regular expressions, and most sentences of a long story are never a candidate."""
+
+    def __call__(self, sentence: Sentence) -> Sentence | None:
+        if sentence not in self:
+            self[sentence] = readable(sentence)
+        return self[sentence]
 
 
 def _in_window(day: str | None, start: str | None, end: str | None) -> bool:
@@ -130,8 +140,8 @@ def timeline(
     ]
     sentences = list(split(listed))
     # Captions and comments (None) are no lines, but the dates they name still count.
-    shown = {sentence: readable(sentence) for sentence in sentences}
-    refs = _references(listed, shown)
+    shown = _Readable()
+    refs = _references(listed, sentences, shown)
 
     score: defaultdict[str, float] = defaultdict(float)
     for article in listed:
@@ -147,7 +157,9 @@ def timeline(
             if day < published and (sentence.article_id, day) not in looked_back:
                 looked_back.add((sentence.article_id, day))
                 score[day] += MENTION_WEIGHT
-        if (line := shown[sentence]) is None:
+        if not (days or (sentence.position < LEAD_SENTENCES and published)):
+            continue
+        if (line := shown(sentence)) is None:
             continue
         for day in days:
             candidates[day].append(line)
