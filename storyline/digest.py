@@ -12,8 +12,9 @@ Sentences that cannot stand alone are never candidates: a pronoun or connective 
 for the speaker ("…, he said."), a quotation that opens or closes outside the sentence,
 datelines and captions (too short), run-ons (too long). Page furniture that scraped text runs
 into the first sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON
-(Reuters) - ", "Wednesday 8 September 2010 21.39 BST "), and reader comments and photo captions
-("... on the beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire
+(Reuters) - ", "Wednesday 8 September 2010 21.39 BST ", a headline and photo caption with no
+full stop before the first sentence), and reader comments and photo captions ("... on the
+beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire
 copies) become one candidate that cites every article it came from.
 """
 
@@ -92,11 +93,31 @@ _STAMP_WITHIN = 300
 _STAMP = re.compile(
     rf"(?:\b{WEEKDAY_PATTERN},? \d{{1,2}} {_MONTH} \d{{4}}(?: {_CLOCK})?"
     rf"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} \d{{1,2}}, \d{{4}} {_CLOCK}"
-    rf"|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}|Last updated at \d\d:\d\d(?: GMT)?)\s+"
+    rf"|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}"
+    rf"|Last updated:? (?:at )?(?:\d{{1,2}} {_MONTH},? \d{{4}},? - )?\d\d:\d\d(?: GMT)?"
+    # A dated page header without a year: "Haiti earthquake: Your stories Friday 15 January".
+    rf"|\b{WEEKDAY_PATTERN} \d{{1,2}} {_MONTH}(?= [A-Z]))\s+"
 )
 # Not news: reader comments under an article, and photo captions, which end with the day the
 # picture was taken ("... on the beach in Venice, Louisiana, May 2, 2010.").
-_COMMENT = re.compile(r"\bwrote:|\bReport abuse\b|\bPosted by:")
+_COMMENT = re.compile(
+    r"\bwrote:|\bReport abuse\b|\bPosted by:|^Added: |\bHave your say\b|\bSkip to a day\b"
+)
+# A scraped page's first line can run its headline and photo caption into the first sentence
+# with no full stop between ("Haiti quake aid effort hampered by blockages Makeshift camps are
+# sprouting up ... Bottlenecks and infrastructure damage have been holding up aid ..."). The
+# sentence proper starts where a lower-case word is followed by a word that opens sentences
+# and seldom comes capitalised mid-sentence; the last such place is taken.
+_RUN_IN = re.compile(
+    r"(?<=[a-z0-9%)'\u2019]) (?=(?:The|A|An|It|Its|This|These|There|In|On|At|As|After|When"
+    r"|While|More|Most|Some|Many|Between|Up to|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten"
+    r"|Tens|Hundreds|Thousands) )"
+)
+# ... unless the word before it takes an object: "told The Times", "said The".
+_TAKES_OBJECT = frozenset(
+    "told said says tells by of in on to at from with for and or but the a an than as into"
+    " about after before when while is was are were be been has have had that".split()
+)
 _CAPTION_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\.?$")
 # "..., he said." leaves the reader asking who: the speaker was named in an earlier sentence.
 _PRONOUN_SPEAKER = re.compile(
@@ -134,7 +155,10 @@ def readable(sentence: Sentence) -> Sentence | None:
         return None
     # Until nothing more comes off: a run of teasers has a dateline each, and a sentence
     # already made readable must come out unchanged (the digest looks sentences up by value).
-    while (end := _furniture_end(text)) and len(text[end:].split()) >= MIN_WORDS:
+    while True:
+        end = _furniture_end(text) or (_run_in_end(text) if sentence.position == 0 else 0)
+        if not end or len(text[end:].split()) < MIN_WORDS:
+            break
         text, start = text[end:], start + end
     if start == sentence.start:
         return sentence
@@ -152,6 +176,20 @@ def _furniture_end(text: str) -> int:
         if not _after_preposition(text, stamp.start()):
             return stamp.end()
     return 0
+
+
+def _run_in_end(text: str) -> int:
+    """Where the first sentence starts after a run-in headline and caption (0: none)."""
+    end = 0
+    for boundary in _RUN_IN.finditer(text):
+        before = text[: boundary.start()].split()
+        if (
+            len(before) >= 3
+            and before[-1].lower() not in _TAKES_OBJECT
+            and len(text[boundary.end() :].split()) >= 2 * MIN_WORDS
+        ):
+            end = boundary.end()
+    return end
 
 
 def _after_preposition(text: str, start: int) -> bool:

@@ -106,6 +106,18 @@ def test_digest_cites_every_copy_and_keeps_the_budget() -> None:
         # A photo caption and a reader's comment are not news.
         ("Volunteers carry sandbags along the river in Kessel, April 1, 2025.", None),
         ("At 6:05 pm on 1 Apr 2025, riverfan wrote: The barriers were never good enough.", None),
+        (
+            "Last updated: 2 April, 2025 - 14:10 GMT Kessel flood: the clean-up The mayor of"
+            " Kessel has asked the army to help clear the mud from the old town.",
+            "Kessel flood: the clean-up The mayor of Kessel has asked the army to help clear the"
+            " mud from the old town.",
+        ),
+        (
+            "Kessel flood: Your stories Tuesday 1 April Up to 300 soldiers will help to clear the"
+            " old town of Kessel by the end of the week.",
+            "Up to 300 soldiers will help to clear the old town of Kessel by the end of the week.",
+        ),
+        ("Added: Tuesday, 1 April, 2025, 17:47 GMT It is good to see the town help itself.", None),
     ],
 )
 def test_readable_cuts_page_furniture_and_keeps_the_span(text: str, shown: str | None) -> None:
@@ -117,6 +129,36 @@ def test_readable_cuts_page_furniture_and_keeps_the_span(text: str, shown: str |
     else:
         assert result is not None and result.text == shown
         assert article_text[result.start : result.end] == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Headline and photo caption run into the first sentence of a scraped page.
+        (
+            "Kessel counts the cost of the flood The Varn river broke through the barriers at"
+            " dawn The water reached the first floors of the old town before the barriers were"
+            " mended.",
+            "The water reached the first floors of the old town before the barriers were mended.",
+        ),
+        # A word that takes an object is followed by a name, not by a new sentence.
+        (
+            "The mayor of Kessel told The Northgate Herald that the barriers along the river had"
+            " failed in two places.",
+            "The mayor of Kessel told The Northgate Herald that the barriers along the river had"
+            " failed in two places.",
+        ),
+    ],
+)
+def test_readable_cuts_a_run_in_headline_from_a_first_line(text: str, shown: str) -> None:
+    first = Sentence("a1", 0, len(text), text, 0, "2025-04-01")
+    result = readable(first)
+    assert result is not None and result.text == shown
+    assert text[result.start : result.end] == shown
+    assert readable(result) == result
+    # Only a page's first line runs its headline in; later sentences are left as they are.
+    later = Sentence("a1", 0, len(text), text, 3, "2025-04-01")
+    assert readable(later) == later
 
 
 def test_readable_is_idempotent_and_the_digest_reads_furnished_pages() -> None:
