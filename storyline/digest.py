@@ -87,6 +87,12 @@ _DATELINES = (
         r"^.{0,160}?\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua)\)\s*(?:--|[-\u2013\u2014_])\s*"
     ),
     re.compile(r"^[A-Z]{2}[A-Z .'/\\-]*(?:, [A-Z][A-Za-z. ]+)?\s+(?:--|\u2014|_)\s+"),
+    # A photo credit ("Photograph: Stan Honda/AFP/Getty Images ") and a site's "Help" link.
+    re.compile(
+        r"^Photograph: .{0,80}?(?:AP|Reuters|AFP|Getty Images|PA|EPA|Bloomberg|Rex Features"
+        r"|Corbis)\s+"
+    ),
+    re.compile(r"^Help (?=[A-Z])"),
 )
 #: A page's stamp is furniture when it starts within this many characters of the sentence.
 _STAMP_WITHIN = 300
@@ -142,6 +148,11 @@ def standalone(text: str) -> bool:
     if _PRONOUN_SPEAKER.search(text):
         return False
     if not _balanced(text):
+        return False
+    # A piece of a split sentence starts with a word that is the end of something ("L) failed
+    # to ...", split after "(BP.").
+    first = text.split(maxsplit=1)[0]
+    if ")" in first and "(" not in first:
         return False
     return text[-1] in _ENDS and not text[0].islower()
 

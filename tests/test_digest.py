@@ -54,6 +54,8 @@ def test_standalone_sentences() -> None:
     assert standalone("US engineers will inspect the barriers along the Varn river.")
     assert not standalone("The barriers will be rebuilt before the autumn rains, she said.")
     assert standalone("Mayor Brandt said she would rebuild the barriers before autumn.")
+    # The rest of a sentence split after "(VRN." in "Varn Water (VRN.L) said ...".
+    assert not standalone("L) said the barriers along the river would be rebuilt by May.")
     assert standalone('"We will rebuild every house," the mayor said on Tuesday.')
 
 
@@ -118,6 +120,14 @@ def test_digest_cites_every_copy_and_keeps_the_budget() -> None:
             "Up to 300 soldiers will help to clear the old town of Kessel by the end of the week.",
         ),
         ("Added: Tuesday, 1 April, 2025, 17:47 GMT It is good to see the town help itself.", None),
+        (
+            "Photograph: Ana Lind/Reuters The water reached the first floors of the old town.",
+            "The water reached the first floors of the old town.",
+        ),
+        (
+            "Help A volunteer from Kessel has asked the town to pay for new barriers.",
+            "A volunteer from Kessel has asked the town to pay for new barriers.",
+        ),
     ],
 )
 def test_readable_cuts_page_furniture_and_keeps_the_span(text: str, shown: str | None) -> None:
