@@ -62,7 +62,10 @@ MAX_CONCEPTS = 600
 SOLVER_SECONDS = 10.0
 
 _DANGLING = re.compile(
-    r"^(?:he|she|they|it|his|her|their|its|this|these|those|that|there|but|and|or|so|also|"
+    # "There" is no pronoun when it opens "there is / there were / there may be ...".
+    r"^(?:he|she|they|it|his|her|their|its|this|these|those|that|but|and|or|so|also|"
+    r"there(?!\s+(?:is|are|was|were|will|would|could|may|might|has|have|had|seems?|seemed"
+    r"|appears?|appeared)\b)|"
     r"however|meanwhile|still|yet|then|instead|nevertheless|moreover|in addition|such|both|"
     # A sentence of a quotation split from its speaker: "I don't think we're far off."
     r"i|we|my|our|you|your)\b",

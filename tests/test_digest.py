@@ -56,6 +56,8 @@ def test_standalone_sentences() -> None:
     assert standalone("Mayor Brandt said she would rebuild the barriers before autumn.")
     # The rest of a sentence split after "(VRN." in "Varn Water (VRN.L) said ...".
     assert not standalone("L) said the barriers along the river would be rebuilt by May.")
+    assert standalone("There were no barriers along the river when the town was built.")
+    assert not standalone("There, the barriers along the river held for three more days.")
     assert standalone('"We will rebuild every house," the mayor said on Tuesday.')
 
 
