@@ -152,6 +152,9 @@ def standalone(text: str) -> bool:
         return False
     if not _balanced(text):
         return False
+    # A quotation with nothing else in the sentence leaves the reader asking who said it.
+    if text[0] in '"\u201c' and text[-1] in '"\u201d':
+        return False
     # A piece of a split sentence starts with a word that is the end of something ("L) failed
     # to ...", split after "(BP.").
     first = text.split(maxsplit=1)[0]

@@ -57,24 +57,42 @@ def split(articles: Iterable[Article]) -> Iterator[Sentence]:
     listed = list(articles)
     texts = (article.text for article in listed)
     for article, doc in zip(listed, nlp.pipe(texts, batch_size=64), strict=True):
-        position = 0
-        for sent in doc.sents:
-            # Articles given one sentence per line keep their line breaks as boundaries.
-            offset = sent.start_char
-            for piece in re.split(r"\n+", sent.text):
-                stripped = piece.strip()
-                if stripped:
-                    start = article.text.index(stripped, offset)
-                    yield Sentence(
-                        article.id,
-                        start,
-                        start + len(stripped),
-                        stripped,
-                        position,
-                        article.published,
-                    )
-                    position += 1
-                offset += len(piece) + 1
+        spans = _quotes_moved(article.text, _spans(article.text, doc.sents))
+        for position, (start, end) in enumerate(spans):
+            yield Sentence(
+                article.id, start, end, article.text[start:end], position, article.published
+            )
+
+
+def _spans(text: str, sents: Iterable[spacy.tokens.Span]) -> Iterator[tuple[int, int]]:
+    for sent in sents:
+        # Articles given one sentence per line keep their line breaks as boundaries.
+        offset = sent.start_char
+        for piece in re.split(r"\n+", sent.text):
+            stripped = piece.strip()
+            if stripped:
+                start = text.index(stripped, offset)
+                yield start, start + len(stripped)
+            offset += len(piece) + 1
+
+
+#: A quotation mark left at the end of a sentence, after a space: the sentencizer gives the mark
+#: that opens the next sentence's quotation to the sentence before ('... the summit. "Now they
+#: are ...'), which leaves both unbalanced, and neither reads on its own.
+_OPENING_LEFT_BEHIND = re.compile(r"\s+(\"|\u201c|``)$")
+
+
+def _quotes_moved(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with each opening quotation mark given to the sentence it opens."""
+    moved = list(spans)
+    for i in range(len(moved) - 1):
+        start, end = moved[i]
+        mark = _OPENING_LEFT_BEHIND.search(text, start, end)
+        following_start, following_end = moved[i + 1]
+        if mark and mark.start() > start and not text[end:following_start].strip():
+            moved[i] = (start, mark.start())
+            moved[i + 1] = (mark.start(1), following_end)
+    return moved
 
 
 def _normal(word: str) -> str:

@@ -57,6 +57,9 @@ def test_standalone_sentences() -> None:
     # The rest of a sentence split after "(VRN." in "Varn Water (VRN.L) said ...".
     assert not standalone("L) said the barriers along the river would be rebuilt by May.")
     assert standalone("There were no barriers along the river when the town was built.")
+    # A quotation alone does not say who said it; with its speaker it does.
+    assert not standalone('"We will rebuild the barriers before the autumn rains."')
+    assert standalone('"We will rebuild the barriers before autumn," Mayor Brandt said.')
     assert not standalone("There, the barriers along the river held for three more days.")
     assert standalone('"We will rebuild every house," the mayor said on Tuesday.')
 
