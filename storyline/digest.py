@@ -9,13 +9,14 @@ on PyPI does cited, budgeted extraction over our own sentence records.
 
 Sentences that cannot stand alone are never candidates: a pronoun or connective at the start
 ("He noted …", "But …", "We want …": a piece of a quotation without its speaker) or a pronoun
-for the speaker ("…, he said."), a quotation that opens or closes outside the sentence,
+for the speaker ("…, he said."), a quotation that opens or closes outside the sentence, a
+quotation alone (no speaker), the rest of a sentence split inside a ticker ("L) failed ..."),
 datelines and captions (too short), run-ons (too long). Page furniture that scraped text runs
 into the first sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON
 (Reuters) - ", "Wednesday 8 September 2010 21.39 BST ", a headline and photo caption with no
 full stop before the first sentence), and reader comments and photo captions ("... on the
-beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire
-copies) become one candidate that cites every article it came from.
+beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire copies) become
+one candidate that cites every article it came from.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_WORDS",
     "cite",
     "copies",
+    "copy_key",
     "grouped",
     "headline",
     "readable",
@@ -242,8 +244,13 @@ def grouped(readable_sentences: Iterable[Sentence]) -> list[list[Sentence]]:
     groups: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in readable_sentences:
         if standalone(sentence.text):
-            groups[" ".join(terms(sentence.text))].append(sentence)
+            groups[copy_key(sentence)].append(sentence)
     return list(groups.values())
+
+
+def copy_key(sentence: Sentence) -> str:
+    """What two exact copies of a sentence share: the same words, whatever the spacing."""
+    return " ".join(terms(sentence.text))
 
 
 def cite(group: Sequence[Sentence]) -> DigestLine:

@@ -11,22 +11,22 @@ a week alike, an event raises its own day above its neighbours (a burst, as in K
 For each chosen date, the candidates are the sentences that refer to it, and the leading
 sentences of that day's articles that refer to no other day. The lines picked are those closest
 to the centroid of the date's candidates (news-tls's CENTROID-OPT), favouring lines that several
-articles carry, skipping near-repeats and
-lines already shown on a better date. The better half of the dates get ``per_date`` lines, the
-others one fewer.
+articles carry, skipping near-repeats and lines already shown on a better date. The better half
+of the dates get ``per_date`` lines, the others one fewer.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from functools import cache
 from statistics import median_high
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.digest import cite, grouped, readable
+from storyline.digest import cite, copy_key, grouped, readable
 from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
 from storyline.sentences import Sentence, split, terms
 from storyline.times import find_times
@@ -73,7 +73,9 @@ def _day(time: TimeExpr) -> str | None:
 
 
 def _references(
-    articles: Sequence[Article], sentences: Sequence[Sentence], shown: _Readable
+    articles: Sequence[Article],
+    sentences: Sequence[Sentence],
+    shown: Callable[[Sentence], Sentence | None],
 ) -> dict[Sentence, set[str]]:
     """The days each sentence refers to.
 
@@ -99,16 +101,6 @@ def _references(
                         refs[sentence].add(day)
                     break
     return refs
-
-
-class _Readable(dict[Sentence, Sentence | None]):
-    """``digest.readable`` of a sentence, made once and only for the sentences asked about: the
-    cuts are regular expressions, and most sentences of a long story are never a candidate."""
-
-    def __call__(self, sentence: Sentence) -> Sentence | None:
-        if sentence not in self:
-            self[sentence] = readable(sentence)
-        return self[sentence]
 
 
 def _in_window(day: str | None, start: str | None, end: str | None) -> bool:
@@ -139,8 +131,10 @@ def timeline(
         and (not wanted or wanted & set(terms(a.text)))
     ]
     sentences = list(split(listed))
-    # Captions and comments (None) are no lines, but the dates they name still count.
-    shown = _Readable()
+    # Each sentence made readable once, and only if it can be a line or names a date: the cuts
+    # are regular expressions, and most sentences of a long story are neither. Captions and
+    # comments (None) are no lines, but the dates they name still count.
+    shown = cache(readable)
     refs = _references(listed, sentences, shown)
 
     score: defaultdict[str, float] = defaultdict(float)
@@ -157,13 +151,12 @@ def timeline(
             if day < published and (sentence.article_id, day) not in looked_back:
                 looked_back.add((sentence.article_id, day))
                 score[day] += MENTION_WEIGHT
-        if not (days or (sentence.position < LEAD_SENTENCES and published)):
-            continue
-        if (line := shown(sentence)) is None:
+        lead = bool(published) and sentence.position < LEAD_SENTENCES and not refs.get(sentence)
+        if not (days or lead) or (line := shown(sentence)) is None:
             continue
         for day in days:
             candidates[day].append(line)
-        if not refs.get(sentence) and sentence.position < LEAD_SENTENCES and published:
+        if lead:
             candidates[published].append(line)
     score.pop("", None)
     worth = _stand_out(score)
@@ -175,11 +168,11 @@ def timeline(
     for day in ranked:  # best first, until there are enough days with a line to show
         if len(chosen) == dates:
             break
-        groups = [g for g in grouped(candidates[day]) if _words(g[0]) not in shown_lines]
+        groups = [g for g in grouped(candidates[day]) if copy_key(g[0]) not in shown_lines]
         lines = per_date if len(chosen) < SURE_SHARE * dates else max(1, per_date - 1)
         if picked := _pick(groups, lines):
             chosen[day] = [cite(group) for group in picked]
-            shown_lines.update(_words(group[0]) for group in picked)
+            shown_lines.update(copy_key(group[0]) for group in picked)
     return [TimelineEntry(day, tuple(chosen[day])) for day in sorted(chosen)]
 
 
@@ -199,10 +192,6 @@ def _stand_out(score: Mapping[str, float]) -> dict[str, float]:
         ]
         out[day] = value - BURST_SHARE * median_high(around)
     return out
-
-
-def _words(sentence: Sentence) -> str:
-    return " ".join(terms(sentence.text))
 
 
 def _pick(groups: Sequence[list[Sentence]], k: int) -> list[list[Sentence]]:

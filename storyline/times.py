@@ -727,7 +727,7 @@ def _spelled_year(spelled: str) -> int:
 
 
 def _r_spelled_year(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | None:
-    return "DATE", f"{_spelled_year(m['spelled'])}"
+    return "DATE", str(_spelled_year(m["spelled"]))
 
 
 #: Days of the month as broadcast transcripts write them ("March eighth", "the twenty-first").
