@@ -40,7 +40,6 @@ from storyline.times import WEEKDAY_PATTERN
 __all__ = [
     "DEFAULT_WORDS",
     "cite",
-    "copies",
     "copy_key",
     "grouped",
     "headline",
@@ -233,14 +232,9 @@ def bigrams(text: str) -> frozenset[tuple[str, str]]:
     return frozenset((a, b) for a, b in pairwise(words) if not (is_stopword(a) and is_stopword(b)))
 
 
-def copies(sentences: Iterable[Sentence]) -> list[list[Sentence]]:
-    """Readable standalone sentences grouped with their exact copies (same words), first seen
-    first."""
-    return grouped(shown for shown in map(readable, sentences) if shown is not None)
-
-
 def grouped(readable_sentences: Iterable[Sentence]) -> list[list[Sentence]]:
-    """Sentences already made readable, standalone ones grouped with their exact copies."""
+    """Sentences already made readable (``readable``), the standalone ones grouped with their
+    exact copies (same words), first seen first."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in readable_sentences:
         if standalone(sentence.text):

@@ -28,6 +28,11 @@ def _strike_articles() -> list[Article]:
     ]
 
 
+def _published(*rows: tuple[str, str, str]) -> list[Article]:
+    """Articles from (id, publication date, text)."""
+    return [Article(id=id_, text=text, published=day) for id_, day, text in rows]
+
+
 def test_dates_ranked_by_coverage_and_later_references() -> None:
     entries = timeline(_strike_articles(), dates=2, per_date=1)
     # 5 May is published once and looked back to twice; 9 May is covered by two outlets.
@@ -89,23 +94,15 @@ def test_window_and_query_limit_what_is_read() -> None:
 
 
 def test_a_line_that_names_two_days_is_shown_once() -> None:
-    articles = [
-        Article(
-            id="a1",
-            text="Gales shut the harbour overnight and kept every fishing boat in port.",
-            published="2025-06-02",
+    articles = _published(
+        (
+            "a1",
+            "2025-06-02",
+            "Gales shut the harbour overnight and kept every fishing boat in port.",
         ),
-        Article(
-            id="a2",
-            text="Fishing boats left port again once the gales had dropped.",
-            published="2025-06-04",
-        ),
-        Article(
-            id="a3",
-            text="The Ardel ferry stopped on June 2 and sailed again on June 4.",
-            published="2025-06-06",
-        ),
-    ]
+        ("a2", "2025-06-04", "Fishing boats left port again once the gales had dropped."),
+        ("a3", "2025-06-06", "The Ardel ferry stopped on June 2 and sailed again on June 4."),
+    )
     # Room for every candidate on both days (3 lines, then 2): a3 names both days.
     entries = timeline(articles, dates=2, per_date=3)
     assert [e.date for e in entries] == ["2025-06-02", "2025-06-04"]
@@ -119,19 +116,11 @@ def test_the_date_stamp_of_a_page_is_not_a_day_its_sentence_tells_of() -> None:
         " strike on Monday over pay and hours.\n"
         "The strike stopped the morning ferries to the islands."
     )
-    articles = [
-        Article(id="r1", text=stamped, published="2025-06-03"),
-        Article(
-            id="r2",
-            text="Ferry crews in Ardel said their strike over pay would go on.",
-            published="2025-06-03",
-        ),
-        Article(
-            id="r3",
-            text="Talks on pay and hours for the Ardel ferry crews broke down.",
-            published="2025-06-03",
-        ),
-    ]
+    articles = _published(
+        ("r1", "2025-06-03", stamped),
+        ("r2", "2025-06-03", "Ferry crews in Ardel said their strike over pay would go on."),
+        ("r3", "2025-06-03", "Talks on pay and hours for the Ardel ferry crews broke down."),
+    )
     entries = timeline(articles, dates=2, per_date=1)
     # The stamp names 3 June; the sentence tells of Monday, 2 June, and is shown there. Were
     # the stamp a reference, 3 June (more articles) would pick the sentence first.
@@ -171,7 +160,7 @@ def test_a_line_that_several_outlets_carry_is_preferred() -> None:
         "y": "Floodwater from the Marrow river reached the valley road and the bank.",
         "z": "Army trucks carried sandbags to the Marrow river bank overnight.",
     }
-    articles = [Article(id=k, text=v, published="2025-09-14") for k, v in texts.items()]
+    articles = _published(*((k, "2025-09-14", v) for k, v in texts.items()))
     # Counted once, the middle line (y) is closest to the day's centroid; counted as the day's
     # articles carry it, the line of two outlets is.
     [entry] = timeline(articles, dates=1, per_date=1)
@@ -184,7 +173,7 @@ def test_the_lines_of_a_day_tell_different_things() -> None:
         "b": "Cracks found by engineers on a routine check shut the bridge.",
         "c": "Buses now carry Selm commuters through the old town instead.",
     }
-    articles = [Article(id=k, text=v, published="2025-10-02") for k, v in texts.items()]
+    articles = _published(*((k, "2025-10-02", v) for k, v in texts.items()))
     [entry] = timeline(articles, dates=1, per_date=2)
     # b tells again what a told (cracks found, bridge shut), in other words (tf-idf cosine 0.3);
     # c tells what followed.
