@@ -111,7 +111,10 @@ _STAMP = re.compile(
 # Not news: reader comments under an article, and photo captions, which end with the day the
 # picture was taken ("... on the beach in Venice, Louisiana, May 2, 2010.").
 _COMMENT = re.compile(
-    r"\bwrote:|\bReport abuse\b|\bPosted by:|^Added: |\bHave your say\b|\bSkip to a day\b"
+    r"\bwrote:|\bReport (?:abuse|as abusive)\b|\bPosted by:|^Added: |\bHave your say\b"
+    r"|\bSkip to a day\b"
+    # A blog's comment byline: "Posted by Ana on June 4, 2010 4:36 PM".
+    rf"|\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
 )
 # A scraped page's first line can run its headline and photo caption into the first sentence
 # with no full stop between ("Haiti quake aid effort hampered by blockages Makeshift camps are

@@ -125,6 +125,12 @@ def test_digest_cites_every_copy_and_keeps_the_budget() -> None:
             "Up to 300 soldiers will help to clear the old town of Kessel by the end of the week.",
         ),
         ("Added: Tuesday, 1 April, 2025, 17:47 GMT It is good to see the town help itself.", None),
+        ("Posted by Rivermouth on April 2, 2025 10:12 AM The barriers failed again.", None),
+        ("Posted by Ana, on April 2, 2025 9:30 PM | Report as abusive Well said.", None),
+        (  # ... but not a sentence that happens to start so: no time, no comment.
+            "Posted by the council on April 2, 2025, the plan was approved at once.",
+            "Posted by the council on April 2, 2025, the plan was approved at once.",
+        ),
         (
             "Photograph: Ana Lind/Reuters The water reached the first floors of the old town.",
             "The water reached the first floors of the old town.",

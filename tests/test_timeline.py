@@ -178,3 +178,71 @@ def test_the_lines_of_a_day_tell_different_things() -> None:
     # b tells again what a told (cracks found, bridge shut), in other words (tf-idf cosine 0.3);
     # c tells what followed.
     assert {c.article_id for line in entry.lines for c in line.citations} == {"a", "c"}
+
+
+def test_a_new_development_told_in_new_words_is_no_aside() -> None:
+    steady = "Crews kept clearing snow from the roads around Vell for another day."
+    articles = _published(
+        *((f"s{d}{k}", f"2025-02-0{d}", steady) for d in range(1, 8) for k in range(2)),
+        (
+            "e1",
+            "2025-02-20",
+            "The old Vell dam gave way after the snow melted and flooded the town.",
+        ),
+        (
+            "e2",
+            "2025-02-20",
+            "Water from the broken Vell dam flooded the lower town as the snow melted.",
+        ),
+        ("e3", "2025-02-20", "The Vell dam gave way in the night and the lower town flooded."),
+        ("s8", "2025-02-20", "Crews kept clearing snow from the roads around Vell on a cold day."),
+    )
+    # Most of the story's articles are about snow; three of the day's four are about the dam.
+    [entry] = timeline(articles, dates=1, per_date=1)
+    assert entry.date == "2025-02-20"
+    assert entry.lines[0].citations[0].article_id in {"e1", "e2", "e3"}
+
+
+def test_a_line_in_the_story_s_words_is_preferred_to_an_aside() -> None:
+    articles = _published(
+        ("r1", "2025-06-01", "Heavy rain raised the Tarn river behind the old valley dam."),
+        (
+            "r2",
+            "2025-06-12",
+            "Engineers said the Tarn dam would be rebuilt before the winter rain.",
+        ),
+        (
+            "r3",
+            "2025-06-20",
+            "Families returned to the Tarn valley villages the dam flood had emptied.",
+        ),
+        (
+            "r4",
+            "2025-06-26",
+            "Insurers began paying Tarn valley families for homes the dam flood ruined.",
+        ),
+        (
+            "r5",
+            "2025-07-02",
+            "A report blamed the Tarn dam failure on cracks found in the valley wall.",
+        ),
+        (
+            "o1",
+            "2025-06-05",
+            "The Tarn dam broke and flood water swept through the valley villages.",
+        ),
+        (
+            "s1",
+            "2025-06-05",
+            "Tickets for the summer concert at the town hall sold out in an hour.",
+        ),
+        (
+            "s2",
+            "2025-06-05",
+            "The summer fair in the town square drew a record crowd of visitors.",
+        ),
+    )
+    # The fair is closest to the centroid of 5 June's lines; the dam line uses the words of the
+    # story.
+    [entry] = timeline(articles, dates=1, per_date=1)
+    assert [c.article_id for c in entry.lines[0].citations] == ["o1"]
