@@ -33,7 +33,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from storyline.records import Article, Citation, DigestLine
-from storyline.sentences import MAX_WORDS, MIN_WORDS, Sentence, is_stopword, split, terms
+from storyline.sentences import (
+    MAX_WORDS,
+    MIN_WORDS,
+    Sentence,
+    content_words,
+    is_stopword,
+    split,
+    terms,
+)
 from storyline.times import MONTH_PATTERN as _MONTH
 from storyline.times import WEEKDAY_PATTERN
 
@@ -396,7 +404,7 @@ def _leads(articles: Sequence[Article]) -> list[Sentence]:
 
 def _most_shared(texts: Sequence[str]) -> int:
     """The index of the text whose content words most of the others use, earliest on a tie."""
-    words = [{w for w in terms(t) if not is_stopword(w)} for t in texts]
+    words = [set(content_words(t)) for t in texts]
     use = Counter(w for ws in words for w in ws)
 
     def centrality(i: int) -> float:

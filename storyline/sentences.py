@@ -19,7 +19,7 @@ from spacy.language import Language
 
 from storyline.records import Article
 
-__all__ = ["Sentence", "is_stopword", "split", "terms"]
+__all__ = ["Sentence", "content_words", "is_stopword", "split", "terms"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 #: Sentences shorter or longer than these (in words) are not picked for a digest or timeline:
@@ -115,3 +115,8 @@ def is_stopword(word: str) -> bool:
 def terms(text: str) -> list[str]:
     """Lower-cased, normalised word tokens of ``text``, stop words kept."""
     return [_normal(word) for word in _WORD.findall(text.lower())]
+
+
+def content_words(text: str) -> list[str]:
+    """The ``terms`` of ``text`` that are not stop words."""
+    return [word for word in terms(text) if not is_stopword(word)]

@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.digest import cite, copy_key, grouped, readable
 from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
-from storyline.sentences import Sentence, is_stopword, split, terms
+from storyline.sentences import Sentence, content_words, split, terms
 from storyline.times import find_times
 
 __all__ = ["DEFAULT_DATES", "DEFAULT_PER_DATE", "timeline"]
@@ -197,7 +197,7 @@ def _relevance(articles: Sequence[Article]) -> Callable[[str], Callable[[str], f
     published: Counter[str] = Counter()
     for article in articles:
         day = (article.published or "")[:10]
-        words = {word for word in terms(article.text) if not is_stopword(word)}
+        words = set(content_words(article.text))
         story.update(words)
         on_day[day].update(words)
         published[day] += 1
@@ -209,8 +209,7 @@ def _relevance(articles: Sequence[Article]) -> Callable[[str], Callable[[str], f
         agreed = {w: n / published[day] for w, n in on_day.get(day, Counter()).items() if n >= 2}
 
         def relevance(text: str) -> float:
-            words = [word for word in terms(text) if not is_stopword(word)]
-            shares = [max(story[w] / total, agreed.get(w, 0.0)) for w in words]
+            shares = [max(story[w] / total, agreed.get(w, 0.0)) for w in content_words(text)]
             return sum(shares) / len(shares) if shares else 0.0
 
         return relevance
@@ -244,8 +243,8 @@ def _pick(
 
     The centroid counts every copy, as the day's articles carry them, and a line carried by
     more articles is favoured (``CARRIED_BONUS``), as is a line in the story's words
-    (``STORY_WEIGHT``). Closeness to the tf-idf centroid of the whole story was tried on
-    Timeline17 dev and lowered AR-1: its idf discounts the story's own words.
+    (``STORY_WEIGHT``). Closeness to the whole story's tf-idf centroid was tried on Timeline17
+    dev and lowered AR-1, likely because an idf discounts the words the story's articles share.
     """
     if not groups:
         return []
