@@ -14,7 +14,8 @@ quotation alone (no speaker), the rest of a sentence split inside a ticker ("L) 
 datelines and captions (too short), run-ons (too long). Page furniture that scraped text runs
 into the first sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON
 (Reuters) - ", "Wednesday 8 September 2010 21.39 BST ", a headline and photo caption with no
-full stop before the first sentence), and reader comments and photo captions ("... on the
+full stop before the first sentence), and reader comments (a sentence with a comment's mark,
+and the whole of a page from its first comment byline on) and photo captions ("... on the
 beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire copies) become
 one candidate that cites every article it came from.
 """
@@ -24,8 +25,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import pairwise
 
 import numpy as np
@@ -124,6 +126,15 @@ _COMMENT = re.compile(
     # A blog's comment byline: "Posted by Ana on June 4, 2010 4:36 PM".
     rf"|\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
 )
+# Where a page's reader comments begin: its first comment byline ("Posted by: name | June 7,
+# 2010 12:24 PM") or "Report abuse" link, or BBC's "Added: ". They run to the end of the page, and
+# most comments carry no mark of their own ("One day he's against something, the next day for
+# it."). A blog's "Posted by name on ..." is left out here: it can be the author's byline.
+_COMMENTS_FROM = re.compile(
+    rf"\bPosted by: [^.|\n]{{1,80}}? \| {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
+    r"|\bReport (?:abuse|as abusive)\b|^Added: ",
+    re.MULTILINE,
+)
 # A scraped page's first line can run its headline and photo caption into the first sentence
 # with no full stop between ("Haiti quake aid effort hampered by blockages Makeshift camps are
 # sprouting up ... Bottlenecks and infrastructure damage have been holding up aid ..."). The
@@ -192,6 +203,21 @@ def readable(sentence: Sentence) -> Sentence | None:
     if start == sentence.start:
         return sentence
     return replace(sentence, text=text, start=start)
+
+
+def reader(articles: Iterable[Article]) -> Callable[[Sentence], Sentence | None]:
+    """``readable`` for the sentences of ``articles``, memoised, and None for every sentence
+    of a page's reader comments, from the first comment byline to the end of the page."""
+    comments_from = {a.id: m.start() for a in articles if (m := _COMMENTS_FROM.search(a.text))}
+
+    @cache
+    def shown(sentence: Sentence) -> Sentence | None:
+        comments = comments_from.get(sentence.article_id)
+        if comments is not None and sentence.start >= comments:
+            return None
+        return readable(sentence)
+
+    return shown
 
 
 def _furniture_end(text: str) -> int:
@@ -349,7 +375,7 @@ def summarize(articles: Iterable[Article], words: int = DEFAULT_WORDS) -> list[D
     article.
     """
     listed = list(articles)
-    shown = (readable(sentence) for sentence in split(listed))
+    shown = map(reader(listed), split(listed))
     grams_of = {sentence: bigrams(sentence.text) for sentence in shown if sentence is not None}
     weights = _weights(grams_of, len({a.id for a in listed}))
     candidates = _candidates(grams_of, weights)

@@ -20,13 +20,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from functools import cache
 from statistics import median_high
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from storyline.digest import cite, copy_key, grouped, readable
+from storyline.digest import cite, copy_key, grouped, reader
 from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
 from storyline.sentences import Sentence, content_words, split, terms
 from storyline.times import find_times
@@ -140,7 +139,7 @@ def timeline(
     # Each sentence made readable once, and only if it can be a line or names a date: the cuts
     # are regular expressions, and most sentences of a long story are neither. Captions and
     # comments (None) are no lines, but the dates they name still count.
-    shown = cache(readable)
+    shown = reader(listed)
     refs = _references(listed, sentences, shown)
 
     score: defaultdict[str, float] = defaultdict(float)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from storyline.digest import headline, readable, standalone, summarize
+from storyline.digest import headline, readable, reader, standalone, summarize
 from storyline.records import Article
-from storyline.sentences import Sentence
+from storyline.sentences import Sentence, split
 from storyline.sources import article_from_record
 from tests.conftest import SCORE_PYTHON, SHARED, reference_scores
 
@@ -250,3 +250,20 @@ def test_duc_dev_quality_floor(tmp_path: Path) -> None:
     # Pinned a little under bench/RESULTS.md (37.9 / 10.1) so that a regression fails.
     assert scores["rouge1_r"] >= 0.375
     assert scores["rouge2_r"] >= 0.098
+
+
+def test_a_page_s_reader_comments_are_no_lines() -> None:
+    body = [
+        "The Varn river burst its banks on Monday and flooded the old town of Kessel.",
+        "The mayor said the barriers would be rebuilt before the winter.",
+    ]
+    comments = (
+        "Posted by: riverfan | April 2, 2025 10:12 AM | Report abuse\n"
+        "Everyone in the old town of Kessel knew the barriers were too low.\n"
+        "The mayor of Kessel should have listened to the engineers years ago.\n"
+    )
+    page = Article(id="k1", text="\n".join(body) + "\n" + comments, published="2025-04-01")
+    shown = [s.text for s in map(reader([page]), split([page])) if s is not None]
+    # From the first comment byline to the end of the page, nothing is news.
+    assert shown == body
+    assert readable(next(s for s in split([page]) if "knew" in s.text)) is not None
