@@ -54,6 +54,7 @@ __all__ = [
     "grouped",
     "headline",
     "readable",
+    "reader",
     "standalone",
     "summarize",
 ]
@@ -118,10 +119,12 @@ _STAMP = re.compile(
     # A dated page header without a year: "Haiti earthquake: Your stories Friday 15 January".
     rf"|\b{WEEKDAY_PATTERN} \d{{1,2}} {_MONTH}(?= [A-Z]))\s+"
 )
+# A reader comment's link to the moderators, at its foot.
+_REPORT_LINK = r"\bReport (?:abuse|as abusive)\b"
 # Not news: reader comments under an article, and photo captions, which end with the day the
 # picture was taken ("... on the beach in Venice, Louisiana, May 2, 2010.").
 _COMMENT = re.compile(
-    r"\bwrote:|\bReport (?:abuse|as abusive)\b|\bPosted by:|^Added: |\bHave your say\b"
+    rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: |\bHave your say\b"
     r"|\bSkip to a day\b"
     # A blog's comment byline: "Posted by Ana on June 4, 2010 4:36 PM".
     rf"|\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
@@ -132,7 +135,7 @@ _COMMENT = re.compile(
 # it."). A blog's "Posted by name on ..." is left out here: it can be the author's byline.
 _COMMENTS_FROM = re.compile(
     rf"\bPosted by: [^.|\n]{{1,80}}? \| {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
-    r"|\bReport (?:abuse|as abusive)\b|^Added: ",
+    rf"|{_REPORT_LINK}|^Added: ",
     re.MULTILINE,
 )
 # A scraped page's first line can run its headline and photo caption into the first sentence
