@@ -33,13 +33,11 @@ from throughput import generate
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storyline import spark
-from storyline.analyze import analyze_pending
-from storyline.ingest import ingest_sources
 from storyline.load import read_table
+from storyline.runner import analyze_pending, ingest_sources, place_stories, refresh_tellings
+from storyline.spark import job as spark
 from storyline.store import open_store
-from storyline.stories import assign_stories, bcubed_f1
-from storyline.tell import refresh_tellings
+from storyline.stories.clusterer import bcubed_f1
 
 
 def page(record: dict[str, Any]) -> bytes:
@@ -95,7 +93,7 @@ def run_single(paths: list[str], db: Path) -> dict[str, float]:
         for phase, work in (
             ("ingest", lambda: ingest_sources(store, paths)),
             ("analyse", lambda: analyze_pending(store)),
-            ("stories", lambda: assign_stories(store)),
+            ("stories", lambda: place_stories(store)),
             ("tell", lambda: refresh_tellings(store)),
         ):
             started = time.perf_counter()

@@ -23,12 +23,11 @@ from pathlib import Path
 
 from common import OUT, SCORERS, score, write_jsonl
 
-from storyline import spark
-from storyline.analyze import analyze_pending
-from storyline.ingest import ingest_sources
 from storyline.load import read_table
+from storyline.runner import analyze_pending, ingest_sources, place_stories
+from storyline.spark import job as spark
 from storyline.store import open_store
-from storyline.stories import assign_stories, bcubed_f1
+from storyline.stories.clusterer import bcubed_f1
 
 
 def main() -> None:
@@ -56,7 +55,7 @@ def main() -> None:
         with open_store(Path(tmp) / "single.db") as store:
             ingest_sources(store, [source])
             analyze_pending(store)
-            assign_stories(store)
+            place_stories(store)
             single = {a.id: store.story_of(a.id) or "" for a in store.iter_articles()}
         print(f"single machine (ingest, analyse, stories): {time.perf_counter() - started:.1f} s")
     print(f"articles: spark {len(distributed)}, single machine {len(single)}")

@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import date, timedelta
 from itertools import accumulate
 
-from storyline.stories import StoryClusterer, decode_state, encode_state
+from storyline.stories.clusterer import StoryClusterer, decode_state, encode_state
 
 COMMON = """government officials said people city week report new year time police country
 court police plan public state local company market months million support statement

@@ -4,8 +4,8 @@
 
 For each size N: a fresh SQLite store receives N synthetic articles (the stream of
 bench/stories_scale.py written out as text, one transaction per article, no analysis) and
-``assign_stories`` places them all; then a batch of new articles is stored and
-``assign_stories`` runs again, as the next ``storyline ingest`` would. That second run is
+``place_stories`` places them all; then a batch of new articles is stored and
+``place_stories`` runs again, as the next ``storyline ingest`` would. That second run is
 timed: it starts from the clusterer state saved by the first, so its cost should follow the
 batch, not N. The saved state's size is reported too.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 from stories_scale import stream
 
 from storyline.records import Article, content_hash
+from storyline.runner import place_stories
 from storyline.store import Store, open_store
-from storyline.stories import assign_stories
 
 
 def _store_articles(store: Store, rows: list[tuple[str, str, str]]) -> None:
@@ -52,11 +52,11 @@ def run(size: int, batch: int, seed: int, folder: Path) -> dict[str, float]:
     try:
         _store_articles(store, rows[:size])
         started = time.perf_counter()
-        assign_stories(store)
+        place_stories(store)
         first = time.perf_counter() - started
         _store_articles(store, rows[size:])
         started = time.perf_counter()
-        placed = assign_stories(store)
+        placed = place_stories(store)
         second = time.perf_counter() - started
         saved = store.story_state()
         return {

@@ -13,9 +13,9 @@ import json
 import time
 from pathlib import Path
 
-from storyline.digest import summarize
-from storyline.sources import article_from_record
-from storyline.timeline import timeline
+from storyline.ingest.sources import article_from_record
+from storyline.telling.digest import summarize
+from storyline.telling.timeline import timeline
 
 
 def main() -> None:

@@ -29,8 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from storyline.analyze import analyze_pending, load_nlp
-from storyline.ingest import ingest_sources
+from storyline.analysis.pipeline import load_nlp
+from storyline.runner import analyze_pending, ingest_sources
 from storyline.store import open_store
 
 FIRST = """Amira Jonas Helena Daniel Priya Greta Victor Marta Oliver Rafael Leah Hugo Ines

@@ -34,7 +34,7 @@ import httpx
 
 from storyline.records import Article, content_hash
 from storyline.store import open_store
-from storyline.tell import tell
+from storyline.telling.tell import tell
 
 PER_STORY = 20
 TOLD = 200

@@ -3,8 +3,8 @@
     python scripts/train_quotes.py [../shared/bench/quotes/polnear/train]
 
 Writes storyline/data/quote_model.json: logistic-regression weights over the features of
-``storyline.quotes.cue_features`` (feature names and numbers only; no annotated text). Needs
-scikit-learn (a runtime dependency). The dev split is never read here.
+``storyline.analysis.quotes.cue_features`` (feature names and numbers only; no annotated
+text). Needs scikit-learn (a runtime dependency). The dev split is never read here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from storyline.analyze import load_nlp
-from storyline.quotes import cue_features, find_quotations, is_candidate
+from storyline.analysis.pipeline import load_nlp
+from storyline.analysis.quotes import cue_features, find_quotations, is_candidate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "bench" / "quotes" / "polnear" / "train"
@@ -65,8 +65,8 @@ def main() -> None:
     OUT.write_text(
         json.dumps(
             {
-                "about": "Cue classifier for storyline.quotes, trained by scripts/train_quotes.py"
-                " on the PolNeAR train split (feature weights only).",
+                "about": "Cue classifier for storyline.analysis.quotes, trained by"
+                " scripts/train_quotes.py on the PolNeAR train split (feature weights only).",
                 "candidates": len(labels),
                 "positives": sum(labels),
                 "bias": round(float(model.intercept_[0]), 4),

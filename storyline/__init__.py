@@ -3,18 +3,18 @@
 The public API is what ``__all__`` lists; everything else may change between releases.
 """
 
-__version__ = "0.1.0"
-
-from storyline.analyze import analyze, analyze_pending, load_nlp
-from storyline.digest import headline, summarize
+from storyline._version import __version__
+from storyline.analysis.pipeline import analyze, load_nlp
 from storyline.errors import (
+    BadRequest,
     ExtractionError,
     FetchError,
+    NotFound,
     SourceError,
     StoreError,
     StorylineError,
 )
-from storyline.ingest import IngestReport, ingest_sources
+from storyline.ingest.sources import SourceOptions, read_sources
 from storyline.records import (
     Analysis,
     Article,
@@ -25,19 +25,30 @@ from storyline.records import (
     Problem,
     Quote,
     Span,
-    Story,
     Telling,
     TimeExpr,
     TimelineEntry,
 )
-from storyline.sources import SourceOptions, read_sources
+from storyline.runner import (
+    IngestReport,
+    RunReport,
+    analyze_pending,
+    ingest_sources,
+    place_and_tell,
+    place_stories,
+    refresh_tellings,
+    run,
+)
 from storyline.store import Store, open_store
-from storyline.tell import refresh_tellings, tell
-from storyline.timeline import timeline
+from storyline.telling.digest import headline, summarize
+from storyline.telling.tell import tell
+from storyline.telling.timeline import timeline
+from storyline.views import story_data
 
 __all__ = [
     "Analysis",
     "Article",
+    "BadRequest",
     "Citation",
     "DigestLine",
     "Entity",
@@ -45,14 +56,15 @@ __all__ = [
     "FetchError",
     "IngestReport",
     "Mention",
+    "NotFound",
     "Problem",
     "Quote",
+    "RunReport",
     "SourceError",
     "SourceOptions",
     "Span",
     "Store",
     "StoreError",
-    "Story",
     "StorylineError",
     "Telling",
     "TimeExpr",
@@ -64,8 +76,12 @@ __all__ = [
     "ingest_sources",
     "load_nlp",
     "open_store",
+    "place_and_tell",
+    "place_stories",
     "read_sources",
     "refresh_tellings",
+    "run",
+    "story_data",
     "summarize",
     "tell",
     "timeline",

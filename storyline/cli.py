@@ -20,29 +20,30 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from storyline import __version__
-from storyline.analyze import DEFAULT_STAGES, STAGES, analyze, analyze_pending
-from storyline.dedupe import link_copies
-from storyline.digest import DEFAULT_WORDS, summarize
+from storyline import runner
+from storyline._version import __version__
+from storyline.analysis.pipeline import DEFAULT_STAGES, STAGES, analyze
+from storyline.analysis.rows import quote_text
 from storyline.errors import StorylineError
-from storyline.export import FORMATS, TABLES
-from storyline.export import write as write_table
-from storyline.extract import DEFAULT_MAX_BYTES
-from storyline.fetch import Fetcher, FetchOptions
-from storyline.ingest import IngestReport, ingest_sources
+from storyline.ingest.dedupe import link_copies
+from storyline.ingest.extract import DEFAULT_MAX_BYTES
+from storyline.ingest.fetch import Fetcher, FetchOptions
+from storyline.ingest.sources import KINDS, SourceOptions, read_jsonl
 from storyline.load import load_tables
-from storyline.records import Article, Problem, Quote
-from storyline.sources import KINDS, SourceOptions, read_jsonl
+from storyline.records import Article, Problem
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
-from storyline.stories import assign_stories, cluster
-from storyline.tell import current_telling, refresh_tellings, to_markdown
-from storyline.timeline import DEFAULT_DATES, DEFAULT_PER_DATE, timeline
+from storyline.store.export import EXPORTS, FORMATS
+from storyline.store.export import write as write_table
+from storyline.stories.clusterer import cluster
+from storyline.telling.digest import DEFAULT_WORDS, summarize
+from storyline.telling.timeline import DEFAULT_DATES, DEFAULT_PER_DATE, timeline
+from storyline.views import story_data, to_markdown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
-    """Maps every :class:`StorylineError` to a one-line message and exit status 2."""
+    """Maps every :class:`StorylineError` to a one-line message and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -155,9 +156,8 @@ def ingest_command(
     fetch_options = FetchOptions(timeout=timeout, retries=retries, delay=delay, max_bytes=max_bytes)
     with _store(db_path) as store, Fetcher(fetch_options) as fetcher:
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
-        report = _ingest_with_progress(store, list(sources), options)
-        analysed = _analyse_with_progress(store) if analyze else 0
-        grouped = _place_and_tell(store) if analyze else 0
+        result = _run_with_progress(store, list(sources), options, analyze=analyze)
+    report, analysed, grouped = result.ingest, result.analyzed, result.placed
     summary = {
         "added": report.added,
         "copies": report.copies,
@@ -178,26 +178,33 @@ def ingest_command(
         sys.exit(1)
 
 
-def _ingest_with_progress(store: Store, sources: list[str], options: SourceOptions) -> IngestReport:
-    with tqdm(desc="ingest", unit=" records", file=sys.stderr, disable=None) as bar:
+def _run_with_progress(
+    store: Store, sources: list[str], options: SourceOptions, *, analyze: bool
+) -> runner.RunReport:
+    """The runner's pipeline, with a progress bar per phase on a terminal."""
+    with (
+        tqdm(desc="ingest", unit=" records", file=sys.stderr, disable=None) as ingest_bar,
+        tqdm(desc="analyse", unit=" articles", file=sys.stderr, disable=None) as analyze_bar,
+    ):
 
         def on_item(item: Article | Problem) -> None:
             if isinstance(item, Problem):
                 _report_problem(item)
-            bar.update(1)
+            ingest_bar.update(1)
 
-        return ingest_sources(store, sources, options, on_item=on_item)
+        def pending(count: int) -> None:
+            analyze_bar.reset(total=count)
 
-
-def _analyse_with_progress(store: Store) -> int:
-    pending = len(store.pending_analysis())
-    with tqdm(
-        total=pending, desc="analyse", unit=" articles", file=sys.stderr, disable=None
-    ) as bar:
-        done, problems = analyze_pending(store, progress=bar.update)
-    for problem in problems:
-        _report_problem(problem)
-    return done
+        return runner.run(
+            store,
+            sources,
+            options,
+            analyze=analyze,
+            on_item=on_item,
+            pending=pending,
+            on_analysis=analyze_bar.update,
+            on_problem=_report_problem,
+        )
 
 
 @cli.command("articles")
@@ -288,7 +295,7 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
         for quote in analysis.quotes:
             click.echo(
                 f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
-                f" ({quote.kind}): {_content_text(article.text, quote)}"
+                f" ({quote.kind}): {quote_text(article.text, quote)}"
                 + (f" [{', '.join(quote.dates)}]" if quote.dates else "")
             )
     if analysis is not None and analysis.times:
@@ -338,8 +345,8 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
     names = tuple(name.strip() for name in stages.split(",") if name.strip())
     if stored:
         with _store(db_path) as store:
-            done, refused = analyze_pending(store, stages=names)
-            grouped = _place_and_tell(store)
+            done, refused = runner.analyze_pending(store, stages=names)
+            grouped = runner.place_and_tell(store)
         for problem in refused:
             _report_problem(problem)
         click.echo(
@@ -376,10 +383,6 @@ def _echo_json_lines(rows: list[dict[str, Any]]) -> None:
 def _speaker_line(name: str | None, role: str | None, affiliation: str | None) -> str:
     details = ", ".join(part for part in (role, affiliation) if part)
     return (name or "(unresolved speaker)") + (f" [{details}]" if details else "")
-
-
-def _content_text(text: str, quote: Quote) -> str:
-    return " … ".join(text[span.start : span.end] for span in quote.content)
 
 
 @cli.command("speakers")
@@ -450,13 +453,6 @@ def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
             else:
                 articles.append(item)
     return articles, problems
-
-
-def _place_and_tell(store: Store) -> int:
-    """Place newly analysed articles in stories, then tell again the stories that changed."""
-    grouped = assign_stories(store)
-    refresh_tellings(store)
-    return grouped
 
 
 @cli.command("summarize")
@@ -543,20 +539,20 @@ def timeline_command(
 def cluster_command(file: str) -> None:
     """Group JSONL articles from FILE (or - for stdin) into stories, in memory.
 
-    The same online algorithm as the store's, in arrival order (publication date, then input
+    The same online algorithm as the store's, in arrival order (publication day, then input
     order), wire copies linked first and put with their original as `ingest` links them.
     Prints {"id", "story"} per article, in input order; merged stories are reported
     under the id they merged into, and articles that left a story in a split under the story
     they moved to.
     """
     articles, problems = _read_articles(file)
-    copies = link_copies((a.id, a.text) for a in articles)
+    copies = link_copies(articles)
     analyses = {
         result.article_id: result.mentions
         for result in analyze([a for a in articles if a.id not in copies], stages=("entities",))
         if not isinstance(result, Problem)
     }
-    rows = [(a.id, a.text, a.published, analyses.get(a.id, ())) for a in articles]
+    rows = [(a, analyses.get(a.id, ())) for a in articles]
     for article_id, story_id in cluster(rows, copies=copies):
         click.echo(json.dumps({"id": article_id, "story": story_id}))
     if problems:
@@ -594,69 +590,77 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
     """Show one story: headline, cited digest, timeline, actors, and its articles in order.
 
     A merged story's old id leads to the story it was merged into; a story that split says
-    where its articles went. --json and --markdown export the whole story, every digest and
-    timeline line cited to its articles.
+    where its articles went. --json prints the story object the web API serves
+    (/api/story/ID); --markdown the page as Markdown; every digest and timeline line is cited
+    to its articles.
     """
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown are two formats: choose one")
     with _store(db_path) as store:
-        current = store.resolve_story(story_id)
-        if current is None:
-            raise click.ClickException(f"no story with id {story_id!r}")
-        articles = store.story_articles(current)
-        entities = store.story_entities(current)
-        telling = current_telling(store, current, articles)
-        splits = store.story_splits(current)
+        data = story_data(store, story_id)
     if markdown:
-        click.echo(to_markdown(telling, articles), nl=False)
+        click.echo(to_markdown(data), nl=False)
         return
     if as_json:
-        data = telling.to_dict()
-        data.update(
-            requested=story_id,
-            articles=[{k: v for k, v in a.to_dict().items() if k != "text"} for a in articles],
-            entities=[{"name": n, "label": lbl, "articles": c} for n, lbl, c in entities],
-            split_from=splits["from"],
-            split_into=splits["into"],
-        )
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    current = data["id"]
     if current != story_id:
         click.echo(f"(story {story_id} was merged into {current})")
-    if splits["from"]:
-        origin = splits["from"]
+    if data["split_from"]:
+        origin = data["split_from"]
         click.echo(f"(split off story {origin['story']} on {origin['at'][:10]})")
-    for part in splits["into"]:
+    for part in data["split_into"]:
         click.echo(
             f"({part['articles']} articles moved to story {part['story']} on {part['at'][:10]}:"
             " they told another story)"
         )
-    click.secho(telling.headline or current, bold=True)
-    click.echo(
-        f"{current}: {len(articles)} articles from {len({a.outlet for a in articles})} outlets"
-    )
-    if entities:
-        click.echo("actors: " + ", ".join(f"{n} ({lbl})" for n, lbl, _ in entities))
-    outlet = {a.id: a.outlet or a.id for a in articles}
-    click.secho("digest:", bold=True)
-    for line in telling.digest:
-        cited = ", ".join(sorted({outlet.get(c.article_id, c.article_id) for c in line.citations}))
-        click.echo(f"  {line.text} [{cited}]")
-    click.secho("timeline:", bold=True)
-    for entry in telling.timeline:
-        for n, line in enumerate(entry.lines):
-            cited = ", ".join(
-                sorted({outlet.get(c.article_id, c.article_id) for c in line.citations})
-            )
-            click.echo(f"  {entry.date if n == 0 else ' ' * 10}  {line.text} [{cited}]")
-    click.secho("articles:", bold=True)
-    for article in articles:
-        click.echo(
-            f"  {(article.published or '?')[:10]}  {article.outlet or '?':<20.20}"
-            f"  {article.id}  {article.title or ''}"
+    click.secho(data["headline"] or current, bold=True)
+    sources = [s for article in data["articles"] for s in (article, *article["copies"])]
+    click.echo(f"{current}: {len(sources)} articles from {data['outlets']} outlets")
+    if data["stale"]:
+        click.echo(f"(told from {data['told_from']} articles: run `storyline tell` to tell again)")
+    if data["entities"]:
+        click.echo("actors: " + ", ".join(f"{e['name']} ({e['label']})" for e in data["entities"]))
+    outlet = {source["id"]: source["outlet"] or source["id"] for source in sources}
+
+    def cited(line: dict[str, Any]) -> str:
+        return ", ".join(
+            sorted({outlet.get(c["article"], c["article"]) for c in line["citations"]})
         )
+
+    click.secho("digest:", bold=True)
+    for line in data["digest"]:
+        click.echo(f"  {line['text']} [{cited(line)}]")
+    click.secho("timeline:", bold=True)
+    for entry in data["timeline"]:
+        for n, line in enumerate(entry["sentences"]):
+            click.echo(f"  {entry['date'] if n == 0 else ' ' * 10}  {line['text']} [{cited(line)}]")
+    click.secho("articles:", bold=True)
+    for article in data["articles"]:
+        for source in (article, *article["copies"]):
+            indent = "  " if source is article else "    copy: "
+            click.echo(
+                f"{indent}{(source['published'] or '?')[:10]}  {source['outlet'] or '?':<20.20}"
+                f"  {source['id']}  {source['title'] or ''}"
+            )
+
+
+@cli.command("tell")
+@db_option
+def tell_command(db_path: str) -> None:
+    """Tell again every story whose telling is missing or was made from other articles.
+
+    `ingest`, `analyze --stored`, `demo` and `load` do this themselves after placing
+    articles in stories; reading a story never tells it.
+    """
+    with _store(db_path) as store:
+        told = runner.refresh_tellings(store)
+    click.echo(f"told {told} stories")
 
 
 @cli.command("export")
-@click.argument("table", type=click.Choice(list(TABLES)))
+@click.argument("table", type=click.Choice(list(EXPORTS)))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option(
     "--out", "-o", default="-", type=click.Path(allow_dash=True), help="File (- for stdout)."
@@ -700,7 +704,7 @@ def spark_command(
     storyline[spark]` and Java 17; `storyline load OUT` brings the tables into the store.
     """
     try:
-        from storyline import spark
+        from storyline.spark import job as spark
     except ImportError as exc:
         raise StorylineError(
             f"the spark command needs PySpark ({exc}); install it with"
@@ -793,9 +797,8 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
     sample = resources.files("storyline") / "data" / "sample.jsonl"
     with resources.as_file(sample) as path, _store(db_path) as store:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
-        report = _ingest_with_progress(store, [str(path)], SourceOptions())
-        analysed = _analyse_with_progress(store)
-        grouped = _place_and_tell(store)
+        result = _run_with_progress(store, [str(path)], SourceOptions(), analyze=True)
+        report, analysed, grouped = result.ingest, result.analyzed, result.placed
         click.echo(
             f"added {report.added} ({report.copies} copies), {report.unchanged} already"
             f" stored, {analysed} analysed, {grouped} placed in stories,"
@@ -829,7 +832,7 @@ def serve_command(db_path: str, host: str, port: int) -> None:
 def _serve(db_path: str, host: str, port: int) -> None:
     import uvicorn  # the server is only needed by these two commands
 
-    from storyline.web import create_app, is_loopback
+    from storyline.web.app import create_app, is_loopback
 
     if not is_loopback(host):
         click.secho(

@@ -4,7 +4,9 @@
     ├── SourceError        a file, record or URL that cannot be turned into an article
     │   ├── FetchError     the network answered with an error, timed out or refused
     │   └── ExtractionError the content was read but holds no usable article
-    └── StoreError         the database cannot be opened, migrated or written
+    ├── StoreError         the database cannot be opened, migrated or written
+    ├── NotFound           no story, article or entity with that id or name
+    └── BadRequest         a query that cannot be answered (a bad date, an empty span)
 
 Third-party errors are wrapped where they enter (``raise SourceError(...) from exc``) so that
 callers handle one family. A :class:`SourceError` always names its origin; batch code turns it
@@ -37,3 +39,11 @@ class ExtractionError(SourceError):
 
 class StoreError(StorylineError):
     """The SQLite store cannot be opened, migrated or written."""
+
+
+class NotFound(StorylineError):
+    """No such story, article or entity."""
+
+
+class BadRequest(StorylineError):
+    """A query that cannot be answered (a bad date, a span outside the article)."""

@@ -1,10 +1,11 @@
-"""Loading the Parquet tables of a Spark job (:mod:`storyline.spark`) into the SQLite store.
+"""Loading the Parquet tables of a Spark job (:mod:`storyline.spark.job`) into the SQLite store.
 
 ``storyline load DIR`` needs pyarrow only, not Spark: a cluster writes the tables, a laptop
 loads them and serves them with the CLI and the web UI. Loading is idempotent and resumable
 like ingestion: each step checks what the store has (an article, its analysis, its story)
 and each write is its own transaction, so an interrupted load is finished by running it again
-and a second load changes nothing.
+and a second load changes nothing. The stories are then told by the runner
+(:func:`storyline.runner.refresh_tellings`), as after an ingest.
 """
 
 from __future__ import annotations
@@ -17,15 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from storyline.errors import StorylineError
-from storyline.records import Analysis, Article, Problem
-from storyline.store import ARTICLE_COLUMNS, Duplicate, Store
-from storyline.tell import refresh_tellings
+from storyline.records import (
+    ARTICLE_FIELDS,
+    Analysis,
+    Article,
+    Duplicate,
+    Problem,
+    arrival_key,
+)
+from storyline.runner import refresh_tellings
+from storyline.store import Store
 
 #: The tables ``load`` reads (the job writes a few more for querying: entities, quotes...).
 NEEDED = ("articles", "duplicates", "analyses", "story_members", "story_redirects", "errors")
 
 #: The article columns the job writes and the store keeps; the store stamps ``ingested_at``.
-_ARTICLE_FIELDS = tuple(name for name in ARTICLE_COLUMNS if name != "ingested_at")
+_ARTICLE_FIELDS = tuple(name for name in ARTICLE_FIELDS if name != "ingested_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +111,7 @@ def _place(store: Store, rows: list[dict[str, Any]], directory: Path) -> int:
     for row in read_table(directory, "story_redirects"):
         merged[row["new_id"]].append(row["old_id"])
     placed = 0
-    arrival = sorted(rows, key=lambda row: ((row["published"] or "9999")[:10], row["seq"]))
+    arrival = sorted(rows, key=lambda row: arrival_key(row["published"], row["seq"]))
     for row in arrival:
         member = members.get(row["id"])
         if member is None or store.story_of(row["id"]) is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -77,6 +77,61 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: The fields of :class:`Article`, in order: the store's article columns and the Spark job's
+#: article table are both this list (one article column list).
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "id",
+    "text",
+    "title",
+    "url",
+    "outlet",
+    "author",
+    "published",
+    "published_source",
+    "language",
+    "content_hash",
+    "origin",
+    "ingested_at",
+)
+
+#: Languages the English model is run on; other articles are stored but neither analysed nor
+#: told. An article of unknown language (a text too short to identify) counts as English.
+ANALYZED_LANGUAGES = frozenset({"en"})
+
+
+def is_analyzed(article: Article) -> bool:
+    """Whether ``article`` is in a language Storyline analyses and tells (the one language
+    filter: the analysis, the store's pending query, Spark and telling all use it)."""
+    return article.language is None or article.language in ANALYZED_LANGUAGES
+
+
+def arrival_key(published: str | None, seq: int) -> tuple[str, int]:
+    """The order in which articles reach the story clusterer: publication day, then
+    ingestion order (``seq``: the store's rowid, the Spark job's read order, the input line).
+
+    The day, not the full timestamp: most sources give a date without a time, and where one
+    gives times and another not, ordering by timestamp would put an outlet's articles before
+    or after another's for no reason but format. Articles without a date come last.
+    :data:`ARRIVAL_SQL` is the same rule for the store's ``ORDER BY``.
+    """
+    return ((published or "9999")[:10], seq)
+
+
+#: :func:`arrival_key` as an SQL ``ORDER BY`` over the ``articles`` table aliased ``a``.
+ARRIVAL_SQL = "COALESCE(substr(a.published, 1, 10), '9999'), a.rowid"
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A copy of an earlier article: which canonical article it copies, how alike, found how
+    (``exact`` content hash or ``minhash``)."""
+
+    article_id: str
+    canonical_id: str
+    similarity: float
+    method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +254,7 @@ class Analysis:
     """Everything the analysis stages found in one article.
 
     Each stage fills its own field and passes the rest through unchanged
-    (see :mod:`storyline.analyze`).
+    (see :mod:`storyline.analysis.pipeline`).
     """
 
     article_id: str
@@ -252,15 +307,6 @@ class Analysis:
                 tuple(s["dates"]) for s in data.get("sentences", []) if "dates" in s
             ),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Story:
-    """A group of articles about one real-world development (filled by the stories stage)."""
-
-    id: str
-    article_ids: tuple[str, ...] = field(default_factory=tuple)
-    headline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

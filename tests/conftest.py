@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from storyline.analyze import load_nlp
-from storyline.fetch import Fetcher, FetchOptions
+from storyline.analysis.pipeline import load_nlp
+from storyline.ingest.fetch import Fetcher, FetchOptions
 from storyline.store import Store, open_store
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

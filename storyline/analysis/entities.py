@@ -1,0 +1,173 @@
+"""Entity stage: spaCy's named entities, corrected and given canonical names.
+
+spaCy finds the spans; three things it does not do are done here, because the story page
+needs one name per actor:
+
+* **corrections** of two recurring span errors of the small English model: a title's country
+  glued to the name after it ("Special Envoy for Syria Staffan de Mistura" as one ORG) and an
+  organisation read as a person when a role noun and a person follow it ("Liwa Shuhada
+  al-Islam representative Said Naqrash");
+* **canonical names**: demonyms and official names to the country ("Russian" → Russia),
+  abbreviations to the body ("U.N." → United Nations), titles and "the" dropped;
+* **aliases within the article**: a surname alone ("Shoigu") or an initialism ("UNHCR")
+  resolves to the longer name used elsewhere in the same article.
+
+Cross-article identity (one person, one entity across the store) is the attribution issue's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from spacy.tokens import Doc, Span
+
+from storyline.analysis.gazetteer import CANONICAL, COUNTRIES, NAME_PARTICLES, ROLE_NOUNS, TITLES
+from storyline.analysis.stage import Parsed
+from storyline.records import Entity, Mention
+
+#: Labels kept as actors and places; dates and numbers belong to the time stage.
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
+#: Labels whose canonical name may be looked up in the gazetteer (never a PERSON: "Jordan").
+_GAZETTEER_LABELS = frozenset({"ORG", "GPE", "LOC", "NORP"})
+
+_POSSESSIVE = re.compile("(?:'s|\u2019s|'|\u2019)$")  # straight and typographic apostrophes
+
+
+def find_mentions(doc: Doc) -> tuple[Mention, ...]:
+    """Corrected, canonicalised mentions of one parsed article, in text order."""
+    spans = _corrected_spans(doc)
+    raw = [(span, _canonical(span.text, span.label_)) for span in spans]
+    people = [name for span, (name, label) in raw if label == "PERSON" and " " in name]
+    orgs = [name for span, (name, label) in raw if label == "ORG" and " " in name]
+    mentions = []
+    for span, (name, label) in raw:
+        if label == "PERSON" and " " not in name:
+            name = _longer_name(name, people) or name
+        elif label == "ORG" and name.isupper():
+            name = _expansion(name, orgs) or name
+        mentions.append(
+            Mention(
+                start=span.start_char,
+                end=span.end_char,
+                text=span.text,
+                label=span.label_,
+                canonical=name,
+                entity_label=label,
+            )
+        )
+    return tuple(mentions)
+
+
+def group_entities(mentions: Iterable[Mention]) -> tuple[Entity, ...]:
+    """One :class:`Entity` per canonical name, most mentioned first, with its surface forms."""
+    counts: Counter[tuple[str, str]] = Counter()
+    forms: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for mention in mentions:
+        key = (mention.canonical, mention.entity_label)
+        counts[key] += 1
+        if mention.text != mention.canonical and mention.text not in forms[key]:
+            forms[key].append(mention.text)
+    return tuple(
+        Entity(canonical=name, label=label, aliases=tuple(forms[(name, label)]), mentions=n)
+        for (name, label), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+
+
+def _corrected_spans(doc: Doc) -> list[Span]:
+    spans: list[Span] = []
+    ents = [ent for ent in doc.ents if ent.label_ in ENTITY_LABELS]
+    for index, ent in enumerate(ents):
+        if all(token.lower_ in TITLES for token in ent):
+            continue  # "Defense" in "Russian Defense Minister": part of a title, not an actor
+        split = _split_place_then_person(ent)
+        if split:
+            spans.extend(split)
+            continue
+        following = ents[index + 1] if index + 1 < len(ents) else None
+        if ent.label_ == "PERSON" and following is not None and _is_affiliation(ent, following):
+            ent = Span(doc, ent.start, ent.end, label="ORG")
+        spans.append(ent)
+    return spans
+
+
+def _split_place_then_person(ent: Span) -> list[Span] | None:
+    """Split "Syria Staffan de Mistura" (after "Envoy for") into GPE "Syria" and PERSON."""
+    if ent.label_ not in ("ORG", "PERSON") or len(ent) < 3:
+        return None
+    for cut in range(1, min(4, len(ent) - 1)):
+        head = ent[:cut]
+        rest = ent[cut:]
+        if head.text not in COUNTRIES and CANONICAL.get(head.text, ("", ""))[1] != "GPE":
+            continue
+        if len(rest) >= 2 and _looks_like_name(rest):
+            doc = ent.doc
+            return [
+                Span(doc, head.start, head.end, label="GPE"),
+                Span(doc, rest.start, rest.end, label="PERSON"),
+            ]
+    return None
+
+
+def _looks_like_name(span: Span) -> bool:
+    words = [token.text for token in span]
+    return (
+        words[0][:1].isupper()
+        and words[-1][:1].isupper()
+        and all(w[:1].isupper() or w.lower() in NAME_PARTICLES or w == "-" for w in words)
+    )
+
+
+def _is_affiliation(ent: Span, following: Span) -> bool:
+    """A "person" directly followed by a role noun and a person is an organisation."""
+    between = ent.doc[ent.end : following.start]
+    return (
+        following.label_ == "PERSON"
+        and 1 <= len(between) <= 2
+        and all(token.is_lower for token in between)
+        and between[-1].lower_ in ROLE_NOUNS
+    )
+
+
+def _canonical(text: str, label: str) -> tuple[str, str]:
+    """(canonical name, entity label) of one surface form."""
+    name = " ".join(text.split())
+    name = _POSSESSIVE.sub("", name)
+    if name.lower().startswith("the "):
+        name = name[4:]
+    if label in _GAZETTEER_LABELS:
+        if name in CANONICAL:
+            return CANONICAL[name]
+        if label == "NORP":
+            return name, "NORP"
+    if label == "PERSON":
+        words = name.split()
+        while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
+            words = words[1:]
+        name = " ".join(words)
+    return name, label
+
+
+def _longer_name(short: str, people: list[str]) -> str | None:
+    """The one full name in the article that ends with (or starts with) this single word."""
+    matches = {p for p in people if p.split()[-1] == short or p.split()[0] == short}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def _expansion(acronym: str, orgs: list[str]) -> str | None:
+    letters = acronym.replace(".", "")
+    for org in orgs:
+        initials = "".join(word[0] for word in org.split() if word[:1].isupper())
+        if initials == letters:
+            return org
+    return None
+
+
+def entities_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:
+    """Pipeline stage: fills ``mentions`` and ``entities`` (:mod:`storyline.analysis.pipeline`)."""
+    for item in parsed:
+        mentions = find_mentions(item.doc)
+        analysis = replace(item.analysis, mentions=mentions, entities=group_entities(mentions))
+        yield item.with_analysis(analysis)

@@ -1,0 +1,249 @@
+"""Small name tables the entity stage needs and spaCy's model does not carry.
+
+spaCy tags "Russian" as NORP and "Kazakh" sometimes as ORG; a reader means Russia and
+Kazakhstan. These tables map demonyms, official long names and common abbreviations to one
+canonical name. They are written for Storyline from general knowledge (no external list is
+copied) and cover the countries and bodies that dominate international news; extend freely.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+#: Country → demonyms and other adjectival forms.
+_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "Afghanistan": ("Afghan", "Afghans"),
+    "Albania": ("Albanian",),
+    "Algeria": ("Algerian",),
+    "Argentina": ("Argentine", "Argentinian"),
+    "Armenia": ("Armenian",),
+    "Australia": ("Australian",),
+    "Austria": ("Austrian",),
+    "Azerbaijan": ("Azerbaijani", "Azeri"),
+    "Bahrain": ("Bahraini",),
+    "Bangladesh": ("Bangladeshi",),
+    "Belarus": ("Belarusian",),
+    "Belgium": ("Belgian",),
+    "Bolivia": ("Bolivian",),
+    "Bosnia": ("Bosnian",),
+    "Brazil": ("Brazilian",),
+    "Bulgaria": ("Bulgarian",),
+    "Cambodia": ("Cambodian",),
+    "Canada": ("Canadian",),
+    "Chile": ("Chilean",),
+    "China": ("Chinese",),
+    "Colombia": ("Colombian",),
+    "Croatia": ("Croatian", "Croat"),
+    "Cuba": ("Cuban",),
+    "Cyprus": ("Cypriot",),
+    "Czech Republic": ("Czech",),
+    "Denmark": ("Danish", "Dane"),
+    "Egypt": ("Egyptian",),
+    "Estonia": ("Estonian",),
+    "Ethiopia": ("Ethiopian",),
+    "Finland": ("Finnish", "Finn"),
+    "France": ("French",),
+    "Georgia": ("Georgian",),
+    "Germany": ("German",),
+    "Ghana": ("Ghanaian",),
+    "Greece": ("Greek",),
+    "Hungary": ("Hungarian",),
+    "Iceland": ("Icelandic",),
+    "India": ("Indian",),
+    "Indonesia": ("Indonesian",),
+    "Iran": ("Iranian", "Iranians"),
+    "Iraq": ("Iraqi", "Iraqis"),
+    "Ireland": ("Irish",),
+    "Israel": ("Israeli", "Israelis"),
+    "Italy": ("Italian",),
+    "Japan": ("Japanese",),
+    "Jordan": ("Jordanian",),
+    "Kazakhstan": ("Kazakh", "Kazakhstani"),
+    "Kenya": ("Kenyan",),
+    "Kuwait": ("Kuwaiti",),
+    "Kyrgyzstan": ("Kyrgyz",),
+    "Latvia": ("Latvian",),
+    "Lebanon": ("Lebanese",),
+    "Libya": ("Libyan",),
+    "Lithuania": ("Lithuanian",),
+    "Malaysia": ("Malaysian",),
+    "Mali": ("Malian",),
+    "Mexico": ("Mexican",),
+    "Moldova": ("Moldovan",),
+    "Mongolia": ("Mongolian",),
+    "Morocco": ("Moroccan",),
+    "Myanmar": ("Burmese",),
+    "Nepal": ("Nepalese", "Nepali"),
+    "Netherlands": ("Dutch",),
+    "New Zealand": ("New Zealander",),
+    "Nigeria": ("Nigerian",),
+    "North Korea": ("North Korean",),
+    "Norway": ("Norwegian",),
+    "Oman": ("Omani",),
+    "Pakistan": ("Pakistani",),
+    "Palestine": ("Palestinian", "Palestinians"),
+    "Peru": ("Peruvian",),
+    "Philippines": ("Philippine", "Filipino"),
+    "Poland": ("Polish",),
+    "Portugal": ("Portuguese",),
+    "Qatar": ("Qatari",),
+    "Romania": ("Romanian",),
+    "Russia": ("Russian", "Russians"),
+    "Rwanda": ("Rwandan",),
+    "Saudi Arabia": ("Saudi", "Saudis"),
+    "Serbia": ("Serbian", "Serb"),
+    "Singapore": ("Singaporean",),
+    "Slovakia": ("Slovak",),
+    "Slovenia": ("Slovenian",),
+    "Somalia": ("Somali",),
+    "South Africa": ("South African",),
+    "South Korea": ("South Korean",),
+    "Spain": ("Spanish",),
+    "Sri Lanka": ("Sri Lankan",),
+    "Sudan": ("Sudanese",),
+    "Sweden": ("Swedish", "Swede"),
+    "Switzerland": ("Swiss",),
+    "Syria": ("Syrian", "Syrians"),
+    "Taiwan": ("Taiwanese",),
+    "Tajikistan": ("Tajik",),
+    "Thailand": ("Thai",),
+    "Tunisia": ("Tunisian",),
+    "Turkey": ("Turkish", "Turk", "Turks", "Türkiye"),
+    "Turkmenistan": ("Turkmen",),
+    "Uganda": ("Ugandan",),
+    "Ukraine": ("Ukrainian", "Ukrainians"),
+    "United Arab Emirates": ("Emirati", "UAE", "U.A.E."),
+    "United Kingdom": ("British", "Briton", "Britons", "UK", "U.K.", "Britain", "Great Britain"),
+    "United States": (
+        "American",
+        "Americans",
+        "US",
+        "U.S.",
+        "USA",
+        "U.S.A.",
+        "United States of America",
+        "America",
+    ),
+    "Uzbekistan": ("Uzbek",),
+    "Venezuela": ("Venezuelan",),
+    "Vietnam": ("Vietnamese",),
+    "Yemen": ("Yemeni", "Yemenis"),
+    "Zimbabwe": ("Zimbabwean",),
+}
+
+#: Official long forms that name the same state.
+_OFFICIAL_NAMES: dict[str, str] = {
+    "Islamic Republic of Iran": "Iran",
+    "Russian Federation": "Russia",
+    "People's Republic of China": "China",
+    "Syrian Arab Republic": "Syria",
+    "Republic of Kazakhstan": "Kazakhstan",
+    "Republic of Turkey": "Turkey",
+    "Kingdom of Saudi Arabia": "Saudi Arabia",
+    "Democratic People's Republic of Korea": "North Korea",
+    "Republic of Korea": "South Korea",
+    "Federal Republic of Germany": "Germany",
+}
+
+#: Abbreviations of international bodies → full name.
+_ORGANISATIONS: dict[str, tuple[str, ...]] = {
+    "United Nations": ("UN", "U.N.", "the UN", "the U.N."),
+    "European Union": ("EU", "E.U."),
+    "North Atlantic Treaty Organization": ("NATO", "Nato"),
+    "World Health Organization": ("WHO",),
+    "International Monetary Fund": ("IMF",),
+    "African Union": ("AU",),
+    "Organization of the Petroleum Exporting Countries": ("OPEC", "Opec"),
+    "United Nations Security Council": (
+        "UN Security Council",
+        "U.N. Security Council",
+        "UNSC",
+        "Security Council",
+    ),
+    "International Committee of the Red Cross": ("ICRC",),
+    "Arab League": ("League of Arab States",),
+}
+
+#: Surface form → (canonical name, entity label).
+CANONICAL: dict[str, tuple[str, str]] = {}
+for _country, _forms in _COUNTRIES.items():
+    CANONICAL[_country] = (_country, "GPE")
+    for _form in _forms:
+        CANONICAL[_form] = (_country, "GPE")
+for _long, _country in _OFFICIAL_NAMES.items():
+    CANONICAL[_long] = (_country, "GPE")
+for _org, _forms in _ORGANISATIONS.items():
+    CANONICAL[_org] = (_org, "ORG")
+    for _form in _forms:
+        CANONICAL[_form] = (_org, "ORG")
+
+COUNTRIES: frozenset[str] = frozenset(_COUNTRIES)
+
+#: Words before a name that are titles, not part of it ("President Bashar al-Assad").
+TITLES: frozenset[str] = frozenset(
+    """president vice prime minister secretary general chancellor king queen prince princess
+    sheikh emir sultan pope cardinal bishop rev reverend mr mrs ms miss dr doctor prof
+    professor gen general lt col colonel maj major capt captain adm admiral sgt sergeant sen
+    senator rep representative gov governor mayor judge justice chief commander ambassador
+    envoy spokesman spokeswoman spokesperson lord lady sir dame deputy foreign defense
+    defence interior finance special""".split()
+)
+
+#: Nouns that, between an organisation and a person, give the person's role:
+#: "Liwa Shuhada al-Islam representative Said Naqrash".
+ROLE_NOUNS: frozenset[str] = frozenset(
+    """representative spokesman spokeswoman spokesperson commander leader chief official member
+    envoy chairman chairwoman chair president director head founder negotiator delegate
+    adviser advisor minister secretary ambassador coordinator""".split()
+)
+
+#: Lower-case particles inside personal names ("Staffan de Mistura", "Ludwig van Beethoven").
+NAME_PARTICLES: frozenset[str] = frozenset(
+    """de del della di da du van von der den la le al el bin ibn bint abu ben dos das""".split()
+)
+
+
+def name_key(name: str) -> str:
+    """A spelling-insensitive key for a name, so that variants meet across articles.
+
+    Accents, case, punctuation and titles go; common transliteration variants fold together
+    (Sergey/Sergei, Aleksei/Alexey, Mikhail/Mihail, Muammar/Muamar).
+    """
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name)
+    ascii_name = "".join(c for c in ascii_name if not unicodedata.combining(c)).lower()
+    for mark in ".,'’`\"()-":
+        ascii_name = ascii_name.replace(mark, " ")
+    words = ascii_name.split()
+    while len(words) > 1 and words[0] in TITLES:
+        words = words[1:]
+    folded = []
+    for word in words:
+        word = word.replace("kh", "h").replace("ph", "f").replace("x", "ks").replace("y", "i")
+        collapsed = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+        folded.append(collapsed)
+    return " ".join(folded)
+
+
+class EntityIndex(Protocol):
+    """What :func:`match_entity` needs to know of the entities seen so far (the store's
+    tables, or anything else holding (id, canonical name) by label and key)."""
+
+    def entity_by_key(self, label: str, key: str) -> tuple[int, str] | None: ...
+
+    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None: ...
+
+    def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]: ...
+
+
+def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] | None:
+    """The known entity (id, canonical name) a name of this label means, if any: the same
+    key (Sergey/Sergei), a known alias, or for a surname alone ("Okafor") the one person
+    with that surname (none when two people share it)."""
+    key = name_key(name)
+    found = index.entity_by_key(label, key) or index.entity_by_alias(label, key)
+    if found is None and label == "PERSON" and " " not in key:
+        people = index.people_with_surname(key, 2)
+        found = people[0] if len(people) == 1 else None
+    return found

@@ -1,0 +1,776 @@
+"""Attribution stage: who said (or believes, or announced) what, with the speaker resolved.
+
+spaCy gives the parse; the attribution logic is ours, in three steps:
+
+1. **Cues.** Every verb (and "according to") is a candidate cue. A logistic-regression model
+   trained on the PolNeAR train split (``scripts/train_quotes.py``; weights in
+   ``data/quote_model.json``, a few hundred KB of feature weights, no text) scores it from the
+   lemma and the shape of its parse (a clausal complement, a subject, a quotation nearby).
+   A lexicon alone cannot tell "said" the cue from "said" inside a quote, nor "called" the
+   cue from "called off".
+2. **Spans.** For a cue, the speaker is its subject (or the object of "according to", or the
+   subject of the verb it hangs from: "..., adding that"); the content is its clausal
+   complement, or the quotation(s) beside it ("“X,” he said, “Y.”"), or its object.
+   Quotations run across sentences and, by the news convention, across paragraphs when a
+   paragraph ends without a closing mark.
+3. **Speakers.** Pronouns and role nouns resolve to the speaker of the previous attribution
+   or the last person named nearby; the words around a name give its role and affiliation
+   ("Iranian Deputy Foreign Minister ... Hossein Jaberi Ansari").
+
+Spans follow PolNeAR's conventions: direct content keeps its quotation marks; reported content
+keeps "that" and drops the sentence's final punctuation.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Token
+
+from storyline.analysis.gazetteer import CANONICAL, ROLE_NOUNS, TITLES
+from storyline.analysis.stage import Parsed
+from storyline.records import Mention, Quote, Span
+
+#: Probability above which a candidate is taken as a cue. 0.5 is the classifier's own
+#: decision boundary; it was not tuned on the dev split.
+CUE_THRESHOLD = 0.5
+
+OPENING = '“"«'
+#: Some newsrooms open quotations with two apostrophes or two backticks instead of a mark.
+_OPENING_PAIRS = ("''", "``")
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_CONTENT_DEPS = ("ccomp",)
+_OBJECT_DEPS = ("dobj", "xcomp", "attr", "oprd")
+_EDGE_PUNCT = set(".,;:!?—–-")
+#: Characters allowed between a quotation and its cue or speaker ("”, Mr. X said on Monday").
+_QUOTE_GAP = 80
+_ASIDE_DEPS = frozenset({"relcl"})
+#: Words up to which a quotation beside a cue is a name or a scare quote rather than speech.
+_SHORT_QUOTATION = 5
+_SENTENCE_END = re.compile(r"[.!?]\s")
+_PRONOUNS = {
+    "he": "person",
+    "she": "person",
+    "him": "person",
+    "her": "person",
+    "they": "group",
+    "it": "thing",
+    "i": "self",
+    "we": "self",
+}
+
+
+# -- quotations -------------------------------------------------------------------------------
+
+
+def find_quotations(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted passages, marks included. A paragraph that ends inside a quotation
+    closes it there (the next paragraph reopens it with a new mark, by news convention).
+    Straight marks (``"`` and the ``''`` of some newsrooms) open and close in turn."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        width = 2 if text.startswith("''", index) or text.startswith("``", index) else 1
+        if char == "\n":
+            if start is not None and index - start > 3:
+                spans.append((start, index))
+            start = None
+        elif char == '"' or width == 2:
+            if start is None:
+                start = index
+            else:
+                spans.append((start, index + width))
+                start = None
+        elif char in "“«":
+            start = index
+        elif char in "”»" and start is not None:
+            spans.append((start, index + 1))
+            start = None
+        index += width
+    if start is not None and len(text) - start > 3:
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if e - s > 3]
+
+
+# -- the model --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def cue_model() -> tuple[dict[str, float], float]:
+    path = resources.files("storyline") / "data" / "quote_model.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["weights"], float(data["bias"])
+
+
+def cue_features(token: Token, quotes: list[tuple[int, int]]) -> list[str]:
+    """Features of one candidate cue (shared by training and use, so they cannot drift)."""
+    children = list(token.children)
+    deps = {child.dep_ for child in children}
+    lemma = token.lemma_.lower()
+    in_quote = any(s < token.idx < e for s, e in quotes)
+    sent = token.sent
+    near_quote = any(
+        (sent.start_char <= s < sent.end_char or sent.start_char < e <= sent.end_char)
+        and not (s < token.idx < e)
+        for s, e in quotes
+    )
+    subject = next((c for c in children if c.dep_ in _SUBJECTS), None)
+    subject_kind = "none"
+    if subject is not None:
+        if subject.pos_ == "PRON":
+            subject_kind = "pron"
+        elif subject.ent_type_:
+            subject_kind = "ent:" + subject.ent_type_
+        else:
+            subject_kind = subject.pos_
+    colon = token.i + 1 < len(token.doc) and token.doc[token.i + 1].text == ":"
+    shape = f"ccomp={'ccomp' in deps}|subj={subject is not None}|quote={near_quote}|in={in_quote}"
+    features = [
+        f"lemma={lemma}",
+        f"tag={token.tag_}",
+        f"dep={token.dep_}",
+        f"shape={shape}",
+        f"lemma_shape={lemma}|{shape}",
+        f"lemma_dep={lemma}|{token.dep_}",
+        f"subj={subject_kind}",
+        f"lemma_subj={lemma}|{subject_kind}",
+        f"head_lemma={token.head.lemma_.lower() if token.head.i != token.i else 'ROOT'}",
+        f"colon={colon}",
+        f"in_quote={in_quote}",
+    ]
+    features += [f"child={d}" for d in sorted(deps)]
+    features += [
+        f"lemma_child={lemma}|{d}"
+        for d in sorted(deps)
+        if d in ("ccomp", "dobj", "xcomp", "prep", "prt", "agent")
+    ]
+    return features
+
+
+def is_candidate(token: Token) -> bool:
+    if token.pos_ == "VERB":
+        return True
+    return (
+        token.lower_ == "according"
+        and token.i + 1 < len(token.doc)
+        and (token.doc[token.i + 1].lower_ == "to")
+    )
+
+
+def cue_probability(features: list[str], weights: dict[str, float], bias: float) -> float:
+    score = bias + sum(weights.get(feature, 0.0) for feature in features)
+    return 1.0 / (1.0 + math.exp(-score))
+
+
+# -- spans ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    cue: Token
+    speaker: tuple[int, int] | None
+    content: tuple[tuple[int, int], ...]
+    speaker_head: Token | None
+
+
+def _trim(tokens: list[Token]) -> tuple[int, int]:
+    while len(tokens) > 1 and (tokens[-1].text in _EDGE_PUNCT or tokens[-1].is_space):
+        tokens = tokens[:-1]
+    while len(tokens) > 1 and (tokens[0].text in _EDGE_PUNCT or tokens[0].is_space):
+        tokens = tokens[1:]
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def _speaker_of(cue: Token) -> Token | None:
+    """The head token of the cue's speaker."""
+    if cue.lower_ == "according":
+        to = next((c for c in cue.children if c.lower_ == "to"), None)
+        return next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    for child in cue.children:
+        if child.dep_ == "agent":
+            by = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if by is not None:
+                return by
+    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "csubj")), None)
+    if subject is not None:
+        return subject
+    if cue.dep_ in ("advcl", "xcomp", "conj") and cue.head.i != cue.i:
+        return _speaker_of(cue.head)
+    if cue.dep_ == "relcl":
+        return cue.head
+    if cue.dep_ == "acl" and cue.head.dep_ in ("dobj", "pobj") and cue.head.head.i != cue.i:
+        # "defended the proposition, stressing that ...": the one who defended it
+        return _speaker_of(cue.head.head) if cue.head.head.pos_ == "VERB" else None
+    following = cue.doc[cue.i + 1] if cue.i + 1 < len(cue.doc) else None
+    if following is not None and following.pos_ == "PROPN":
+        return following  # inverted, the parser missing it: "Said Ellis, ..."
+    # Otherwise the subject of the nearest clause above ("... was able to tout", "telling").
+    head = cue.head
+    for _ in range(3):
+        if head.i == cue.i or head.sent.start != cue.sent.start:
+            break
+        subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.i != cue.i:
+            return subject
+        if head.head.i == head.i:
+            break
+        head = head.head
+    return None
+
+
+def _speaker_span(head: Token, cue: Token) -> tuple[int, int]:
+    if cue.dep_ == "relcl" and head.i == cue.head.i:
+        tokens = [t for t in head.subtree if t.i <= head.i]
+        return _trim(tokens)
+    inside_cue = {t.i for t in cue.subtree}
+    tokens = [t for t in head.subtree if not (t.i >= cue.i and t.i in inside_cue)]
+    # Stop at a relative clause or apposition that runs past the cue: keep the noun phrase.
+    tokens = [t for t in tokens if t.i < cue.i or head.i > cue.i]
+    if not tokens:
+        tokens = [head]
+    # The small model often leaves a title or an organisation out of a name's subtree
+    # ("said Liwa Shuhada al-Islam representative Said Naqrash"): take the words before it.
+    doc = head.doc
+    first = min(t.i for t in tokens)
+    while head.i > cue.i and first - 1 > cue.i:
+        previous = doc[first - 1]
+        if previous.pos_ in ("PROPN", "NOUN", "ADJ") or previous.text == "-":
+            first -= 1
+        else:
+            break
+    tokens = [doc[i] for i in range(first, min(t.i for t in tokens))] + tokens
+    return _trim(tokens)
+
+
+def _content_of(
+    cue: Token, quotes: list[tuple[int, int]], speaker: Token | None
+) -> list[tuple[int, int]]:
+    doc = cue.doc
+    if cue.lower_ == "according":
+        clause = cue.head
+        while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+            clause = clause.head
+        phrase = set(cue.subtree)
+        tokens = [t for t in clause.subtree if t not in phrase]
+        before = [t for t in tokens if t.i < cue.i]
+        after = [t for t in tokens if t.i > cue.i]
+        side = after if len(after) >= len(before) else before
+        return [_trim(side)] if side else []
+    para_start, para_end = _paragraph(cue)
+    left, right = cue.idx, cue.idx + len(cue.text)
+    if speaker is not None:
+        left, right = min(left, speaker.left_edge.idx), max(right, speaker.idx + len(speaker))
+    beside = [
+        (s, e)
+        for s, e in quotes
+        if not (s < cue.idx < e)
+        and para_start <= s < para_end
+        # next to the cue and speaker: "“X,” he said", "he said: “X”", not a quote elsewhere
+        # in a long sentence or after the sentence ended
+        and (
+            (
+                0 <= left - e <= _QUOTE_GAP
+                and not _SENTENCE_END.search(doc.text[e:left])
+                # “The probe is ongoing.” He said ...: a full stop inside the closing mark
+                # ended that sentence; the quotation is not this cue's.
+                and not doc.text[s:e].rstrip("”\"'` ").endswith(".")
+            )
+            or (0 <= s - right <= _QUOTE_GAP and not _SENTENCE_END.search(doc.text[right:s]))
+        )
+    ]
+    if cue.dep_ == "parataxis" and not beside:
+        # "The museum, Mr. Obama said, would make visitors ...": what was said is the clause
+        # the cue interrupts, on both sides of it.
+        inner = set(t.i for t in cue.subtree)
+        tokens = [
+            t for t in cue.head.subtree if t.i not in inner and para_start <= t.idx < para_end
+        ]
+        return _runs(tokens)
+    runs = _complement_runs(cue, speaker)
+    if runs:
+        start, end = runs[0][0], runs[-1][1]
+        # A complement that runs into a quotation takes the whole quotation.
+        touched = False
+        for s, e in quotes:
+            if s < end and e > start:
+                start, end = min(start, s), max(end, e)
+                touched = True
+        # The complement is what was said when no quotation stands beside the cue, when it
+        # holds them, when it is a clause the cue introduces, or when the quotations beside are
+        # short (a show's name, scare quotes: 'said on ''This Week'' that ...'); otherwise the
+        # quotation beside the cue is.
+        if (
+            not beside
+            or any(s >= start and e <= end for s, e in beside)
+            or any(c.dep_ in _CONTENT_DEPS for c in cue.children)
+            or all(len(doc.text[s:e].split()) <= _SHORT_QUOTATION for s, e in beside)
+        ):
+            return [(start, end)] if touched else runs
+    if beside:
+        return sorted(beside)
+    colon = cue.i + 1 < len(doc) and doc[cue.i + 1].text == ":"
+    if colon:
+        following = [(s, e) for s, e in quotes if s >= doc[cue.i + 1].idx]
+        if following:
+            return [following[0]]
+    return []
+
+
+#: "warned of X", "called for X": what was said is X, without the preposition.
+_DROPPED_PREPS = frozenset({"about", "for", "on", "of"})
+
+
+def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]:
+    """What the cue introduces: its clausal complement, else its object together with what
+    completes it ("called it “a disaster”"), else an "of/about" phrase ("warned of ...")."""
+    start, end = _paragraph(cue)
+    children = [
+        c for c in cue.children if (speaker is None or c.i != speaker.i) and start <= c.idx < end
+    ]
+    after = [c for c in children if c.i > cue.i]
+    # A clausal complement may come first ("“We are ready,” he said"); objects follow the cue.
+    # Of several, the nearest: the parser sometimes hangs the next clause on the cue too.
+    complement = sorted(
+        (c for c in children if c.dep_ in _CONTENT_DEPS), key=lambda c: abs(c.i - cue.i)
+    )[:1]
+    if not complement:
+        complement = [
+            c
+            for c in after
+            if c.dep_ in _OBJECT_DEPS
+            # "told reporters": the object of "tell" is who listened, not what was said
+            and not (c.dep_ == "dobj" and cue.lemma_.lower() == "tell")
+        ]
+        if complement:
+            # "thanked his supporters for ...", "view Clinton as ...": the phrase that
+            # completes the object belongs to what was said.
+            last = max(c.i for c in complement)
+            complement += [
+                c
+                for c in after
+                if c.dep_ == "prep" and c.i > last and c.lower_ in ("for", "as", "of")
+            ]
+    if not complement:
+        complement = [
+            c
+            for c in after
+            if c.dep_ == "prep" and c.lower_ in ("of", "about", "for", "on", "that")
+        ][:1]
+    if not complement:
+        # "said in a statement that ...": the parser hangs the clause on the noun.
+        complement = [
+            clause
+            for prep in after
+            if prep.dep_ == "prep"
+            for noun in prep.children
+            if noun.dep_ == "pobj"
+            for clause in noun.children
+            if clause.dep_ in ("acl", "ccomp", "relcl")
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+        ][:1]
+    if not complement:
+        return []
+    tokens = [t for child in complement for t in child.subtree if start <= t.idx < end]
+    tokens.sort(key=lambda t: t.i)
+    if len(tokens) > 1 and tokens[0].dep_ == "prep" and tokens[0].lower_ in _DROPPED_PREPS:
+        tokens = tokens[1:]  # "warned of X", "called for X": what was said is X
+    # Asides set off by a comma or dash ("..., which subsidizes single parents", "economies -
+    # which include Europe - will grow") are the writer's, not what was said.
+    aside: set[int] = set()
+    for token in tokens:
+        if token.dep_ in _ASIDE_DEPS and token.left_edge.i > tokens[0].i:
+            before = token.doc[token.left_edge.i - 1]
+            if before.text in (",", "-", "—", "–") and before.i not in aside:
+                aside.update(t.i for t in token.subtree)
+                aside.add(before.i)
+    return _runs([t for t in tokens if t.i not in aside])
+
+
+def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Contiguous runs of tokens as trimmed spans (punctuation-only runs dropped)."""
+    runs: list[list[Token]] = []
+    for token in sorted(tokens, key=lambda t: t.i):
+        if runs and token.i == runs[-1][-1].i + 1:
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    return [_trim(run) for run in runs if any(not (t.is_punct or t.is_space) for t in run)]
+
+
+def _paragraph(token: Token) -> tuple[int, int]:
+    """Character bounds of the paragraph (line) holding the token: spans never cross it."""
+    text = token.doc.text
+    start = text.rfind("\n", 0, token.idx) + 1
+    end = text.find("\n", token.idx)
+    return start, len(text) if end < 0 else end
+
+
+#: Verbs that raise their subject out of what is believed: "the vote is expected to pass"
+#: reports (someone's) expectation that the vote passes, so the subject belongs to the content
+#: and the source goes unnamed.
+_RAISING = frozenset({"seem", "appear"})
+_RAISING_PASSIVE = frozenset({"expect", "believe", "think", "say", "report", "project"})
+
+
+def _raised_content(cue: Token) -> list[tuple[int, int]]:
+    lemma = cue.lemma_.lower()
+    passive = any(c.dep_ == "auxpass" for c in cue.children)
+    if not (lemma in _RAISING or (passive and lemma in _RAISING_PASSIVE)):
+        return []
+    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    clause = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+    if subject is None or clause is None or subject.i > cue.i:
+        return []
+    start, end = _paragraph(cue)
+    tokens = [t for t in (*subject.subtree, *clause.subtree) if start <= t.idx < end]
+    return _runs(tokens)
+
+
+def _outside_quotations(
+    speaker: Token | None, cue: Token, quotes: list[tuple[int, int]]
+) -> Token | None:
+    """A speaker the parse found inside a quotation the cue is not in ("“We were wrong,” Ramos,
+    58, told AFP": the parser's subject is "We") is the name between the quotation and the cue,
+    if there is one."""
+    if speaker is None:
+        return None
+    inside = next(((s, e) for s, e in quotes if s <= speaker.idx < e), None)
+    if inside is None or inside[0] <= cue.idx < inside[1]:
+        return speaker
+    nearby = cue.doc[max(0, cue.i - 12) : cue.i]
+    between = [t for t in nearby if t.idx >= inside[1] and t.pos_ in ("PROPN", "PRON")]
+    return between[0] if between else None
+
+
+def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Found]:
+    weights, bias = cue_model()
+    quotes = find_quotations(doc.text)
+    found: list[_Found] = []
+    for token in doc:
+        if not is_candidate(token):
+            continue
+        if cue_probability(cue_features(token, quotes), weights, bias) < threshold:
+            continue
+        raised = _raised_content(token)
+        if raised:
+            found.append(_Found(token, None, tuple(raised), None))
+            continue
+        speaker_head = _outside_quotations(_speaker_of(token), token, quotes)
+        content = _content_of(token, quotes, speaker_head)
+        if not content:
+            continue
+        speaker = _speaker_span(speaker_head, token) if speaker_head is not None else None
+        found.append(_Found(token, speaker, tuple(content), speaker_head))
+    found = _attach_continuations(found, quotes, doc)
+    labelled = _labelled_lines(doc) + _signed_quotes(doc, quotes)
+    if labelled:
+        taken = {span for item in found for span in item.content}
+        labelled = [item for item in labelled if item.content[0] not in taken]
+        found = sorted(found + labelled, key=lambda item: item.cue.i)
+    return found
+
+
+_LABEL = re.compile(
+    r"^(?P<name>(?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}) ?: +(?P<content>\S.*)$",
+    re.MULTILINE,
+)
+#: Line labels that are not speakers.
+_NOT_SPEAKERS = frozenset(
+    "note editor update updated photo photos video watch read related source sources"
+    " correction disclosure q a advertisement caption".split()
+)
+
+
+_SIGNATURE = re.compile(r"\s*([―—–-])\s*([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})\.?\s*(?:\n|$)")
+
+
+def _signed_quotes(doc: Doc, quotes: list[tuple[int, int]]) -> list[_Found]:
+    """Epigraph style: “Words, words.” ― Name, at the end of a line."""
+    found = []
+    for start, end in quotes:
+        match = _SIGNATURE.match(doc.text, end)
+        if match is None:
+            continue
+        cue = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        if cue is None:
+            continue
+        found.append(_Found(cue[0], (match.start(2), match.end(2)), ((start, end),), None))
+    return found
+
+
+_NUMBER_ONLY = re.compile(r"^[\d,.%$ ]+$")
+
+
+def _without_full_stop(text: str, item: _Found) -> _Found:
+    (start, end), *rest = item.content
+    line = text[start:end].rstrip()
+    if rest or _opens_quotation(text, start) or not line.endswith("."):
+        return item
+    return replace(item, content=((start, start + len(line) - 1),))
+
+
+def _labelled_lines(doc: Doc) -> list[_Found]:
+    """Transcripts and headlines: "PENCE: Well, look, ..." — the label speaks the line. In a
+    transcript (two labels or more) the unlabelled lines that follow belong to the last one."""
+    text = doc.text
+    found: list[_Found] = []
+    for match in _LABEL.finditer(text):
+        if match["name"].lower().rstrip(".") in _NOT_SPEAKERS:
+            continue
+        colon = doc.char_span(match.end("name"), match.start("content"), alignment_mode="expand")
+        if colon is None:
+            continue
+        cue = next((t for t in colon if t.text == ":"), None)
+        if cue is None:
+            continue
+        content_end = match.end("content")
+        if _NUMBER_ONLY.match(match["content"]):
+            continue  # a tally ("Pledged: 781."), not a line someone spoke
+        found.append(
+            _Found(
+                cue,
+                (match.start("name"), match.end("name")),
+                ((match.start("content"), content_end),),
+                None,
+            )
+        )
+    if len(found) < 2:
+        # A headline ("Warren: Trump Is a 'Proven Failure' in Business.") is reported
+        # content, which drops its final full stop unless a quotation closes there.
+        return [_without_full_stop(text, item) for item in found]
+    # continuation lines of a transcript
+    result = []
+    for index, item in enumerate(found):
+        limit = found[index + 1].speaker[0] if index + 1 < len(found) else len(text)  # type: ignore[index]
+        spans = list(item.content)
+        position = spans[-1][1]
+        for line in re.finditer(r"[^\n]+", text[position:limit]):
+            spans.append((position + line.start(), position + line.end()))
+        result.append(replace(item, content=tuple(spans)))
+    return result
+
+
+def _attach_continuations(
+    found: list[_Found], quotes: list[tuple[int, int]], doc: Doc
+) -> list[_Found]:
+    """A quotation with no cue of its own, right after a quoted attribution, continues it."""
+    used = {span for item in found for span in item.content}
+    covered = [span for item in found for span in item.content]
+    result = list(found)
+    for s, e in quotes:
+        if (s, e) in used or any(a <= s and e <= b for a, b in covered):
+            continue
+        previous = [i for i, item in enumerate(result) if item.content[-1][1] <= s]
+        if not previous:
+            continue
+        index = previous[-1]
+        item = result[index]
+        last_end = item.content[-1][1]
+        gap = doc.text[last_end:s]
+        if len(gap) < 200 and _opens_quotation(doc.text, item.content[-1][0]):
+            if "\n" in gap and not _opens_next_paragraph(doc.text, gap, s, e):
+                continue
+            result[index] = replace(item, content=(*item.content, (s, e)))
+    return result
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?][”\"'`]*\s*$")
+
+
+def _opens_next_paragraph(text: str, gap: str, start: int, end: int) -> bool:
+    """A whole quoted sentence that opens the paragraph right after the attribution goes on
+    with it (“…,” she said.¶“More.”), as long as it is not attributed itself (checked by the
+    caller: it has no cue)."""
+    before, _, after = gap.rpartition("\n")
+    paragraph_end = start - len(after) - 1
+    return (
+        not after.strip()
+        and before.count("\n") <= 1
+        and bool(_ENDS_SENTENCE.search(text, max(0, paragraph_end - 8), paragraph_end))
+        and bool(_ENDS_SENTENCE.search(text, start, end))
+    )
+
+
+# -- speakers, roles, affiliations ------------------------------------------------------------
+
+
+def _mention_at(mentions: tuple[Mention, ...], start: int, end: int) -> list[Mention]:
+    return [m for m in mentions if m.start >= start and m.end <= end]
+
+
+def describe_speaker(
+    text: str, span: tuple[int, int], mentions: tuple[Mention, ...]
+) -> tuple[str, str | None, str | None, str]:
+    """(name, role, affiliation, kind) of a speaker mention span."""
+    start, end = span
+    inside = _mention_at(mentions, start, end)
+    people = [m for m in inside if m.entity_label == "PERSON"]
+    words = text[start:end]
+    if people:
+        person = people[-1]
+        before = text[start : person.start].strip().rstrip(",").strip()
+        after = text[person.end : end].strip().lstrip(",").strip()
+        role, affiliation = _role_and_affiliation(before or after, text, start, inside, person)
+        return person.canonical, role, affiliation, "person"
+    surname = words.strip()
+    if " " not in surname and surname[:1].isupper():
+        # The small model sometimes labels a lone surname ORG ("Brandt said"): the person of
+        # that surname named in the article is meant.
+        named = {
+            m.canonical
+            for m in mentions
+            if m.entity_label == "PERSON" and m.canonical.split()[-1] == surname
+        }
+        if len(named) == 1:
+            return named.pop(), None, None, "person"
+    groups = [m for m in inside if m.entity_label in ("ORG", "GPE", "NORP")]
+    if groups and text[groups[0].start : groups[0].end].strip() == words.strip().removeprefix(
+        "the "
+    ).removeprefix("The "):
+        kind = "organisation" if groups[0].entity_label == "ORG" else "place"
+        return groups[0].canonical, None, None, kind
+    possessive = words.split("'s ", 1) if "'s " in words else words.split("’s ", 1)
+    if len(possessive) == 2:
+        owner = possessive[0].removeprefix("The ").removeprefix("the ").strip()
+        return words.strip(), possessive[1].strip(), owner, "description"
+    return words.strip(), None, None, "description"
+
+
+def _role_and_affiliation(
+    phrase: str, text: str, offset: int, inside: list[Mention], person: Mention
+) -> tuple[str | None, str | None]:
+    if not phrase:
+        return None, None
+    words = phrase.split()
+    for article in ("the", "The", "a", "A", "an", "An"):
+        if words and words[0] == article:
+            words = words[1:]
+    affiliation: str | None = None
+    groups = [
+        m for m in inside if m.entity_label in ("ORG", "GPE", "NORP") and m.end <= person.start
+    ]
+    if groups:
+        group = groups[0]
+        affiliation = group.canonical
+        surface = group.text.split()
+        if words[: len(surface)] == surface:
+            words = words[len(surface) :]
+        elif " of " in " ".join(words):
+            head, _, _ = " ".join(words).partition(" of ")
+            words = head.split()
+    elif words and words[0] in CANONICAL:
+        affiliation = CANONICAL[words[0]][0]
+        words = words[1:]
+    role = " ".join(words).strip(" ,") or None
+    if role is not None and not _looks_like_role(role):
+        role = None
+    return role, affiliation
+
+
+_HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame rev".split())
+
+
+def _looks_like_role(role: str) -> bool:
+    lowered = {w.lower().strip(",.") for w in role.split()}
+    if lowered <= _HONORIFICS:
+        return False  # "Dr." alone says nothing of the person's role
+    return bool(lowered & (TITLES | ROLE_NOUNS)) or len(lowered) <= 4
+
+
+def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]) -> list[Quote]:
+    text = doc.text
+    quotes: list[Quote] = []
+    # name, role, affiliation, where the mention ended, kind
+    last_person: tuple[str, str | None, str | None, int, str] | None = None
+    for item in found:
+        content = tuple(Span(s, e) for s, e in item.content)
+        cue = Span(item.cue.idx, item.cue.idx + len(item.cue.text))
+        kind = _kind(text, item.content)
+        if item.speaker is None:
+            quotes.append(Quote(content, None, cue, kind))
+            continue
+        speaker = Span(*item.speaker)
+        head = item.speaker_head
+        pronoun = (
+            head is not None and head.lower_ in _PRONOUNS and item.speaker[1] - item.speaker[0] <= 4
+        )
+        if pronoun and head is not None:
+            resolved = _resolve_pronoun(text, head, item.speaker[0], last_person, mentions)
+            if resolved is None:
+                quotes.append(Quote(content, speaker, cue, kind))
+                continue
+            name, role, affiliation, speaker_kind = resolved
+        else:
+            name, role, affiliation, speaker_kind = describe_speaker(text, item.speaker, mentions)
+        quotes.append(Quote(content, speaker, cue, kind, name, role, affiliation, speaker_kind))
+        if speaker_kind in ("person", "description"):
+            last_person = (name, role, affiliation, item.speaker[1], speaker_kind)
+    return quotes
+
+
+def _resolve_pronoun(
+    text: str,
+    head: Token,
+    start: int,
+    last: tuple[str, str | None, str | None, int, str] | None,
+    mentions: tuple[Mention, ...],
+) -> tuple[str, str | None, str | None, str] | None:
+    kind = _PRONOUNS[head.lower_]
+    if kind == "self":
+        return None
+    if kind == "thing":
+        # "Kazakhstan says it has ...": the organisation or country just before.
+        groups = [
+            m
+            for m in mentions
+            if m.end <= start and m.entity_label in ("ORG", "GPE") and start - m.end < 60
+        ]
+        if not groups:
+            return None
+        group = groups[-1]
+        return (
+            group.canonical,
+            None,
+            None,
+            "organisation" if group.entity_label == "ORG" else "place",
+        )
+    if kind == "person":
+        paragraph_start = text.rfind("\n\n", 0, start)
+        # The previous attribution's speaker, when it is this paragraph or the one before.
+        if last is not None and text.count("\n\n", last[3], start) <= 1:
+            return last[0], last[1], last[2], last[4]
+        people = [
+            m for m in mentions if m.entity_label == "PERSON" and paragraph_start <= m.start < start
+        ]
+        if people:
+            return people[-1].canonical, None, None, "person"
+    return None
+
+
+def _opens_quotation(text: str, index: int) -> bool:
+    return text[index] in OPENING or text.startswith(_OPENING_PAIRS, index)
+
+
+def _kind(text: str, content: tuple[tuple[int, int], ...]) -> str:
+    quoted = [_opens_quotation(text, s) for s, _ in content]
+    if all(quoted):
+        return "direct"
+    if any(quoted) or any(ch in text[s:e] for s, e in content for ch in '“"'):
+        return "mixed"
+    return "indirect"
+
+
+def quotes_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:
+    """Pipeline stage: fills ``quotes`` (runs after ``entities``, whose mentions it uses)."""
+    for item in parsed:
+        found = find_attributions(item.doc)
+        quotes = resolve_speakers(item.doc, found, item.analysis.mentions)
+        yield item.with_analysis(replace(item.analysis, quotes=tuple(quotes)))

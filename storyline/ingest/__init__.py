@@ -1,0 +1,11 @@
+"""Ingestion step: sources → articles, and which articles copy which.
+
+Owns reading files, folders, JSONL, feeds, URL lists and WARC archives (:mod:`.sources`),
+polite HTTP (:mod:`.fetch`), HTML → text and metadata with the date's provenance and the
+language (:mod:`.extract`), and the copy rule with its MinHash/LSH configuration
+(:mod:`.dedupe`, shared with the Spark job).
+
+Plain functions over records. May import :mod:`storyline.records`, :mod:`storyline.errors`
+and :mod:`storyline._version`; never the store, the web layer, the CLI or PySpark. Storing
+what it reads is the runner's business (:mod:`storyline.runner`).
+"""

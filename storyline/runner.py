@@ -1,0 +1,294 @@
+"""The runner: the one place that knows the pipeline's order and where its results are kept.
+
+    ingest ──► analyse ──► place in stories ──► tell
+    (read, dedupe,   (spaCy once,    (the online         (headline, digest,
+     store)           stages, store)  clusterer, store)   timeline, store)
+
+The steps (:mod:`storyline.ingest`, :mod:`storyline.analysis`, :mod:`storyline.stories`,
+:mod:`storyline.telling`) are plain functions over records; this module adapts them to the
+store, each write in its own transaction, so that an interrupted run is completed by running
+it again. Every shell uses it: the CLI (``ingest``, ``analyze --stored``, ``demo``), ``load``
+(the Spark job's tables), tests and bench scripts. The Spark job runs the same steps on its
+executors and the same :class:`~storyline.stories.clusterer.Placement` on its driver.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+
+from storyline.analysis.pipeline import DEFAULT_STAGES, analyze
+from storyline.analysis.times import find_times
+from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
+from storyline.ingest.sources import SourceOptions, read_sources
+from storyline.records import Article, Problem, TimeExpr, published_date
+from storyline.store import Store
+from storyline.stories.clusterer import (
+    Arrival,
+    Placement,
+    StoryClusterer,
+    article_terms,
+    decode_state,
+    encode_state,
+)
+from storyline.telling.tell import tell
+
+__all__ = [
+    "CHECKPOINT_EVERY",
+    "IngestReport",
+    "RunReport",
+    "add_article",
+    "analyze_pending",
+    "ingest_sources",
+    "place_and_tell",
+    "place_stories",
+    "refresh_tellings",
+    "run",
+    "story_times",
+]
+
+#: New assignments between two saves of the clusterer's state during one run.
+CHECKPOINT_EVERY = 1000
+
+
+# -- ingest ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class IngestReport:
+    added: int = 0
+    #: Articles already in the store (same id): nothing was written for them.
+    unchanged: int = 0
+    #: Added articles that are copies of a stored article (subset of ``added``).
+    copies: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def ingest_sources(
+    store: Store,
+    sources: Iterable[str],
+    options: SourceOptions | None = None,
+    *,
+    on_item: Callable[[Article | Problem], None] | None = None,
+) -> IngestReport:
+    """Read every source into the store; problems are reported, stored, and skipped.
+
+    Re-ingesting is a no-op (article ids are deterministic and checked first; URLs already
+    stored are not fetched again), and an interrupted run leaves only whole articles behind.
+    """
+    options = options or SourceOptions()
+    options.known_url = store.has_url
+    deduplicator = Deduplicator()
+    deduplicator.load(store.signatures())
+    report = IngestReport()
+    for item in read_sources(sources, options):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+            store.record_problems([item], stage="ingest")
+        else:
+            add_article(store, deduplicator, item, report)
+        if on_item is not None:
+            on_item(item)
+    return report
+
+
+def add_article(
+    store: Store, deduplicator: Deduplicator, article: Article, report: IngestReport
+) -> None:
+    """Store one article with its signature and, if it copies a stored one, the link."""
+    if store.has_article(article.id):
+        report.unchanged += 1
+        return
+    minhash = signature(article.text)
+    exact = store.find_by_hash(article.content_hash)
+    duplicate = deduplicator.decide(
+        article.id, minhash, None if exact is None else store.canonical_id(exact)
+    )
+    with store.transaction():
+        store.insert_article(article, signature=to_bytes(minhash), duplicate=duplicate)
+    # Indexed only once committed, so the in-memory index never holds an unstored article.
+    deduplicator.add(article.id, minhash, duplicate.canonical_id if duplicate else None)
+    report.added += 1
+    if duplicate is not None:
+        report.copies += 1
+
+
+# -- analyse ---------------------------------------------------------------------------------
+
+
+def analyze_pending(
+    store: Store,
+    *,
+    stages: Sequence[str] = DEFAULT_STAGES,
+    nlp: Language | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[Problem]]:
+    """Analyse and store every stored canonical article in an analysed language that has no
+    analysis yet. Each analysis is saved in its own transaction, so an interrupted run keeps
+    what it finished and the next run picks up the rest."""
+    done = 0
+    problems: list[Problem] = []
+    for result in analyze(store.pending_analysis(), stages=stages, nlp=nlp):
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            store.save_analysis(result)
+            done += 1
+        if progress is not None:
+            progress(1)
+    if problems:
+        store.record_problems(problems, stage="analyze")
+    return done, problems
+
+
+# -- place in stories ------------------------------------------------------------------------
+
+
+def place_stories(store: Store) -> int:
+    """Give every stored article without a story one, in arrival order; returns how many.
+
+    The clusterer starts from the state saved by the previous run (its centroids, document
+    frequencies and redirects), so a run costs what its new articles cost, not what the whole
+    store holds. Assignments stored after that state was saved (a run interrupted between
+    checkpoints, or stories brought in by ``storyline load``) are replayed into it first, with
+    their merges and splits. New articles then go through the one
+    :class:`~storyline.stories.clusterer.Placement` loop; each assignment is its own
+    transaction and the state is saved every :data:`CHECKPOINT_EVERY` decisions and at the
+    end, so an interrupted run keeps what it finished.
+    """
+    covered, clusterer = _saved_clusterer(store)
+    for article, story_id in store.assignments_after(covered):
+        clusterer.place(
+            article.id, _terms(store, article), published_date(article.published), story_id
+        )
+    for old, new in store.redirects_of(list(clusterer.stories)).items():
+        clusterer.merge_stored(old, new)
+    placement = Placement(clusterer, store.story_of)
+    assigned = decided = 0
+    for result in placement.run(_arrivals(store)):
+        split = result.split
+        store.assign_story(
+            result.article_id,
+            result.story_id,
+            result.similarity,
+            result.merged,
+            None if split is None else (split.from_id, split.to_id, split.articles),
+        )
+        assigned += 1
+        if not result.is_copy:
+            decided += 1
+            if decided % CHECKPOINT_EVERY == 0:
+                _save_clusterer(store, clusterer)
+    if assigned or covered != store.last_assignment():
+        _save_clusterer(store, clusterer)
+    return assigned
+
+
+def _arrivals(store: Store) -> Iterator[Arrival]:
+    for article in store.unassigned():
+        day = published_date(article.published)
+        duplicate = store.duplicate_of(article.id)
+        if duplicate is not None:
+            yield Arrival(article.id, day, copy=duplicate)
+        else:
+            yield Arrival(article.id, day, _terms(store, article))
+
+
+def _terms(store: Store, article: Article) -> Counter[str]:
+    analysis = store.get_analysis(article.id)
+    return article_terms(article.text, analysis.mentions if analysis else ())
+
+
+def _saved_clusterer(store: Store) -> tuple[int, StoryClusterer]:
+    """(assignments covered, clusterer) from the saved state; a fresh one without it."""
+    saved = store.story_state()
+    clusterer = decode_state(saved[1]) if saved is not None else None
+    if saved is None or clusterer is None:
+        # No state (a store made before it was saved) or an older format: replay everything.
+        return 0, StoryClusterer()
+    return saved[0], clusterer
+
+
+def _save_clusterer(store: Store, clusterer: StoryClusterer) -> None:
+    store.save_story_state(store.last_assignment(), encode_state(clusterer))
+
+
+# -- tell ------------------------------------------------------------------------------------
+
+
+def story_times(store: Store, articles: Sequence[Article]) -> dict[str, tuple[TimeExpr, ...]]:
+    """The time expressions of each article, as the time stage stored them.
+
+    A copy has its own text and publication date, so its expressions are found in it (the
+    same function the time stage runs); so are those of an article analysed without the
+    time stage.
+    """
+    times: dict[str, tuple[TimeExpr, ...]] = {}
+    for article in articles:
+        analysis = store.get_analysis(article.id)
+        if analysis is not None and "times" in analysis.stages:
+            times[article.id] = analysis.times
+        else:
+            times[article.id] = tuple(find_times(article.text, article.published))
+    return times
+
+
+def refresh_tellings(store: Store) -> int:
+    """Tell again every story that gained or lost articles since it was last told."""
+    stale = store.stale_tellings()
+    for story_id in stale:
+        articles = store.story_articles(story_id)
+        store.save_telling(tell(story_id, articles, story_times(store, articles)))
+    return len(stale)
+
+
+def place_and_tell(store: Store) -> int:
+    """Place newly analysed articles in stories, then tell again the stories that changed;
+    returns how many articles were placed."""
+    placed = place_stories(store)
+    refresh_tellings(store)
+    return placed
+
+
+# -- the whole pipeline ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RunReport:
+    ingest: IngestReport
+    analyzed: int = 0
+    placed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def run(
+    store: Store,
+    sources: Iterable[str],
+    options: SourceOptions | None = None,
+    *,
+    analyze: bool = True,
+    on_item: Callable[[Article | Problem], None] | None = None,
+    on_analysis: Callable[[int], None] | None = None,
+    on_problem: Callable[[Problem], None] | None = None,
+    pending: Callable[[int], None] | None = None,
+) -> RunReport:
+    """Ingest SOURCES, then (with ``analyze``) analyse what is new, place it in stories and
+    tell the stories that changed: what ``storyline ingest`` and ``demo`` run.
+
+    ``on_item`` sees every ingested record, ``pending`` the number of articles about to be
+    analysed, ``on_analysis`` each analysed one, ``on_problem`` each analysis problem.
+    """
+    report = RunReport(ingest_sources(store, sources, options, on_item=on_item))
+    if not analyze:
+        return report
+    if pending is not None:
+        pending(len(store.pending_analysis()))
+    report.analyzed, report.problems = analyze_pending(store, progress=on_analysis)
+    for problem in report.problems:
+        if on_problem is not None:
+            on_problem(problem)
+    report.placed = place_and_tell(store)
+    return report

@@ -1,0 +1,115 @@
+"""The store: one SQLite file, WAL mode, versioned migrations, FTS5 over articles.
+
+Owns every SQL statement; nothing outside this package and the shells writes SQL. Split by
+concern: :mod:`~storyline.store.schema` (migrations), :mod:`~storyline.store.articles`
+(articles and copies), :mod:`~storyline.store.analyses` (analyses, entities, quotes),
+:mod:`~storyline.store.stories` (stories, tellings, the clusterer's state),
+:mod:`~storyline.store.search` (listing and full-text search), :mod:`~storyline.store.export`
+(table exports). Methods return records (:mod:`storyline.records`) or plain rows for listings.
+
+Every write that belongs together happens in one transaction (:meth:`Store.transaction`), so
+a process killed half-way leaves whole articles or none; ingestion is keyed on deterministic
+article ids, so a rerun skips what is stored and completes the rest.
+
+May import: :mod:`storyline.records`, :mod:`storyline.errors` and
+:func:`storyline.analysis.gazetteer.name_key` (the store-wide entity key, a SQL function).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from storyline.analysis.gazetteer import name_key
+from storyline.errors import StoreError
+from storyline.records import Duplicate, Problem
+from storyline.store.base import ARTICLE_COLUMNS, now_iso
+from storyline.store.schema import MIGRATIONS, migrate
+from storyline.store.search import SearchQueries, fts_query
+from storyline.store.stories import StoryQueries
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "DB_ENV",
+    "DEFAULT_DB",
+    "MIGRATIONS",
+    "Duplicate",
+    "Store",
+    "default_db_path",
+    "fts_query",
+    "now_iso",
+    "open_store",
+]
+
+DEFAULT_DB = "storyline.db"
+DB_ENV = "STORYLINE_DB"
+
+
+def default_db_path() -> str:
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+class Store(SearchQueries, StoryQueries):
+    """A Storyline database. Open with :func:`open_store`; use as a context manager."""
+
+    # -- problems and statistics -------------------------------------------------------------
+
+    def record_problems(self, problems: Iterable[Problem], *, stage: str) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO problems (stage, origin, reason, at) VALUES (?, ?, ?, ?)",
+                [(stage, p.origin, p.reason, now_iso()) for p in problems],
+            )
+
+    def known_problems(self, *, stage: str) -> set[tuple[str, str]]:
+        """(origin, reason) of every problem recorded for ``stage``."""
+        rows = self.conn.execute(
+            "SELECT origin, reason FROM problems WHERE stage = ?", (stage,)
+        ).fetchall()
+        return {(str(origin), str(reason)) for origin, reason in rows}
+
+    def stats(self) -> dict[str, Any]:
+        def count(sql: str) -> int:
+            return int(self.conn.execute(sql).fetchone()[0])
+
+        return {
+            "articles": count("SELECT COUNT(*) FROM articles"),
+            "outlets": count("SELECT COUNT(DISTINCT outlet) FROM articles"),
+            "copies": count("SELECT COUNT(*) FROM duplicates"),
+            "analysed": count("SELECT COUNT(*) FROM analyses"),
+            "entities": count("SELECT COUNT(*) FROM entities"),
+            "problems": count("SELECT COUNT(*) FROM problems"),
+            "stories": count("SELECT COUNT(DISTINCT story_id) FROM story_articles"),
+            "languages": dict(
+                self.conn.execute(
+                    "SELECT COALESCE(language, '?'), COUNT(*) FROM articles"
+                    " GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            ),
+        }
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> Store:
+    """Open (creating and migrating as needed) the store at ``path`` (default: see README)."""
+    target = str(path) if path is not None else default_db_path()
+    if target != ":memory:":
+        parent = Path(target).resolve().parent
+        if not parent.is_dir():
+            raise StoreError(f"{target}: folder {parent} does not exist")
+    conn = None
+    try:
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.create_function("storyline_name_key", 1, name_key, deterministic=True)
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise StoreError(f"{target}: cannot open as a Storyline database ({exc})") from exc
+    return Store(conn, target)

@@ -1,0 +1,237 @@
+"""Analyses, entities across the store, quotes and speakers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storyline.analysis.gazetteer import match_entity, name_key
+from storyline.analysis.rows import analysis_rows
+from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
+from storyline.store.articles import ArticleQueries
+from storyline.store.base import A_COLUMNS, _article, now_iso
+
+
+class AnalysisQueries(ArticleQueries):
+    # -- analysis ----------------------------------------------------------------------------
+
+    def pending_analysis(self) -> list[Article]:
+        """Canonical articles in an analysed language (:func:`~storyline.records.is_analyzed`)
+        without a stored analysis, in ingestion order.
+
+        Copies are not analysed: they share their canonical article's analysis.
+        """
+        languages = ", ".join(f"'{language}'" for language in sorted(ANALYZED_LANGUAGES))
+        rows = self.conn.execute(
+            f"SELECT {A_COLUMNS} FROM articles a"
+            " LEFT JOIN analyses x ON x.article_id = a.id"
+            " LEFT JOIN duplicates d ON d.article_id = a.id"
+            " WHERE x.article_id IS NULL AND d.article_id IS NULL"
+            f" AND (a.language IS NULL OR a.language IN ({languages}))"
+            " ORDER BY a.rowid"
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def save_analysis(self, analysis: Analysis) -> None:
+        """Store (or replace) one article's analysis, its entity mentions and its quotes
+        atomically (the rows of :func:`storyline.analysis.rows.analysis_rows`)."""
+        article = self.get_article(analysis.article_id)
+        rows = analysis_rows(analysis, article.text if article is not None else "")
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM mentions WHERE article_id = ?", (analysis.article_id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO analyses (article_id, stages, data, analyzed_at)"
+                " VALUES (?, ?, ?, ?)",
+                (analysis.article_id, ",".join(analysis.stages), rows.analysis, now_iso()),
+            )
+            for mention in rows.mentions:
+                entity_id = self._entity_id(mention["canonical"], mention["entity_label"])
+                self._add_alias(entity_id, mention["text"])
+                conn.execute(
+                    "INSERT OR IGNORE INTO mentions"
+                    " (article_id, start, end, text, label, entity_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        analysis.article_id,
+                        mention["start"],
+                        mention["end"],
+                        mention["text"],
+                        mention["label"],
+                        entity_id,
+                    ),
+                )
+            conn.execute("DELETE FROM quotes WHERE article_id = ?", (analysis.article_id,))
+            for quote in rows.quotes:
+                self._save_quote(analysis.article_id, quote)
+
+    def _entity_id(self, name: str, label: str) -> int:
+        """The stored entity a name means (the rule is :func:`match_entity`'s); else a new one."""
+        found = match_entity(self, name, label)
+        if found is not None:
+            if name != found[1]:
+                self._add_alias(found[0], name)
+            return found[0]
+        cursor = self.conn.execute(
+            "INSERT INTO entities (canonical, label, key) VALUES (?, ?, ?)",
+            (name, label, name_key(name)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    # -- the entity index match_entity reads --------------------------------------------------
+
+    def entity_by_key(self, label: str, key: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            "SELECT id, canonical FROM entities WHERE label = ? AND key = ? ORDER BY id LIMIT 1",
+            (label, key),
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            "SELECT e.id, e.canonical FROM entity_aliases a JOIN entities e ON e.id = a.entity_id"
+            " WHERE e.label = ? AND a.key = ? ORDER BY e.id LIMIT 1",
+            (label, key),
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
+        rows = self.conn.execute(
+            "SELECT id, canonical FROM entities WHERE label = 'PERSON' AND key LIKE ? LIMIT ?",
+            ("% " + key, limit),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def _add_alias(self, entity_id: int, alias: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key) VALUES (?, ?, ?)",
+            (entity_id, alias, name_key(alias)),
+        )
+
+    def _save_quote(self, article_id: str, quote: dict[str, Any]) -> None:
+        entity_id = None
+        if quote["speaker_name"] and quote["speaker_kind"] in _SPEAKER_LABELS:
+            entity_id = self._entity_id(
+                quote["speaker_name"], _SPEAKER_LABELS[quote["speaker_kind"]]
+            )
+        self.conn.execute(
+            "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name, role,"
+            " affiliation, entity_id, spans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                quote["n"],
+                quote["kind"],
+                quote["content"],
+                quote["speaker_text"],
+                quote["speaker_name"],
+                quote["role"],
+                quote["affiliation"],
+                entity_id,
+                quote["spans"],
+            ),
+        )
+
+    def speakers(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Who is quoted most: name, kind, number of quotes and articles, roles seen."""
+        rows = self.conn.execute(
+            "SELECT e.id, e.canonical, e.label, COUNT(*), COUNT(DISTINCT q.article_id),"
+            " GROUP_CONCAT(DISTINCT q.role), GROUP_CONCAT(DISTINCT q.affiliation)"
+            " FROM quotes q JOIN entities e ON e.id = q.entity_id"
+            " GROUP BY e.id ORDER BY COUNT(*) DESC, e.canonical LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {
+                "entity_id": r[0],
+                "name": r[1],
+                "label": r[2],
+                "quotes": r[3],
+                "articles": r[4],
+                "roles": sorted(set((r[5] or "").split(",")) - {""}),
+                "affiliations": sorted(set((r[6] or "").split(",")) - {""}),
+            }
+            for r in rows
+        ]
+
+    def find_entities(self, name: str) -> list[tuple[int, str, str]]:
+        """(id, canonical, label) of the entities a user's name means: the same key as the
+        canonical name or an alias, else a surname ("Lavrov")."""
+        key = name_key(name)
+        rows = self.conn.execute(
+            "SELECT id, canonical, label FROM entities WHERE key = ?"
+            " UNION SELECT e.id, e.canonical, e.label FROM entity_aliases a"
+            " JOIN entities e ON e.id = a.entity_id WHERE a.key = ?",
+            (key, key),
+        ).fetchall()
+        if not rows:
+            rows = self.conn.execute(
+                "SELECT id, canonical, label FROM entities WHERE key LIKE ? AND label = 'PERSON'",
+                ("% " + key.replace("%", ""),),
+            ).fetchall()
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def quotes_by(self, entity_ids: list[int], *, limit: int = 50) -> list[dict[str, Any]]:
+        """Quotes of these entities across the store, newest article first."""
+        if not entity_ids:
+            return []
+        marks = ", ".join("?" for _ in entity_ids)
+        rows = self.conn.execute(
+            "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
+            f" {_QUOTE_DATES}, a.id, a.title, a.outlet, a.published FROM quotes q JOIN articles a"
+            f" ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
+            " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC, q.n LIMIT ?",
+            (*entity_ids, limit),
+        ).fetchall()
+        keys = (
+            "content",
+            "kind",
+            "speaker",
+            "role",
+            "affiliation",
+            "mention",
+            "dates",
+            "article_id",
+            "title",
+            "outlet",
+            "published",
+        )
+        return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
+
+    def article_quotes(self, article_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
+            f" {_QUOTE_DATES} FROM quotes q WHERE q.article_id = ? ORDER BY q.n",
+            (article_id,),
+        ).fetchall()
+        keys = ("content", "kind", "speaker", "role", "affiliation", "mention", "dates")
+        return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
+
+    def get_analysis(self, article_id: str) -> Analysis | None:
+        row = self.conn.execute(
+            "SELECT data FROM analyses WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else Analysis.from_dict(json.loads(row[0]))
+
+    def top_entities(self, *, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(canonical name, label, number of articles naming it), most widely named first."""
+        rows = self.conn.execute(
+            "SELECT e.canonical, e.label, COUNT(DISTINCT m.article_id) AS n"
+            " FROM mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
+            " GROUP BY e.id ORDER BY n DESC, e.canonical LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(str(name), str(label), int(n)) for name, label, n in rows]
+
+
+#: Which entity label a quote's speaker kind is stored under.
+_SPEAKER_LABELS = {"person": "PERSON", "organisation": "ORG", "place": "GPE"}
+
+
+#: The dates a stored quote refers to, from the quote's JSON (quotes stored before the times
+#: stage dated them have none).
+_QUOTE_DATES = "COALESCE(json_extract(q.spans, '$.dates'), '[]')"
+
+
+def _with_dates(row: dict[str, Any]) -> dict[str, Any]:
+    row["dates"] = json.loads(row["dates"])
+    return row

@@ -1,0 +1,139 @@
+"""Articles and their copies: insert, read back, near-duplicate links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from storyline.records import (
+    Article,
+    Duplicate,
+)
+from storyline.store.base import A_COLUMNS, ARTICLE_COLUMNS, StoreBase, _article, now_iso
+
+
+class ArticleQueries(StoreBase):
+    # -- articles ----------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row is not None
+
+    def has_url(self, url: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone()
+        return row is not None
+
+    def find_by_hash(self, digest: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ? ORDER BY rowid LIMIT 1", (digest,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def insert_article(
+        self,
+        article: Article,
+        *,
+        signature: bytes | None = None,
+        duplicate: Duplicate | None = None,
+    ) -> None:
+        """Insert one article with its MinHash signature and duplicate link.
+
+        Call inside :meth:`transaction`; the caller has checked :meth:`has_article`. An
+        article without ``ingested_at`` is stamped with the current time.
+        """
+        if article.ingested_at is None:
+            article = replace(article, ingested_at=now_iso())
+        values = [getattr(article, column) for column in ARTICLE_COLUMNS]
+        placeholders = ", ".join("?" for _ in ARTICLE_COLUMNS)
+        self.conn.execute(
+            f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})", values
+        )
+        if signature is not None:
+            self.conn.execute(
+                "INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
+                (article.id, signature),
+            )
+        if duplicate is not None:
+            self.conn.execute(
+                "INSERT INTO duplicates (article_id, canonical_id, similarity, method)"
+                " VALUES (?, ?, ?, ?)",
+                (
+                    duplicate.article_id,
+                    duplicate.canonical_id,
+                    duplicate.similarity,
+                    duplicate.method,
+                ),
+            )
+
+    def get_article(self, article_id: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else _article(row)
+
+    def find_article(self, prefix: str) -> Article | None:
+        """An article by id or by an unambiguous id prefix (as users type them)."""
+        exact = self.get_article(prefix)
+        if exact is not None or len(prefix) < 4:
+            return exact
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),
+        ).fetchall()
+        return self.get_article(rows[0][0]) if len(rows) == 1 else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Every article in ingestion order."""
+        cursor = self.conn.execute(
+            f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY rowid"
+        )
+        for row in cursor:
+            yield _article(row)
+
+    # -- near-duplicates ---------------------------------------------------------------------
+
+    def signatures(self) -> Iterator[tuple[str, bytes, str]]:
+        """(article id, MinHash signature, canonical id) of every article, in ingestion order."""
+        yield from self.conn.execute(
+            "SELECT m.article_id, m.signature, COALESCE(d.canonical_id, m.article_id)"
+            " FROM minhashes m JOIN articles a ON a.id = m.article_id"
+            " LEFT JOIN duplicates d ON d.article_id = m.article_id ORDER BY a.rowid"
+        )
+
+    def duplicate_of(self, article_id: str) -> Duplicate | None:
+        row = self.conn.execute(
+            "SELECT article_id, canonical_id, similarity, method FROM duplicates"
+            " WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()
+        return None if row is None else Duplicate(*row)
+
+    def canonical_id(self, article_id: str) -> str:
+        duplicate = self.duplicate_of(article_id)
+        return article_id if duplicate is None else duplicate.canonical_id
+
+    def copies(self, canonical_id: str) -> list[tuple[Article, Duplicate | None]]:
+        """The canonical article and every copy linked to it, in ingestion order."""
+        rows = self.conn.execute(
+            f"SELECT {A_COLUMNS},"
+            " d.article_id, d.canonical_id, d.similarity, d.method"
+            " FROM articles a LEFT JOIN duplicates d ON d.article_id = a.id"
+            " WHERE a.id = ? OR d.canonical_id = ? ORDER BY a.rowid",
+            (canonical_id, canonical_id),
+        ).fetchall()
+        width = len(ARTICLE_COLUMNS)
+        return [
+            (_article(row[:width]), Duplicate(*row[width:]) if row[width] else None) for row in rows
+        ]
+
+    def duplicate_groups(self) -> list[tuple[str, int, list[str]]]:
+        """(canonical id, number of copies, outlets) for every group with at least one copy."""
+        rows = self.conn.execute(
+            "SELECT d.canonical_id, COUNT(*) FROM duplicates d GROUP BY d.canonical_id"
+            " ORDER BY COUNT(*) DESC, d.canonical_id"
+        ).fetchall()
+        groups = []
+        for canonical_id, count in rows:
+            outlets = [a.outlet or "?" for a, _ in self.copies(canonical_id)]
+            groups.append((canonical_id, int(count), outlets))
+        return groups

@@ -1,0 +1,199 @@
+"""The schema: append-only migrations, applied one per transaction.
+
+The schema version is SQLite's ``PRAGMA user_version``; migration N brings it from N to N+1.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storyline.errors import StoreError
+
+#: Append-only: migration N brings the schema from version N to N+1. Never edit a shipped one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, full-text index, near-duplicate links, analyses, entities, problems.
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT,
+        outlet TEXT,
+        title TEXT,
+        author TEXT,
+        published TEXT,
+        published_source TEXT NOT NULL DEFAULT 'none',
+        language TEXT,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_url ON articles(url);
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_published ON articles(published);
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+
+    CREATE TABLE minhashes (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        signature BLOB NOT NULL
+    );
+
+    CREATE TABLE duplicates (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        canonical_id TEXT NOT NULL REFERENCES articles(id),
+        similarity REAL NOT NULL,
+        method TEXT NOT NULL
+    );
+    CREATE INDEX duplicates_canonical ON duplicates(canonical_id);
+
+    CREATE TABLE analyses (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        stages TEXT NOT NULL,
+        data TEXT NOT NULL,
+        analyzed_at TEXT NOT NULL
+    );
+
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        label TEXT NOT NULL,
+        UNIQUE (canonical, label)
+    );
+    CREATE TABLE mentions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        PRIMARY KEY (article_id, start, end)
+    );
+    CREATE INDEX mentions_entity ON mentions(entity_id);
+
+    CREATE TABLE problems (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """,
+    # 2: one entity across articles (a spelling-insensitive key, aliases) and quotes.
+    """
+    ALTER TABLE entities ADD COLUMN key TEXT NOT NULL DEFAULT '';
+    UPDATE entities SET key = storyline_name_key(canonical);
+    CREATE INDEX entities_key ON entities(label, key);
+    CREATE TABLE entity_aliases (
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        alias TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (entity_id, alias)
+    );
+    CREATE INDEX entity_aliases_key ON entity_aliases(key);
+    CREATE TABLE quotes (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        content TEXT NOT NULL,
+        speaker_text TEXT,
+        speaker_name TEXT,
+        role TEXT,
+        affiliation TEXT,
+        entity_id INTEGER REFERENCES entities(id),
+        spans TEXT NOT NULL,
+        PRIMARY KEY (article_id, n)
+    );
+    CREATE INDEX quotes_entity ON quotes(entity_id);
+    """,
+    # 3: stories, their articles, and the ids of merged stories.
+    """
+    CREATE TABLE story_articles (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id TEXT NOT NULL,
+        similarity REAL NOT NULL,
+        assigned_at TEXT NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    CREATE TABLE story_redirects (
+        old_id TEXT PRIMARY KEY,
+        new_id TEXT NOT NULL
+    );
+    """,
+    # 4: what each story says (headline, digest, timeline), made from `articles` articles.
+    """
+    CREATE TABLE story_tellings (
+        story_id TEXT PRIMARY KEY,
+        headline TEXT,
+        digest TEXT NOT NULL,
+        timeline TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        made_at TEXT NOT NULL
+    );
+    """,
+    # 5: the story clusterer's state, so a run starts from it instead of replaying the store.
+    """
+    CREATE TABLE story_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        covered INTEGER NOT NULL,
+        state BLOB NOT NULL,
+        saved_at TEXT NOT NULL
+    );
+    """,
+    # 6: stories that split off another (a story that turned out to be two).
+    """
+    CREATE TABLE story_splits (
+        to_id TEXT PRIMARY KEY,
+        from_id TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        split_at TEXT NOT NULL
+    );
+    CREATE INDEX story_splits_from ON story_splits(from_id);
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date, one migration per transaction. Returns the new version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"database schema version {version} is newer than this Storyline"
+            f" ({len(MIGRATIONS)}); upgrade Storyline"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        # executescript() commits first, so run the statements one by one inside our own
+        # transaction: a migration applies completely, with its version bump, or not at all.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return len(MIGRATIONS)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (trigger bodies hold ``;`` so use sqlite3's parser)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

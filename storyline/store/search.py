@@ -1,0 +1,82 @@
+"""Listing and full-text search of articles (FTS5), by entity and date."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from storyline.records import (
+    Article,
+)
+from storyline.store.base import _NAMING, A_COLUMNS, _article
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user typed into a safe FTS5 query: every word must occur (prefixes allowed
+    with a trailing ``*``). Quoting each term keeps FTS5 syntax errors away from users."""
+    terms = re.findall(r"[\w'-]+\*?", text)
+    quoted = []
+    for term in terms:
+        star = term.endswith("*")
+        word = term.rstrip("*").replace('"', "")
+        if word:
+            quoted.append(f'"{word}"' + ("*" if star else ""))
+    return " ".join(quoted)
+
+
+class SearchQueries:
+    """Mixed into :class:`~storyline.store.Store`."""
+
+    conn: sqlite3.Connection
+
+    def articles(
+        self,
+        *,
+        query: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> list[Article]:
+        """Newest first, or by full-text relevance when ``query`` is given.
+
+        ``entity`` keeps articles that name it (any spelling; copies through their original's
+        analysis); ``start``/``end`` (ISO dates, inclusive) bound the publication date.
+        """
+        columns = A_COLUMNS
+        where: list[str] = []
+        params: list[Any] = []
+        if entity:
+            where.append(
+                "COALESCE((SELECT canonical_id FROM duplicates WHERE article_id = a.id), a.id)"
+                f" IN ({_NAMING})"
+            )
+            params.append(entity)
+        if start:
+            where.append("a.published >= ?")
+            params.append(start)
+        if end:
+            where.append("a.published < date(?, '+1 day')")
+            params.append(end)
+        if query:
+            match = fts_query(query)
+            if not match:
+                return []
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM articles_fts"
+                " JOIN articles a ON a.rowid = articles_fts.rowid"
+                " WHERE articles_fts MATCH ?"
+                + "".join(f" AND {w}" for w in where)
+                + " ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ? OFFSET ?",
+                (match, *params, limit, offset),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT {columns} FROM articles a"
+                + (" WHERE " + " AND ".join(where) if where else "")
+                + " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
+        return [_article(row) for row in rows]

@@ -1,0 +1,261 @@
+"""What the reader sees: one data function per page family, shared by every shell.
+
+The web pages and their ``/api`` JSON twins, ``storyline story --json``, Markdown and the
+Atom feeds are all rendered from these dictionaries (datasette's one view, two formats), so
+a script, a browser and a terminal see the same story. Reads only: nothing here writes to the
+store or tells a story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from storyline.errors import BadRequest, NotFound
+from storyline.records import Article, Telling
+from storyline.store import Store
+
+__all__ = [
+    "Segment",
+    "article_data",
+    "entity_data",
+    "search_data",
+    "stories_data",
+    "story_data",
+    "to_markdown",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of article text, plain or highlighted (kind: entity, quote, time)."""
+
+    text: str
+    kind: str | None = None
+    note: str | None = None
+
+
+def _iso(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise BadRequest(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+# -- data: one function per page, shared by HTML and JSON ------------------------------------
+
+
+def stories_data(
+    store: Store, entity: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
+    start, end = _iso(start, "start"), _iso(end, "end")
+    rows = store.stories(limit=100, entity=entity, start=start, end=end)
+    filters = {"entity": entity, "start": start, "end": end}
+    return {"stories": rows, "filters": filters}
+
+
+def story_data(store: Store, story_id: str) -> dict[str, Any]:
+    """The one story object: the page, ``/api/story/ID``, ``storyline story --json``,
+    Markdown and the Atom feed all show this.
+
+    Read only: the telling is the stored one (the runner tells a story again when its
+    articles change; ``storyline tell`` does it by hand). ``stale`` says the stored telling
+    was made from another number of articles than the story has now.
+    """
+    current = store.resolve_story(story_id)
+    if current is None:
+        raise NotFound(f"no story with id {story_id!r}")
+    articles = store.story_articles(current)
+    telling = store.get_telling(current) or Telling(current, _first_title(articles), (), (), 0)
+    quotes: dict[str, dict[str, Any]] = {}
+    copies: dict[str, list[Article]] = {}
+    canonical_of = {a.id: store.canonical_id(a.id) for a in articles}
+    for article in articles:
+        canonical = canonical_of[article.id]
+        copies.setdefault(canonical, []).append(article)
+        if canonical != article.id:
+            continue
+        for quote in store.article_quotes(article.id):
+            if not quote["speaker"]:
+                continue
+            group = quotes.setdefault(
+                quote["speaker"], {"speaker": quote["speaker"], "roles": [], "quotes": []}
+            )
+            role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
+            if role and role not in group["roles"]:
+                group["roles"].append(role)
+            group["quotes"].append({**quote, "article_id": article.id})
+    splits = store.story_splits(current)
+    told = telling.to_dict()
+    return {
+        "id": current,
+        "requested": story_id,
+        "split_from": splits["from"],
+        "split_into": splits["into"],
+        "headline": told["headline"],
+        "digest": told["digest"],
+        "timeline": told["timeline"],
+        "told_from": telling.articles,
+        "stale": telling.articles != len(articles),
+        "outlets": len({a.outlet for a in articles}),
+        "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
+        "entities": [
+            {"name": n, "label": lbl, "articles": c}
+            for n, lbl, c in store.story_entities(current, limit=20)
+        ],
+        "articles": [
+            {
+                **_summary(a),
+                "carried_by": [c.outlet or c.id for c in copies.get(a.id, [])],
+                "copies": [_summary(c) for c in copies.get(a.id, []) if c.id != a.id],
+            }
+            for a in articles
+            if canonical_of[a.id] == a.id
+        ],
+    }
+
+
+def _first_title(articles: list[Article]) -> str | None:
+    # A story not told yet is headed by its first article's title, as the stories list does.
+    return articles[0].title if articles else None
+
+
+def _summary(article: Article) -> dict[str, Any]:
+    return {k: v for k, v in article.to_dict().items() if k != "text"}
+
+
+def article_data(
+    store: Store, article_id: str, cited: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    """An article, its analysis, and its text cut into highlighted pieces.
+
+    ``cited`` is a span a digest or timeline line cites; it is highlighted first.
+    """
+    article = store.get_article(article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    canonical = store.canonical_id(article.id)  # copies share their original's analysis
+    analysis = store.get_analysis(canonical)
+    marks: list[tuple[int, int, str, str]] = []
+    if cited is not None:
+        if not 0 <= cited[0] < cited[1] <= len(article.text):
+            raise BadRequest(f"span {cited[0]}-{cited[1]} is outside the article")
+        marks.append((cited[0], cited[1], "cited", "the line the story cites"))
+    if analysis is not None:
+        for quote in analysis.quotes:
+            for span in quote.content:
+                who = quote.speaker_name or "unattributed"
+                marks.append((span.start, span.end, "quote", f"quote: {who}"))
+        for time in analysis.times:
+            marks.append((time.start, time.end, "time", f"{time.type} {time.value}"))
+        for mention in analysis.mentions:
+            marks.append(
+                (mention.start, mention.end, "entity", f"{mention.label}: {mention.canonical}")
+            )
+    copies = store.copies(canonical)
+    return {
+        "article": article.to_dict(),
+        "story": store.story_of(canonical),
+        "carried_by": [a.outlet or a.id for a, _ in copies],
+        "quotes": store.article_quotes(canonical),
+        "times": [t.to_dict() for t in analysis.times] if analysis else [],
+        "entities": [e.to_dict() for e in analysis.entities] if analysis else [],
+        "segments": [_seg(s) for s in _segments(article.text, marks)],
+    }
+
+
+def _seg(segment: Segment) -> dict[str, Any]:
+    return {"text": segment.text, "kind": segment.kind, "note": segment.note}
+
+
+def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[Segment]:
+    """The text cut into plain and highlighted pieces; overlapping marks: the first wins.
+
+    Quotes are listed first, so a name inside a quote stays part of the quote.
+    """
+    taken: list[tuple[int, int, str, str]] = []
+    for mark in marks:
+        if all(mark[1] <= s or mark[0] >= e for s, e, _, _ in taken):
+            taken.append(mark)
+    taken.sort()
+    pieces, at = [], 0
+    for start, end, kind, note in taken:
+        if start > at:
+            pieces.append(Segment(text[at:start]))
+        pieces.append(Segment(text[start:end], kind, note))
+        at = end
+    if at < len(text):
+        pieces.append(Segment(text[at:]))
+    return pieces
+
+
+def entity_data(store: Store, name: str) -> dict[str, Any]:
+    entities = store.find_entities(name)
+    if not entities:
+        raise NotFound(f"no person or organisation called {name!r}")
+    quotes = store.quotes_by([entity_id for entity_id, _, _ in entities], limit=200)
+    roles: list[dict[str, Any]] = []
+    for quote in reversed(quotes):  # oldest first, to show roles over time
+        role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
+        if role and (not roles or roles[-1]["role"] != role):
+            roles.append({"role": role, "since": (quote["published"] or "")[:10]})
+    return {
+        "name": name,
+        "entities": [{"canonical": c, "label": lbl} for _, c, lbl in entities],
+        "roles": roles,
+        "quotes": [{**q, "story": store.story_of(q["article_id"])} for q in quotes],
+    }
+
+
+def search_data(
+    store: Store, q: str | None, entity: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
+    start, end = _iso(start, "start"), _iso(end, "end")
+    if not (q and q.strip()) and not entity:
+        return {"query": q, "groups": [], "filters": {"entity": entity, "start": start, "end": end}}
+    articles = store.articles(
+        query=q if q and q.strip() else None, limit=200, entity=entity, start=start, end=end
+    )
+    groups: dict[str, dict[str, Any]] = {}
+    for article in articles:
+        story = store.story_of(store.canonical_id(article.id)) or ""
+        group = groups.setdefault(story, {"story": story or None, "articles": []})
+        group["articles"].append(_summary(article))
+    return {
+        "query": q,
+        "filters": {"entity": entity, "start": start, "end": end},
+        "groups": list(groups.values()),
+    }
+
+
+def _cite(line: dict[str, Any], outlets: dict[str, str | None]) -> str:
+    cited = []
+    for citation in line["citations"]:
+        name = outlets.get(citation["article"]) or citation["article"]
+        cited.append(f"{name} [{citation['article']} {citation['start']}-{citation['end']}]")
+    return f"{line['text']} ({'; '.join(cited)})"
+
+
+def to_markdown(story: dict[str, Any]) -> str:
+    """The story object (:func:`story_data`) as a Markdown page: headline, digest, timeline and
+    sources, every line cited to the outlets and spans that carried it."""
+    sources = [s for article in story["articles"] for s in (article, *article["copies"])]
+    outlets = {source["id"]: source["outlet"] for source in sources}
+    out = [f"# {story['headline'] or story['id']}", ""]
+    out += [f"Story `{story['id']}`: {story['told_from']} articles.", "", "## Digest", ""]
+    out += [f"- {_cite(line, outlets)}" for line in story["digest"]] or ["(nothing to tell yet)"]
+    out += ["", "## Timeline", ""]
+    for entry in story["timeline"]:
+        out.append(f"### {entry['date']}")
+        out += [f"- {_cite(line, outlets)}" for line in entry["sentences"]]
+        out.append("")
+    out += ["## Sources", ""]
+    for source in sources:
+        out.append(
+            f"- `{source['id']}` {(source['published'] or '?')[:10]} {source['outlet'] or '?'}:"
+            f" {source['title'] or '(untitled)'}" + (f" <{source['url']}>" if source["url"] else "")
+        )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,365 @@
+"""The web shell: HTML pages, a JSON API (documented at ``/docs`` by OpenAPI) and Atom feeds.
+
+Every page has its JSON twin under ``/api`` built from the same function of
+:mod:`storyline.views`, so the browser and a script see the same data. Routes only call the
+views, which only read the store; one handler
+maps errors to one JSON shape, ``{"error": {"status": int, "message": str}}`` (an HTML page for
+browser paths), and no stack trace ever leaves the server.
+
+Article text is hostile input: Jinja2 escapes everything it prints, pages carry a strict
+Content-Security-Policy (no script at all, styles from our own file only), and the server is
+read-only: no route writes to the store, so there is nothing for a token to guard yet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+from xml.sax.saxutils import escape
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from storyline.errors import BadRequest, NotFound
+from storyline.store import Store, open_store
+from storyline.store.export import EXPORTS, FORMATS
+from storyline.store.export import write as write_table
+from storyline.views import (
+    article_data,
+    entity_data,
+    search_data,
+    stories_data,
+    story_data,
+    to_markdown,
+)
+
+__all__ = ["CSP", "create_app"]
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'none'"
+)
+_PACKAGE = resources.files("storyline.web")
+#: Bytes of rendered pages kept in memory (a story page is about 8 KB, a search page 25 KB).
+CACHE_BYTES = 64 * 1024 * 1024
+_UNCACHED = ("/static", "/export")
+_SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise BadRequest("give both start and end, or neither")
+    return (start, end)
+
+
+def atom(title: str, link: str, entries: list[dict[str, Any]]) -> str:
+    """An Atom 1.0 feed; every string is XML-escaped."""
+    updated = max((e["updated"] for e in entries), default="1970-01-01")
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(title)}</title>",
+        f'<link href="{escape(link)}"/>',
+        f"<id>{escape(link)}</id>",
+        f"<updated>{escape(_atom_time(updated))}</updated>",
+    ]
+    for entry in entries:
+        parts += [
+            "<entry>",
+            f"<title>{escape(entry['title'])}</title>",
+            f'<link href="{escape(entry["link"])}"/>',
+            f"<id>{escape(entry['id'])}</id>",
+            f"<updated>{escape(_atom_time(entry['updated']))}</updated>",
+            f"<summary>{escape(entry['summary'])}</summary>",
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return "\n".join(parts) + "\n"
+
+
+def _entry(base: str, article: dict[str, Any], summary: str) -> dict[str, Any]:
+    """An Atom entry for an article (as :func:`_summary` gives it), linking to its page."""
+    link = f"{base}/article/{article['id']}"
+    return {
+        "title": article["title"] or article["id"],
+        "link": link,
+        "id": link,
+        "updated": article["published"] or "",
+        "summary": summary,
+    }
+
+
+def _atom_time(value: str) -> str:
+    return value if "T" in value else f"{value[:10] or '1970-01-01'}T00:00:00Z"
+
+
+# -- the application -------------------------------------------------------------------------
+
+
+def create_app(db_path: str) -> FastAPI:
+    """The web application over the store at ``db_path`` (opened per request, read-only use)."""
+    app = FastAPI(
+        title="Storyline",
+        description="Stories, digests, timelines, quotes and actors from the news store.",
+        version="1",
+    )
+    templates = Jinja2Templates(directory=str(_PACKAGE / "templates"))
+    app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
+
+    @contextmanager
+    def store() -> Iterator[Store]:
+        opened = open_store(db_path)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+    def page(request: Request, name: str, data: dict[str, Any]) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"data": data})
+
+    # Added last, so outermost: a cached page is answered before routing starts.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(PageCache, db_path=db_path)
+
+    def error(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith(("/api", "/export")) or request.url.path.endswith(
+            (".atom", ".md")
+        ):
+            return JSONResponse({"error": {"status": status, "message": message}}, status)
+        return templates.TemplateResponse(
+            request, "error.html", {"data": {"status": status, "message": message}}, status
+        )
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return error(request, 404, str(exc))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return error(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x not in ("query", "path"))
+        return error(request, 400, f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        return error(request, 500, "internal error; see the server log")
+
+    # JSON API --------------------------------------------------------------------------------
+
+    @app.get("/api/stories", summary="Stories, newest activity first")
+    def api_stories(
+        entity: str | None = None, start: str | None = None, end: str | None = None
+    ) -> dict[str, Any]:
+        with store() as opened:
+            return stories_data(opened, entity, start, end)
+
+    @app.get("/api/story/{story_id}", summary="One story: headline, digest, timeline, quotes")
+    def api_story(story_id: str) -> dict[str, Any]:
+        with store() as opened:
+            return story_data(opened, story_id)
+
+    @app.get("/api/article/{article_id}", summary="One article with its analysis")
+    def api_article(
+        article_id: str, start: int | None = None, end: int | None = None
+    ) -> dict[str, Any]:
+        with store() as opened:
+            return article_data(opened, article_id, _span(start, end))
+
+    @app.get("/api/entity/{name}", summary="Everything a person or organisation said")
+    def api_entity(name: str) -> dict[str, Any]:
+        with store() as opened:
+            return entity_data(opened, name)
+
+    @app.get("/api/search", summary="Full-text, entity and date search, grouped by story")
+    def api_search(
+        q: str | None = Query(None, max_length=500),
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> dict[str, Any]:
+        with store() as opened:
+            return search_data(opened, q, entity, start, end)
+
+    # Pages -----------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def stories_page(
+        request: Request,
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "stories.html", stories_data(opened, entity, start, end))
+
+    @app.get("/story/{story_id}.atom", include_in_schema=False)
+    def story_feed(request: Request, story_id: str) -> Response:
+        with store() as opened:
+            data = story_data(opened, story_id)
+        base = str(request.base_url).rstrip("/")
+        entries = [_entry(base, a, ", ".join(a["carried_by"])) for a in data["articles"]]
+        body = atom(data["headline"] or data["id"], f"{base}/story/{data['id']}", entries)
+        return Response(body, media_type="application/atom+xml")
+
+    @app.get("/story/{story_id}.md", include_in_schema=False)
+    def story_markdown(story_id: str) -> Response:
+        with store() as opened:
+            data = story_data(opened, story_id)
+        return PlainTextResponse(to_markdown(data), media_type="text/markdown")
+
+    @app.get("/story/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(request: Request, story_id: str) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "story.html", story_data(opened, story_id))
+
+    @app.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(
+        request: Request, article_id: str, start: int | None = None, end: int | None = None
+    ) -> HTMLResponse:
+        with store() as opened:
+            return page(
+                request, "article.html", article_data(opened, article_id, _span(start, end))
+            )
+
+    @app.get("/entity/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def entity_page(request: Request, name: str) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "entity.html", entity_data(opened, name))
+
+    @app.get("/export/{table}.{fmt}", summary="Download a table as JSONL, CSV or Parquet")
+    def export_table(table: str, fmt: str) -> Response:
+        if table not in EXPORTS or fmt not in FORMATS:
+            raise NotFound(f"no export {table}.{fmt}")
+        buffer = io.BytesIO()
+        with store() as opened:
+            write_table(opened, table, fmt, buffer)
+        media = {"jsonl": "application/x-ndjson", "csv": "text/csv"}.get(
+            fmt, "application/vnd.apache.parquet"
+        )
+        return Response(
+            buffer.getvalue(),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{table}.{fmt}"'},
+        )
+
+    @app.get("/search.atom", include_in_schema=False)
+    def search_feed(
+        request: Request, q: str = Query(..., min_length=1, max_length=500)
+    ) -> Response:
+        with store() as opened:
+            data = search_data(opened, q, None, None, None)
+        base = str(request.base_url).rstrip("/")
+        entries = [
+            _entry(base, a, a["outlet"] or "") for g in data["groups"] for a in g["articles"]
+        ]
+        return Response(
+            atom(f"Storyline search: {q}", f"{base}/search", entries),
+            media_type="application/atom+xml",
+        )
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        request: Request,
+        q: str | None = Query(None, max_length=500),
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> HTMLResponse:
+        with store() as opened:
+            return page(request, "search.html", search_data(opened, q, entity, start, end))
+
+    return app
+
+
+class SecurityHeaders:
+    """ASGI middleware: the CSP and related headers on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def add_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, add_headers if scope["type"] == "http" else send)
+
+
+class PageCache:
+    """ASGI middleware: GET responses kept until the store changes.
+
+    Pages are pure functions of the store, so any commit, by any process, changes the key.
+    Written as plain ASGI rather than ``@app.middleware`` because that wrapper costs more than
+    serving a cached page (bench/web.py).
+    """
+
+    def __init__(self, app: ASGIApp, db_path: str) -> None:
+        self.app = app
+        # SQLite's data_version changes when any other connection, in any process, commits;
+        # unlike file times it ignores checkpoints, which rewrite files without changing data.
+        self.watch = sqlite3.connect(db_path, check_same_thread=False)
+        self.pages: OrderedDict[tuple[str, bytes, int], tuple[Message, bytes]] = OrderedDict()
+        self.held = 0
+
+    def _version(self) -> int:
+        return int(self.watch.execute("PRAGMA data_version").fetchone()[0])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(_UNCACHED):
+            await self.app(scope, receive, send)
+            return
+        key = (path, scope.get("query_string", b""), self._version())
+        if key in self.pages:
+            self.pages.move_to_end(key)
+            start, body = self.pages[key]
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        parts: list[bytes] = []
+        started: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.append(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if started and started[0]["status"] == 200:
+            body = b"".join(parts)
+            self.pages[key] = (started[0], body)
+            self.held += len(body)
+            while self.held > CACHE_BYTES:
+                self.held -= len(self.pages.popitem(last=False)[1][1])
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or re.fullmatch(r"127(\.\d+){3}", host) is not None

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyline.errors import StoreError
+from storyline.ingest.extract import build_article
+from storyline.records import Article
+from storyline.store import MIGRATIONS, Store, fts_query, open_store
+from storyline.store.schema import _split_sql
+
+
+def _article(text: str = "The council met on Monday to discuss the budget.", **kw: str) -> Article:
+    return build_article(text=text, origin="test", **kw)
+
+
+def test_new_store_is_migrated_and_in_wal_mode(store: Store) -> None:
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with open_store(path) as first, first.transaction():
+        first.insert_article(_article())
+    with open_store(path) as second:
+        assert second.stats()["articles"] == 1
+        assert second.schema_version == len(MIGRATIONS)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this Storyline"):
+        open_store(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("just some notes, not SQLite\n" * 100)
+    with pytest.raises(StoreError, match="cannot open as a Storyline database"):
+        open_store(path)
+
+
+def test_missing_folder_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "nope" / "s.db")
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.insert_article(_article())
+        raise RuntimeError("killed half-way")
+    assert store.stats()["articles"] == 0
+    assert store.articles(query="council") == []
+
+
+def test_full_text_search_ranks_and_survives_syntax(store: Store) -> None:
+    with store.transaction():
+        store.insert_article(_article("Dockworkers walked out over pay at the harbour today."))
+        store.insert_article(_article("The council approved a budget for new buses on Monday."))
+    assert [a.text[:11] for a in store.articles(query="dockworker pay")] == ["Dockworkers"]
+    # Words that are FTS5 operators or stray quotes must not raise.
+    assert store.articles(query='NOT "pay AND (') == []  # every word must occur; no error
+    assert fts_query('NOT "pay AND (') == '"NOT" "pay" "AND"'
+    assert store.articles(query="  ") == []
+    assert [a.text[:3] for a in store.articles(query="bus*")] == ["The"]
+
+
+def test_find_article_by_unambiguous_prefix(store: Store) -> None:
+    article = _article()
+    with store.transaction():
+        store.insert_article(article)
+    found = store.find_article(article.id[:6])
+    assert found is not None and found.id == article.id
+    assert store.find_article("zz") is None
+
+
+texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=300)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=texts, title=st.one_of(st.none(), texts), outlet=st.one_of(st.none(), texts))
+def test_article_round_trips_through_the_store(
+    tmp_path_factory: pytest.TempPathFactory, text: str, title: str | None, outlet: str | None
+) -> None:
+    article = Article(
+        id="x1",
+        text=text,
+        title=title,
+        outlet=outlet,
+        published="2025-03-01",
+        published_source="record",
+        content_hash="h",
+        origin="o",
+        ingested_at="2025-03-01T00:00:00+00:00",
+    )
+    with open_store(tmp_path_factory.mktemp("rt") / "s.db") as db:
+        with db.transaction():
+            db.insert_article(article)
+        assert db.get_article("x1") == article
+
+
+def test_migration_from_version_1_keeps_data_and_keys_entities(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in _split_sql(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO entities (canonical, label) VALUES ('Sergey Lavrov', 'PERSON')")
+    conn.close()
+    with open_store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.find_entities("Sergei Lavrov") == [(1, "Sergey Lavrov", "PERSON")]

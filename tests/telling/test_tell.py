@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from storyline.ingest.sources import SourceOptions
+from storyline.runner import analyze_pending, ingest_sources, place_stories, refresh_tellings
+from storyline.store import Store
+from storyline.views import story_data, to_markdown
+
+
+def _told_store(store: Store, sample_path: Path) -> None:
+    ingest_sources(store, [str(sample_path)], SourceOptions())
+    analyze_pending(store)
+    place_stories(store)
+
+
+def test_every_story_is_told_once_and_again_only_when_it_changes(
+    store: Store, sample_path: Path
+) -> None:
+    _told_store(store, sample_path)
+    stories = {row["id"] for row in store.stories(limit=100)}
+    assert refresh_tellings(store) == len(stories)
+    assert refresh_tellings(store) == 0  # nothing changed, nothing told again
+    talks = store.get_telling("s-nw-talks-1")
+    assert talks is not None and talks.digest and talks.timeline
+    articles = {a.id: a for a in store.story_articles("s-nw-talks-1")}
+    assert talks.articles == len(articles)
+    for line in talks.digest + tuple(x for e in talks.timeline for x in e.lines):
+        for c in line.citations:
+            assert articles[c.article_id].text[c.start : c.end] == line.text
+    # A story that loses an article (here: by hand) is stale and is told again.
+    store.conn.execute("DELETE FROM story_articles WHERE article_id = 'nw-talks-2'")
+    assert store.stale_tellings() == ["s-nw-talks-1"]
+    assert refresh_tellings(store) == 1
+
+
+def test_markdown_cites_lines_and_lists_sources(store: Store, sample_path: Path) -> None:
+    _told_store(store, sample_path)
+    refresh_tellings(store)
+    telling = store.get_telling("s-et-bridge-1")
+    assert telling is not None
+    articles = store.story_articles("s-et-bridge-1")
+    page = to_markdown(story_data(store, "s-et-bridge-1"))
+    assert page.startswith(f"# {telling.headline}\n")
+    assert "## Digest" in page and "## Timeline" in page and "## Sources" in page
+    assert "Eastbrook Times [et-bridge-1 " in page
+    for article in articles:
+        assert f"`{article.id}`" in page
+
+
+def test_stored_times_are_what_the_timeline_reads(store: Store, sample_path: Path) -> None:
+    """Telling reads the time expressions the time stage stored: with them or found anew,
+    the telling is the same, and a stored expression that changes changes the timeline."""
+    from dataclasses import replace
+
+    from storyline.runner import story_times
+    from storyline.telling.tell import tell
+
+    _told_store(store, sample_path)
+    articles = store.story_articles("s-nw-talks-1")
+    stored = story_times(store, articles)
+    assert tell("s", articles, stored) == tell("s", articles)
+    # Moved by a year, the stored expressions move the timeline's dates with them.
+    moved = {
+        key: tuple(replace(t, value=t.value.replace("2025", "2019")) for t in times)
+        for key, times in stored.items()
+    }
+    dates = {e.date for e in tell("s", articles, moved).timeline}
+    assert dates != {e.date for e in tell("s", articles, stored).timeline}
+
+
+def test_reading_a_story_never_tells_it(store: Store, sample_path: Path) -> None:
+    _told_store(store, sample_path)  # placed, not told
+    data = story_data(store, "s-et-bridge-1")
+    assert data["digest"] == [] and data["stale"] and data["told_from"] == 0
+    assert store.get_telling("s-et-bridge-1") is None  # the read wrote nothing
+    refresh_tellings(store)
+    told = story_data(store, "s-et-bridge-1")
+    assert told["digest"] and not told["stale"]

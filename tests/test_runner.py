@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import storyline.runner as ingest_module
+from storyline.records import Article, Problem
+from storyline.runner import ingest_sources
+from storyline.store import Store, open_store
+
+#: Copies the sample corpus was written with (see scripts/make_sample_corpus.py).
+SAMPLE_COPIES = 42
+
+
+def test_sample_corpus_ingests_with_wire_copies_linked(
+    store: Store, sample_path: Path, sample_records: list[dict[str, Any]]
+) -> None:
+    report = ingest_sources(store, [str(sample_path)])
+    assert report.problems == []
+    assert report.added == len(sample_records)
+    assert report.copies == SAMPLE_COPIES
+    # Every copy links to the wire original of its key, whatever outlet ran it.
+    for record in sample_records:
+        duplicate = store.duplicate_of(record["id"])
+        key = record["id"].split("-", 1)[1]
+        if duplicate is not None:
+            assert duplicate.canonical_id.endswith(key), (record["id"], duplicate)
+    outlets = {a.outlet for a, _ in store.copies("nw-talks-4")}
+    assert outlets == {
+        "Northgate Wire",
+        "The Harbor Ledger",
+        "Eastbrook Times",
+        "Valley Courier",
+        "Lakeside Daily",
+    }
+    # Separate reports of one story are not copies of each other.
+    assert store.duplicate_of("mp-talks-3") is None
+    assert store.duplicate_of("co-talks-5") is None
+
+
+def test_reingesting_is_a_no_op(store: Store, sample_path: Path) -> None:
+    first = ingest_sources(store, [str(sample_path)])
+    before = store.stats()
+    second = ingest_sources(store, [str(sample_path)])
+    assert second.added == 0 and second.unchanged == first.added
+    assert store.stats() == before
+
+
+def test_interrupted_ingest_is_consistent_and_a_rerun_completes_it(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "killed.db"
+    real_add = ingest_module.add_article
+    calls = 0
+
+    def dying_add(*args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 20:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-batch
+        real_add(*args)
+
+    monkeypatch.setattr(ingest_module, "add_article", dying_add)
+    with open_store(db) as store, pytest.raises(KeyboardInterrupt):
+        ingest_sources(store, [str(sample_path)])
+    monkeypatch.undo()
+    with open_store(db) as store:
+        assert store.stats()["articles"] == 19
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # Every stored article is whole: it has its signature and its FTS row.
+        assert store.conn.execute("SELECT COUNT(*) FROM minhashes").fetchone()[0] == 19
+        assert store.conn.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0] == 19
+        report = ingest_sources(store, [str(sample_path)])
+        assert report.unchanged == 19
+        assert store.stats()["articles"] == 65
+        assert store.stats()["copies"] == SAMPLE_COPIES
+
+
+def test_failure_inside_the_write_rolls_back_that_article(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = [
+        Article(
+            id=f"a{i}",
+            text=f"Report number {i} about the harbour strike and pay talks.",
+            content_hash=f"h{i}",
+            origin="test",
+        )
+        for i in range(3)
+    ]
+
+    def items(*_: Any, **__: Any) -> Iterator[Article | Problem]:
+        yield from articles
+
+    monkeypatch.setattr(ingest_module, "read_sources", items)
+    real_insert = store.insert_article
+
+    def failing_insert(article: Article, **kw: Any) -> None:
+        real_insert(article, **kw)
+        if article.id == "a1":
+            raise OSError("disk full")
+
+    monkeypatch.setattr(store, "insert_article", failing_insert)
+    with pytest.raises(OSError):
+        ingest_sources(store, ["x"])
+    assert store.get_article("a0") is not None
+    assert store.get_article("a1") is None  # rolled back, not half-written
+    assert store.conn.execute("SELECT COUNT(*) FROM minhashes").fetchone()[0] == 1
+
+
+def test_problems_are_stored_and_the_batch_goes_on(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        '{"id": "ok1", "text": "The first good record talks about the harbour strike."}\n'
+        "{not json\n"
+        '{"id": "ok2", "text": "The second good record talks about the bridge closure."}\n',
+        encoding="utf-8",
+    )
+    report = ingest_sources(store, [str(path)])
+    assert report.added == 2
+    assert [p.origin for p in report.problems] == [f"{path}:2"]
+    assert store.stats()["problems"] == 1

@@ -1,0 +1,202 @@
+"""The web shell in-process: every page, its JSON twin, feeds, errors and hostile text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.ingest.sources import SourceOptions
+from storyline.runner import run
+from storyline.store import open_store
+from storyline.web.app import CSP, create_app
+
+#: Articles whose title, outlet and text try script and HTML injection.
+HOSTILE = [
+    {
+        "id": "evil-1",
+        "title": "<script>window.pwned=1</script>Harbour fire in Dunmore",
+        "source": '<img src=x onerror="window.pwned=2">Dunmore Echo',
+        "published": "2025-03-30",
+        "text": (
+            "A fire broke out at the Dunmore harbour warehouse on Sunday night."
+            ' <script>window.pwned=3</script> "We lost everything," said harbour master'
+            ' Ana Ruiz. <iframe src="javascript:window.pwned=4"></iframe> Firefighters'
+            " from three towns fought the blaze for six hours before it was under control."
+        ),
+    }
+]
+
+
+def build_store(path: Path, sample_path: Path, extra: list[dict[str, Any]]) -> str:
+    hostile = path.parent / "hostile.jsonl"
+    hostile.write_text("".join(json.dumps(r) + "\n" for r in extra), encoding="utf-8")
+    with open_store(path) as store:
+        run(store, [str(sample_path), str(hostile)], SourceOptions())
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from tests.conftest import SAMPLE
+
+    return build_store(tmp_path_factory.mktemp("web") / "web.db", SAMPLE, HOSTILE)
+
+
+@pytest.fixture(scope="module")
+def client(db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(db), raise_server_exceptions=False) as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("story_id", ["s-nw-talks-1", "s-et-bridge-1"])
+def test_the_cli_json_is_the_api_json(client: TestClient, db: str, story_id: str) -> None:
+    """One story object: `storyline story ID --json` prints what /api/story/ID serves."""
+    from click.testing import CliRunner
+
+    from storyline.cli import cli
+
+    printed = CliRunner().invoke(cli, ["story", story_id, "--db", db, "--json"])
+    assert printed.exit_code == 0, printed.output
+    served = client.get(f"/api/story/{story_id}").json()
+    assert json.loads(printed.stdout) == served
+    assert served["quotes"] and served["articles"][0]["carried_by"]
+
+
+def test_markdown_is_the_same_story(client: TestClient) -> None:
+    served = client.get("/api/story/s-nw-talks-1").json()
+    page = client.get("/story/s-nw-talks-1.md").text
+    assert page.startswith(f"# {served['headline']}\n")
+    for article in served["articles"]:
+        assert f"`{article['id']}`" in page
+        assert all(f"`{copy['id']}`" in page for copy in article["copies"])
+
+
+def test_pages_render_with_security_headers(client: TestClient) -> None:
+    for path in ("/", "/story/s-nw-talks-1", "/article/nw-talks-1", "/search?q=talks"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-security-policy"] == CSP
+        assert "text/html" in response.headers["content-type"]
+
+
+def test_story_json_has_digest_timeline_quotes_and_copies(client: TestClient) -> None:
+    data = client.get("/api/story/s-nw-talks-1").json()
+    assert data["headline"] and data["digest"] and data["timeline"]
+    assert all(line["citations"] for line in data["digest"])
+    assert any(group["roles"] for group in data["quotes"])
+    assert any(len(a["carried_by"]) > 1 for a in data["articles"])
+
+
+def test_stories_filter_by_entity_and_dates(client: TestClient) -> None:
+    everything = client.get("/api/stories").json()["stories"]
+    named = client.get("/api/stories", params={"entity": "Priya Natarajan"}).json()["stories"]
+    assert 0 < len(named) < len(everything)
+    late = client.get("/api/stories", params={"start": "2025-03-29"}).json()["stories"]
+    assert [s["id"] for s in late] == ["s-evil-1"]
+
+
+def test_article_highlights_and_cited_span(client: TestClient) -> None:
+    data = client.get("/api/article/nw-talks-1").json()
+    kinds = {s["kind"] for s in data["segments"]}
+    assert {"entity", "quote", "time"} <= kinds
+    assert "".join(s["text"] for s in data["segments"]) == data["article"]["text"]
+    cited = client.get("/api/article/nw-talks-1", params={"start": 0, "end": 10}).json()
+    assert cited["segments"][0]["kind"] == "cited"
+
+
+def test_quotes_show_the_dates_they_refer_to(client: TestClient) -> None:
+    # "Orland says it has postponed talks ... by one day, to Friday", on Thursday 6 March
+    quotes = client.get("/api/article/nw-talks-2").json()["quotes"]
+    assert [q["dates"] for q in quotes if "to Friday" in q["content"]] == [["2025-03-07"]]
+    assert "refers to 2025-03-07" in client.get("/article/nw-talks-2").text
+
+
+def test_entity_and_search(client: TestClient) -> None:
+    person = client.get("/api/entity/Jonas Ekberg").json()
+    assert person["quotes"] and person["roles"]
+    dates = [q["published"] for q in person["quotes"]]
+    assert dates == sorted(dates, reverse=True)
+    found = client.get("/api/search", params={"q": "talks"}).json()
+    assert found["groups"] and all(g["articles"] for g in found["groups"])
+    named = client.get("/api/search", params={"entity": "Jonas Ekberg"}).json()["groups"]
+    assert named and {g["story"] for g in named} <= {"s-nw-talks-1", "s-co-talks-5"}
+    narrowed = client.get(
+        "/api/search", params={"q": "talks", "start": "2025-03-10", "end": "2025-03-12"}
+    ).json()["groups"]
+    days = {a["published"][:10] for g in narrowed for a in g["articles"]}
+    assert days and days <= {"2025-03-10", "2025-03-11", "2025-03-12"}
+
+
+def test_feeds_are_valid_atom(client: TestClient) -> None:
+    for path in ("/story/s-nw-talks-1.atom", "/search.atom?q=talks", "/story/s-evil-1.atom"):
+        response = client.get(path)
+        assert response.status_code == 200
+        root = ElementTree.fromstring(response.content)
+        assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+        assert root.findall("{http://www.w3.org/2005/Atom}entry")
+    assert client.get("/story/s-nw-talks-1.md").text.startswith("# ")
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/story/nope", 404),
+        ("/api/article/nope", 404),
+        ("/api/entity/Nobody%20At%20All", 404),
+        ("/api/stories?start=soon", 400),
+        ("/api/article/nw-talks-1?start=5", 400),
+        ("/api/article/nw-talks-1?start=0&end=999999", 400),
+        ("/api/article/nw-talks-1?start=x&end=2", 400),
+        ("/api/nothing-here", 404),
+    ],
+)
+def test_errors_have_one_json_shape(client: TestClient, path: str, status: int) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    assert body["error"]["message"] and "Traceback" not in response.text
+
+
+def test_html_errors_are_pages(client: TestClient) -> None:
+    response = client.get("/story/nope")
+    assert response.status_code == 404 and "no story with id" in response.text
+
+
+def test_hostile_text_is_escaped(client: TestClient) -> None:
+    for path in ("/", "/story/s-evil-1", "/article/evil-1", "/search?q=harbour"):
+        html = client.get(path).text
+        assert "<script>" not in html and "<iframe" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in client.get("/article/evil-1").text
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/stories", "/api/story/{story_id}", "/api/search"} <= set(paths)
+
+
+def test_downloads(client: TestClient) -> None:
+    response = client.get("/export/quotes.csv")
+    assert response.status_code == 200 and response.text.startswith("article,n,kind")
+    assert "attachment" in response.headers["content-disposition"]
+    assert client.get("/export/articles.parquet").content[:4] == b"PAR1"
+    missing = client.get("/export/secrets.csv")
+    assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
+
+
+def test_cached_pages_follow_the_store(tmp_path: Path) -> None:
+    from tests.conftest import SAMPLE
+
+    db = build_store(tmp_path / "c.db", SAMPLE, [])
+    with TestClient(create_app(db)) as fresh:
+        before = fresh.get("/api/stories").json()["stories"]
+        assert fresh.get("/api/stories").json()["stories"] == before  # served from the cache
+        build_store(tmp_path / "c.db", SAMPLE, HOSTILE)  # another writer adds a story
+        after = fresh.get("/api/stories").json()["stories"]
+        assert len(after) == len(before) + 1
