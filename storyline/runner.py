@@ -26,6 +26,7 @@ from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
 from storyline.ingest.sources import SourceOptions, read_sources
 from storyline.records import Article, Problem, TimeExpr, published_date
 from storyline.store import Store
+from storyline.store.stories import Placed
 from storyline.stories.clusterer import (
     Arrival,
     Placement,
@@ -50,7 +51,8 @@ __all__ = [
     "story_times",
 ]
 
-#: New assignments between two saves of the clusterer's state during one run.
+#: Decisions per committed batch of assignments (with the clusterer's state after them). A
+#: kill loses at most one batch of work, redone by the rerun; the state costs one write a batch.
 CHECKPOINT_EVERY = 1000
 
 
@@ -155,9 +157,13 @@ def place_stories(store: Store) -> int:
     store holds. Assignments stored after that state was saved (a run interrupted between
     checkpoints, or stories brought in by ``storyline load``) are replayed into it first, with
     their merges and splits. New articles then go through the one
-    :class:`~storyline.stories.clusterer.Placement` loop; each assignment is its own
-    transaction and the state is saved every :data:`CHECKPOINT_EVERY` decisions and at the
-    end, so an interrupted run keeps what it finished.
+    :class:`~storyline.stories.clusterer.Placement` loop.
+
+    Assignments are committed in batches of :data:`CHECKPOINT_EVERY` decisions, each in one
+    transaction with the clusterer's state after it (``Store.record_placements``): a run killed
+    anywhere leaves the stories of a batch boundary and the matching state, so the rerun makes
+    exactly the decisions an uninterrupted run makes (issue 22: committing each assignment
+    alone and the state every 1,000 left reruns that replayed assignments approximately).
     """
     covered, clusterer = _saved_clusterer(store)
     for article, story_id in store.assignments_after(covered):
@@ -167,23 +173,21 @@ def place_stories(store: Store) -> int:
     for old, new in store.redirects_of(list(clusterer.stories)).items():
         clusterer.merge_stored(old, new)
     placement = Placement(clusterer, store.story_of)
+    batch: list[Placed] = []
     assigned = decided = 0
     for result in placement.run(_arrivals(store)):
         split = result.split
-        store.assign_story(
-            result.article_id,
-            result.story_id,
-            result.similarity,
-            result.merged,
-            None if split is None else (split.from_id, split.to_id, split.articles),
-        )
+        moved = None if split is None else (split.from_id, split.to_id, split.articles)
+        batch.append((result.article_id, result.story_id, result.similarity, result.merged, moved))
         assigned += 1
         if not result.is_copy:
             decided += 1
             if decided % CHECKPOINT_EVERY == 0:
-                _save_clusterer(store, clusterer)
-    if assigned or covered != store.last_assignment():
-        _save_clusterer(store, clusterer)
+                # The state is taken between two decisions: it describes exactly the batch.
+                store.record_placements(batch, encode_state(clusterer))
+                batch = []
+    if batch or covered != store.last_assignment():
+        store.record_placements(batch, encode_state(clusterer))
     return assigned
 
 
@@ -210,10 +214,6 @@ def _saved_clusterer(store: Store) -> tuple[int, StoryClusterer]:
         # No state (a store made before it was saved) or an older format: replay everything.
         return 0, StoryClusterer()
     return saved[0], clusterer
-
-
-def _save_clusterer(store: Store, clusterer: StoryClusterer) -> None:
-    store.save_story_state(store.last_assignment(), encode_state(clusterer))
 
 
 # -- tell ------------------------------------------------------------------------------------

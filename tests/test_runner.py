@@ -123,3 +123,94 @@ def test_problems_are_stored_and_the_batch_goes_on(store: Store, tmp_path: Path)
     assert report.added == 2
     assert [p.origin for p in report.problems] == [f"{path}:2"]
     assert store.stats()["problems"] == 1
+
+
+#: Run in a child process: placement in batches of 5 decisions, a marker line after each
+#: committed batch, then a wait for the test (which kills the child there with SIGKILL).
+_PLACE_AND_WAIT = """
+import sys
+from storyline import runner
+from storyline.store import Store, open_store
+
+runner.CHECKPOINT_EVERY = 5
+record = Store.record_placements
+
+def marked(self, batch, state):
+    record(self, batch, state)
+    print("committed", flush=True)
+    sys.stdin.readline()
+
+Store.record_placements = marked
+with open_store(sys.argv[1]) as store:
+    runner.place_and_tell(store)
+print("finished", flush=True)
+"""
+
+
+def _stories(path: Path) -> dict[str, Any]:
+    with open_store(path) as store:
+        conn = store.conn
+        return {
+            "members": conn.execute(
+                "SELECT article_id, story_id, similarity FROM story_articles ORDER BY 1"
+            ).fetchall(),
+            "redirects": conn.execute("SELECT * FROM story_redirects ORDER BY 1").fetchall(),
+            "splits": conn.execute(
+                "SELECT to_id, from_id, articles FROM story_splits ORDER BY 1"
+            ).fetchall(),
+            "tellings": conn.execute(
+                "SELECT story_id, headline, digest, timeline, articles FROM story_tellings"
+                " ORDER BY 1"
+            ).fetchall(),
+        }
+
+
+def test_placement_killed_at_any_batch_reruns_to_the_stories_of_a_clean_run(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """SIGKILL between two committed batches of placement, then a rerun: the stories, merges,
+    splits, similarities and tellings equal those of an uninterrupted run (issue 22)."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from storyline.runner import analyze_pending, place_and_tell
+
+    template = tmp_path / "analysed.db"
+    with open_store(template) as store:
+        ingest_sources(store, [str(sample_path)])
+        analyze_pending(store)
+    clean = tmp_path / "clean.db"
+    shutil.copy(template, clean)
+    with open_store(clean) as store:
+        place_and_tell(store)
+    expected = _stories(clean)
+    assert len({row[1] for row in expected["members"]}) > 1
+
+    script = tmp_path / "place.py"
+    script.write_text(_PLACE_AND_WAIT, encoding="utf-8")
+    for kill_after in (1, 2, 3):
+        killed = tmp_path / f"killed-{kill_after}.db"
+        shutil.copy(template, killed)
+        child = subprocess.Popen(
+            [sys.executable, str(script), str(killed)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        for _ in range(kill_after):
+            assert child.stdout.readline().strip() == "committed"
+            if _ < kill_after - 1:
+                child.stdin.write("\n")
+                child.stdin.flush()
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdin.close()
+        child.stdout.close()
+        partial = _stories(killed)
+        assert 0 < len(partial["members"]) < len(expected["members"]), kill_after
+        with open_store(killed) as store:
+            place_and_tell(store)
+        assert _stories(killed) == expected, kill_after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from storyline.records import (
@@ -16,6 +16,10 @@ from storyline.records import (
 )
 from storyline.store.analyses import AnalysisQueries
 from storyline.store.base import _NAMING, A_COLUMNS, _article, now_iso
+
+#: One assignment as the store records it: article, story, similarity, the stories merged
+#: into that story, and the split it caused (from story, to story, the articles that left).
+Placed = tuple[str, str, float, tuple[str, ...], tuple[str, str, tuple[str, ...]] | None]
 
 
 class StoryQueries(AnalysisQueries):
@@ -92,29 +96,56 @@ class StoryQueries(AnalysisQueries):
         """Record one assignment, the merges it caused and the split it caused (``moved``:
         from story, to story, the articles that left), in one transaction."""
         with self.transaction() as conn:
-            for old in merged:
+            self._assign(conn, article_id, story_id, similarity, merged, moved)
+
+    def record_placements(
+        self,
+        assignments: Sequence[Placed],
+        state: bytes | None,
+    ) -> None:
+        """Record a batch of assignments (as :meth:`assign_story` takes them) and the
+        clusterer's state after them, in one transaction: a run killed at any point leaves
+        the store at a batch boundary with the state that matches it, so the rerun decides
+        the rest exactly as an uninterrupted run would."""
+        with self.transaction() as conn:
+            for assignment in assignments:
+                self._assign(conn, *assignment)
+            if state is not None:
+                covered = conn.execute("SELECT MAX(rowid) FROM story_articles").fetchone()[0]
                 conn.execute(
-                    "UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, old)
+                    "INSERT OR REPLACE INTO story_state (id, covered, state, saved_at)"
+                    " VALUES (1, ?, ?, ?)",
+                    (int(covered or 0), state, now_iso()),
                 )
-                # The merged-away story is told no more; its id redirects to this one.
-                conn.execute("DELETE FROM story_tellings WHERE story_id = ?", (old,))
-                conn.execute(
-                    "UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (story_id, old)
-                )
-                conn.execute(
-                    "UPDATE story_splits SET from_id = ? WHERE from_id = ?", (story_id, old)
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO story_redirects (old_id, new_id) VALUES (?, ?)",
-                    (old, story_id),
-                )
+
+    def _assign(
+        self,
+        conn: sqlite3.Connection,
+        article_id: str,
+        story_id: str,
+        similarity: float,
+        merged: tuple[str, ...] = (),
+        moved: tuple[str, str, tuple[str, ...]] | None = None,
+    ) -> None:
+        for old in merged:
             conn.execute(
-                "INSERT OR REPLACE INTO story_articles (article_id, story_id, similarity,"
-                " assigned_at) VALUES (?, ?, ?, ?)",
-                (article_id, story_id, similarity, now_iso()),
+                "UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, old)
             )
-            if moved is not None:
-                self._move_articles(conn, *moved)
+            # The merged-away story is told no more; its id redirects to this one.
+            conn.execute("DELETE FROM story_tellings WHERE story_id = ?", (old,))
+            conn.execute("UPDATE story_redirects SET new_id = ? WHERE new_id = ?", (story_id, old))
+            conn.execute("UPDATE story_splits SET from_id = ? WHERE from_id = ?", (story_id, old))
+            conn.execute(
+                "INSERT OR REPLACE INTO story_redirects (old_id, new_id) VALUES (?, ?)",
+                (old, story_id),
+            )
+        conn.execute(
+            "INSERT OR REPLACE INTO story_articles (article_id, story_id, similarity,"
+            " assigned_at) VALUES (?, ?, ?, ?)",
+            (article_id, story_id, similarity, now_iso()),
+        )
+        if moved is not None:
+            self._move_articles(conn, *moved)
 
     def _move_articles(
         self, conn: sqlite3.Connection, from_id: str, to_id: str, articles: tuple[str, ...]

@@ -502,10 +502,9 @@ class Placement:
 
     def story_of(self, article_id: str) -> str | None:
         """The current story of an article placed so far (after merges and splits)."""
-        story_id = self._story.get(article_id)
-        if story_id is None:
-            return self._stored(article_id)
-        return self.clusterer.resolve(story_id)
+        story_id = self._story.get(article_id) or self._stored(article_id)
+        # A stored story may have been merged away by this run, before the merge is stored.
+        return None if story_id is None else self.clusterer.resolve(story_id)
 
     def run(self, arrivals: Iterable[Arrival]) -> Iterator[Assignment]:
         """One :class:`Assignment` per article, canonical articles first (each yielded before
