@@ -102,28 +102,28 @@ def cli() -> None:
 @click.option("--kind", type=click.Choice(KINDS), help="Read every SOURCE as this kind.")
 @click.option(
     "--max-bytes",
-    type=int,
+    type=click.IntRange(min=1),
     default=DEFAULT_MAX_BYTES,
     show_default=True,
     help="Refuse documents (files, lines, pages, WARC records) above this size.",
 )
 @click.option(
     "--timeout",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=10.0,
     show_default=True,
     help="Seconds before a web request is abandoned.",
 )
 @click.option(
     "--retries",
-    type=int,
+    type=click.IntRange(min=0),
     default=2,
     show_default=True,
     help="Extra attempts after a timeout or a 429/5xx answer.",
 )
 @click.option(
     "--delay",
-    type=float,
+    type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
     help="Minimum seconds between two requests to the same host.",
@@ -209,8 +209,8 @@ def _run_with_progress(
 
 @cli.command("articles")
 @click.option("-q", "--search", "query", help="Full-text search (every word must occur).")
-@click.option("--limit", type=int, default=20, show_default=True)
-@click.option("--offset", type=int, default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @db_option
 @json_option
 def articles_command(
@@ -386,7 +386,7 @@ def _speaker_line(name: str | None, role: str | None, affiliation: str | None) -
 
 
 @cli.command("speakers")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @db_option
 @json_option
 def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
@@ -413,7 +413,7 @@ def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
     required=True,
     help="Name of a person or organisation (any spelling variant or alias; a surname).",
 )
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @db_option
 @json_option
 def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
@@ -560,7 +560,7 @@ def cluster_command(file: str) -> None:
 
 
 @cli.command("stories")
-@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @db_option
 @json_option
 def stories_command(limit: int, db_path: str, as_json: bool) -> None:
@@ -689,7 +689,9 @@ def export_command(table: str, fmt: str, out: str, db_path: str) -> None:
     default=None,
     help="Spark master URL (default: local[*]; under spark-submit, the submitted one).",
 )
-@click.option("--partitions", type=int, default=None, help="Partitions for analysis.")
+@click.option(
+    "--partitions", type=click.IntRange(min=1), default=None, help="Partitions for analysis."
+)
 @json_option
 def spark_command(
     sources: tuple[str, ...], out: str, master: str | None, partitions: int | None, as_json: bool
@@ -787,7 +789,7 @@ def _print_stats(store: Store, as_json: bool) -> None:
 @cli.command("demo")
 @db_option
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the UI after.")
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def demo_command(db_path: str, serve: bool, port: int) -> None:
     """Ingest the bundled sample corpus (fictional outlets and events), show it, serve the UI.
 
@@ -817,7 +819,7 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
 @cli.command("serve")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def serve_command(db_path: str, host: str, port: int) -> None:
     """Serve the store: web UI, JSON API (OpenAPI at /docs) and Atom feeds, read-only.
 

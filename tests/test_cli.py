@@ -206,3 +206,17 @@ def test_export_tables_in_every_format(db: str, tmp_path: Path, table: str) -> N
     if table == "articles":
         assert len(rows) == 65 and any(r["copy_of"] for r in rows)
         assert all(r["story"] for r in rows if r["language"] == "en")
+
+
+@pytest.mark.parametrize(
+    "option", [("--max-bytes", "-5"), ("--timeout", "0"), ("--retries", "-1"), ("--delay", "-2")]
+)
+def test_out_of_range_limits_are_usage_errors(tmp_path: Path, option: tuple[str, str]) -> None:
+    result = run("ingest", "x.jsonl", "--db", str(tmp_path / "x.db"), *option)
+    assert result.exit_code == 2 and option[0] in result.output
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_story_json_and_markdown_together_are_a_usage_error(db: str) -> None:
+    result = run("story", "s-nw-talks-1", "--db", db, "--json", "--markdown")
+    assert result.exit_code == 2 and "choose one" in result.output

@@ -214,3 +214,32 @@ def test_placement_killed_at_any_batch_reruns_to_the_stories_of_a_clean_run(
         with open_store(killed) as store:
             place_and_tell(store)
         assert _stories(killed) == expected, kill_after
+
+
+def test_an_article_too_long_to_analyse_is_stored_placed_and_told(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """Over spaCy's 1,000,000 characters: reported as not analysed; the batch, the story's
+    telling and every later ingest go on."""
+    import json
+
+    from storyline.runner import run
+    from storyline.views import story_data
+
+    words = " ".join(f"Harbour{n % 97} cargo report number {n}." for n in range(60_000))
+    huge = tmp_path / "huge.jsonl"
+    huge.write_text(
+        json.dumps({"id": "huge", "text": words, "published": "2025-03-05"}) + "\n",
+        encoding="utf-8",
+    )
+    assert len(words) > 1_000_000
+    with open_store(tmp_path / "huge.db") as store:
+        report = run(store, [str(huge), str(sample_path)])
+        assert [p.reason for p in report.problems] == [
+            "not analysed: text over 1,000,000 characters"
+        ]
+        story = store.story_of("huge")
+        assert story is not None and report.placed == 66
+        data = story_data(store, story)
+        assert not data["stale"] and data["articles"][0]["id"] == "huge"
+        assert run(store, [str(huge)]).ingest.unchanged == 1  # later ingests go on

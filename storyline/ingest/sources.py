@@ -192,13 +192,17 @@ _JSONL_FIELDS = {"id", "text", "title", "published", "source", "url", "author"}
 
 
 def read_jsonl(stream: IO[bytes], origin: str, options: SourceOptions) -> Iterator[Item]:
-    for number, raw in enumerate(stream, start=1):
+    """Articles from JSONL, one per line; a bad line is a problem and the next line goes on."""
+    records = 0
+    for number, (raw, size) in enumerate(bounded_lines(stream, options.max_bytes), start=1):
         where = f"{origin}:{number}"
+        if raw is None:
+            yield Problem(where, f"line too long ({size:,} bytes; limit {options.max_bytes:,})")
+            records += 1
+            continue
         if not raw.strip():
             continue
-        if len(raw) > options.max_bytes:
-            yield Problem(where, f"line too long ({len(raw):,} bytes; limit {options.max_bytes:,})")
-            continue
+        records += 1
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
@@ -209,9 +213,36 @@ def read_jsonl(stream: IO[bytes], origin: str, options: SourceOptions) -> Iterat
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Problem(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            # Some of json's messages end in "at" ("Invalid control character at").
+            message = exc.msg.removesuffix(" at")
+            yield Problem(where, f"invalid JSON ({message} at column {exc.colno})")
+            continue
+        except ValueError as exc:  # an integer of more digits than Python converts
+            yield Problem(where, f"invalid JSON ({exc})")
+            continue
+        except RecursionError:
+            yield Problem(where, "invalid JSON (nested too deeply)")
             continue
         yield _guard(where, article_from_record, record, where)
+    if records == 0:
+        yield Problem(origin, "no records (the file is empty)")
+
+
+#: Bytes read at a time while skipping the rest of a line that is over the limit.
+_SKIP_CHUNK = 1 << 20
+
+
+def bounded_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """Each line of ``stream`` with its size in bytes; a line over ``limit`` bytes comes as
+    ``None`` with its size, skipped in chunks: it is never held whole in memory."""
+    while raw := stream.readline(limit + 1):
+        if len(raw) <= limit:
+            yield raw, len(raw)
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n") and (raw := stream.readline(_SKIP_CHUNK)):
+            size += len(raw)
+        yield None, size
 
 
 def article_from_record(record: Any, origin: str) -> Article:

@@ -60,7 +60,7 @@ class Store(SearchQueries, StoryQueries):
     def record_problems(self, problems: Iterable[Problem], *, stage: str) -> None:
         with self.transaction() as conn:
             conn.executemany(
-                "INSERT INTO problems (stage, origin, reason, at) VALUES (?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO problems (stage, origin, reason, at) VALUES (?, ?, ?, ?)",
                 [(stage, p.origin, p.reason, now_iso()) for p in problems],
             )
 

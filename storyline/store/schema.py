@@ -158,6 +158,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX story_splits_from ON story_splits(from_id);
     """,
+    # 7: a problem is recorded once per stage, origin and reason: rerunning a batch does not
+    # record its problems again.
+    """
+    DELETE FROM problems WHERE id NOT IN (
+        SELECT MIN(id) FROM problems GROUP BY stage, origin, reason
+    );
+    CREATE UNIQUE INDEX problems_once ON problems(stage, origin, reason);
+    """,
 )
 
 

@@ -48,6 +48,11 @@ class Sentence:
 def _splitter() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    # spaCy refuses texts over 1,000,000 characters (E088) because a parser or tagger needs
+    # about 1 GB per 100,000 words; the tokenizer and sentencizer need a small part of that,
+    # and ingestion already bounds a document's size (--max-bytes). An article too long to
+    # analyse can still be told (issue 22: one such article broke every later telling).
+    nlp.max_length = 1 << 40
     return nlp
 
 

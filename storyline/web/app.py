@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from fastapi import FastAPI, Query, Request
@@ -69,25 +70,36 @@ def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
     return (start, end)
 
 
+#: Characters XML 1.0 forbids anywhere, even escaped (C0 controls but tab, CR and LF; lone
+#: surrogates; U+FFFE and U+FFFF): a title carrying one would make the whole feed invalid.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(value: str) -> str:
+    """Text for an XML element or a double-quoted attribute: forbidden characters dropped,
+    markup and quotes escaped."""
+    return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
+
+
 def atom(title: str, link: str, entries: list[dict[str, Any]]) -> str:
-    """An Atom 1.0 feed; every string is XML-escaped."""
+    """An Atom 1.0 feed; every string is cleaned and escaped (:func:`_xml`)."""
     updated = max((e["updated"] for e in entries), default="1970-01-01")
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"<title>{escape(title)}</title>",
-        f'<link href="{escape(link)}"/>',
-        f"<id>{escape(link)}</id>",
-        f"<updated>{escape(_atom_time(updated))}</updated>",
+        f"<title>{_xml(title)}</title>",
+        f'<link href="{_xml(link)}"/>',
+        f"<id>{_xml(link)}</id>",
+        f"<updated>{_xml(_atom_time(updated))}</updated>",
     ]
     for entry in entries:
         parts += [
             "<entry>",
-            f"<title>{escape(entry['title'])}</title>",
-            f'<link href="{escape(entry["link"])}"/>',
-            f"<id>{escape(entry['id'])}</id>",
-            f"<updated>{escape(_atom_time(entry['updated']))}</updated>",
-            f"<summary>{escape(entry['summary'])}</summary>",
+            f"<title>{_xml(entry['title'])}</title>",
+            f'<link href="{_xml(entry["link"])}"/>',
+            f"<id>{_xml(entry['id'])}</id>",
+            f"<updated>{_xml(_atom_time(entry['updated']))}</updated>",
+            f"<summary>{_xml(entry['summary'])}</summary>",
             "</entry>",
         ]
     parts.append("</feed>")
@@ -96,7 +108,7 @@ def atom(title: str, link: str, entries: list[dict[str, Any]]) -> str:
 
 def _entry(base: str, article: dict[str, Any], summary: str) -> dict[str, Any]:
     """An Atom entry for an article (as :func:`_summary` gives it), linking to its page."""
-    link = f"{base}/article/{article['id']}"
+    link = f"{base}/article/{quote(article['id'], safe='')}"
     return {
         "title": article["title"] or article["id"],
         "link": link,
@@ -134,9 +146,11 @@ def create_app(db_path: str) -> FastAPI:
     def page(request: Request, name: str, data: dict[str, Any]) -> HTMLResponse:
         return templates.TemplateResponse(request, name, {"data": data})
 
-    # Added last, so outermost: a cached page is answered before routing starts.
-    app.add_middleware(SecurityHeaders)
+    # The last added is the outermost: security headers on every answer, then the methods a
+    # read-only server takes, then the cache, which answers a cached page before routing.
     app.add_middleware(PageCache, db_path=db_path)
+    app.add_middleware(ReadOnlyMethods)
+    app.add_middleware(SecurityHeaders)
 
     def error(request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith(("/api", "/export")) or request.url.path.endswith(
@@ -223,7 +237,8 @@ def create_app(db_path: str) -> FastAPI:
             data = story_data(opened, story_id)
         base = str(request.base_url).rstrip("/")
         entries = [_entry(base, a, ", ".join(a["carried_by"])) for a in data["articles"]]
-        body = atom(data["headline"] or data["id"], f"{base}/story/{data['id']}", entries)
+        link = f"{base}/story/{quote(data['id'], safe='')}"
+        body = atom(data["headline"] or data["id"], link, entries)
         return Response(body, media_type="application/atom+xml")
 
     @app.get("/story/{story_id}.md", include_in_schema=False)
@@ -305,10 +320,54 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+                # A new message: the page cache keeps the one it was given.
+                headers = [*message.get("headers", []), *_SECURITY_HEADERS]
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, add_headers if scope["type"] == "http" else send)
+
+
+class ReadOnlyMethods:
+    """ASGI middleware: the methods of a read-only server. HEAD is answered as GET without
+    the body, OPTIONS lists the methods, and any other method is refused with 405 and an
+    ``Allow`` header (every route is a GET)."""
+
+    ALLOW = b"GET, HEAD, OPTIONS"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method == "OPTIONS":
+            headers = [(b"allow", self.ALLOW), (b"content-length", b"0")]
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if method not in ("GET", "HEAD"):
+            headers = [
+                (b"allow", self.ALLOW),
+                (b"content-type", b"application/json"),
+            ]
+            body = b'{"error": {"status": 405, "message": "method not allowed: read-only server"}}'
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": 405, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if method == "GET":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 class PageCache:

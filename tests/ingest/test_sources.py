@@ -311,3 +311,65 @@ def test_warc_whose_last_record_is_cut_short(
     problem = _only_problem(problems)
     assert problem.origin.startswith(f"{cut} at byte ")
     assert "the last record lacks" in problem.reason
+
+
+# -- hostile JSONL (issue 22) -----------------------------------------------------------------
+
+
+def _good_line(n: int) -> bytes:
+    record = {"id": f"ok-{n}", "text": "The harbour of Dunmore reopened on Monday after the storm."}
+    return json.dumps(record).encode() + b"\n"
+
+
+def test_hostile_jsonl_lines_are_problems_and_the_batch_goes_on(tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_bytes(
+        _good_line(1)
+        + b'{"id": "big", "text": "x", "n": '
+        + b"9" * 5000
+        + b"}\n"
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b"\n"
+        + b'{"id": "ctl", "text": "a\x01b"}\n'
+        + _good_line(2)
+    )
+    later = tmp_path / "later.jsonl"
+    later.write_bytes(_good_line(3))
+    articles, problems = _read([str(hostile), str(later)])
+    assert [a.id for a in articles] == ["ok-1", "ok-2", "ok-3"]
+    reasons = {p.origin: p.reason for p in problems}
+    assert "digits" in reasons[f"{hostile}:2"]
+    assert reasons[f"{hostile}:3"] == "invalid JSON (nested too deeply)"
+    assert reasons[f"{hostile}:4"].startswith("invalid JSON (Invalid control character at col")
+
+
+def test_an_empty_jsonl_file_is_reported(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n  \n")
+    articles, problems = _read([str(empty)])
+    assert articles == [] and problems == [Problem(str(empty), "no records (the file is empty)")]
+
+
+def test_a_long_line_is_skipped_without_holding_it(tmp_path: Path) -> None:
+    """The limit is checked while reading: the reader never asks for more than the limit."""
+    from storyline.ingest.sources import bounded_lines
+
+    class Counting(io.BytesIO):
+        largest = 0
+
+        def readline(self, size: int | None = -1) -> bytes:
+            line = super().readline(size)
+            Counting.largest = max(Counting.largest, len(line))
+            return line
+
+    stream = Counting(_good_line(1) + b"y" * 3_000_000 + b"\n" + _good_line(2))
+    lines = list(bounded_lines(stream, 1000))
+    assert [size for _, size in lines] == [len(_good_line(1)), 3_000_001, len(_good_line(2))]
+    assert lines[1][0] is None and lines[2][0] == _good_line(2)
+    assert Counting.largest <= 1 << 20  # read in chunks, never the 3 MB line at once
+    articles, problems = _read(
+        ["-"], stdin=io.BytesIO(_good_line(1) + b"z" * 5000 + b"\n"), max_bytes=1000
+    )
+    assert [a.id for a in articles] == ["ok-1"]
+    assert problems == [Problem("<stdin>:2", "line too long (5,001 bytes; limit 1,000)")]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from storyline.errors import StoreError
 from storyline.ingest.extract import build_article
-from storyline.records import Article
+from storyline.records import Article, Problem
 from storyline.store import MIGRATIONS, Store, fts_query, open_store
 from storyline.store.schema import _split_sql
 
@@ -118,3 +118,12 @@ def test_migration_from_version_1_keeps_data_and_keys_entities(tmp_path: Path) -
     with open_store(path) as store:
         assert store.schema_version == len(MIGRATIONS)
         assert store.find_entities("Sergei Lavrov") == [(1, "Sergey Lavrov", "PERSON")]
+
+
+def test_a_problem_is_recorded_once_however_often_the_batch_runs(store: Store) -> None:
+    problem = Problem("feed.xml:3", "invalid JSON (Expecting value at column 1)")
+    for _ in range(3):
+        store.record_problems([problem, Problem("other", "empty 'text'")], stage="ingest")
+    assert store.stats()["problems"] == 2
+    store.record_problems([problem], stage="analyze")  # another stage is another problem
+    assert store.stats()["problems"] == 3

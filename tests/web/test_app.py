@@ -29,7 +29,18 @@ HOSTILE = [
             ' Ana Ruiz. <iframe src="javascript:window.pwned=4"></iframe> Firefighters'
             " from three towns fought the blaze for six hours before it was under control."
         ),
-    }
+    },
+    {
+        # Control characters XML forbids in the title, a quote that would end an attribute.
+        "id": 'evil"2',
+        "title": "Storm\x0b warning \x1b[31m for Dunmore",
+        "source": "Dunmore Echo",
+        "published": "2025-03-31",
+        "text": (
+            "A storm warning was issued for the Dunmore coast on Monday, and the harbour"
+            " master closed the port to small boats until the wind drops on Wednesday."
+        ),
+    },
 ]
 
 
@@ -98,7 +109,7 @@ def test_stories_filter_by_entity_and_dates(client: TestClient) -> None:
     named = client.get("/api/stories", params={"entity": "Priya Natarajan"}).json()["stories"]
     assert 0 < len(named) < len(everything)
     late = client.get("/api/stories", params={"start": "2025-03-29"}).json()["stories"]
-    assert [s["id"] for s in late] == ["s-evil-1"]
+    assert sorted(s["id"] for s in late) == ['s-evil"2', "s-evil-1"]
 
 
 def test_article_highlights_and_cited_span(client: TestClient) -> None:
@@ -134,7 +145,8 @@ def test_entity_and_search(client: TestClient) -> None:
 
 
 def test_feeds_are_valid_atom(client: TestClient) -> None:
-    for path in ("/story/s-nw-talks-1.atom", "/search.atom?q=talks", "/story/s-evil-1.atom"):
+    paths = ("/story/s-nw-talks-1.atom", "/search.atom?q=talks", "/story/s-evil-1.atom")
+    for path in (*paths, "/story/s-evil%222.atom", "/search.atom?q=storm+warning"):
         response = client.get(path)
         assert response.status_code == 200
         root = ElementTree.fromstring(response.content)
@@ -197,6 +209,31 @@ def test_cached_pages_follow_the_store(tmp_path: Path) -> None:
     with TestClient(create_app(db)) as fresh:
         before = fresh.get("/api/stories").json()["stories"]
         assert fresh.get("/api/stories").json()["stories"] == before  # served from the cache
-        build_store(tmp_path / "c.db", SAMPLE, HOSTILE)  # another writer adds a story
+        build_store(tmp_path / "c.db", SAMPLE, HOSTILE)  # another writer adds stories
         after = fresh.get("/api/stories").json()["stories"]
-        assert len(after) == len(before) + 1
+        assert len(after) == len(before) + len(HOSTILE)
+
+
+def test_hostile_text_and_ids_stay_inside_atom_elements(client: TestClient) -> None:
+    atom_ns = "{http://www.w3.org/2005/Atom}"
+    root = ElementTree.fromstring(client.get("/search.atom?q=storm+warning").content)
+    entry = root.find(f"{atom_ns}entry")
+    assert entry is not None
+    assert entry.findtext(f"{atom_ns}title") == "Storm warning [31m for Dunmore"
+    link = entry.find(f"{atom_ns}link")
+    assert link is not None and link.attrib == {"href": "http://testserver/article/evil%222"}
+
+
+def test_head_options_and_other_methods(client: TestClient) -> None:
+    for path in ("/", "/story/s-nw-talks-1", "/api/story/s-nw-talks-1", "/story/s-nw-talks-1.atom"):
+        got = client.get(path)
+        head = client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-security-policy"] == CSP
+    options = client.options("/story/s-nw-talks-1")
+    assert options.status_code == 204 and options.headers["allow"] == "GET, HEAD, OPTIONS"
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        refused = client.request(method, "/api/story/s-nw-talks-1")
+        assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD, OPTIONS"
+        assert refused.json()["error"]["status"] == 405
