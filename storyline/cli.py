@@ -74,6 +74,9 @@ def json_option(command: F) -> F:
 @contextmanager
 def _store(db_path: str) -> Iterator[Store]:
     store = open_store(db_path)
+    store.on_wait = lambda: click.echo(
+        f"waiting: another Storyline command is writing to {db_path}", err=True
+    )
     try:
         yield store
     finally:

@@ -68,6 +68,11 @@ def load_tables(
     store: Store, directory: Path, *, progress: Callable[[int], None] | None = None
 ) -> LoadReport:
     """Bring a job's articles, copies, analyses and stories into ``store``; tell the stories."""
+    with store.writer():
+        return _load(store, directory, progress)
+
+
+def _load(store: Store, directory: Path, progress: Callable[[int], None] | None) -> LoadReport:
     for name in NEEDED:  # all present before anything is written
         if not (directory / name).is_dir():
             read_table(directory, name)

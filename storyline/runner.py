@@ -14,9 +14,11 @@ executors and the same :class:`~storyline.stories.clusterer.Placement` on its dr
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
 
 from spacy.language import Language
 
@@ -51,6 +53,22 @@ __all__ = [
     "story_times",
 ]
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _writing(function: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """Run ``function`` as the store's only writer (:meth:`Store.writer`): concurrent ingests,
+    analyses and placements take turns and give what a sequential run gives."""
+
+    @functools.wraps(function)
+    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with store.writer():
+            return function(store, *args, **kwargs)
+
+    return wrapper
+
+
 #: Decisions per committed batch of assignments (with the clusterer's state after them). A
 #: kill loses at most one batch of work, redone by the rerun; the state costs one write a batch.
 CHECKPOINT_EVERY = 1000
@@ -69,6 +87,7 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
 
 
+@_writing
 def ingest_sources(
     store: Store,
     sources: Iterable[str],
@@ -121,6 +140,7 @@ def add_article(
 # -- analyse ---------------------------------------------------------------------------------
 
 
+@_writing
 def analyze_pending(
     store: Store,
     *,
@@ -149,6 +169,7 @@ def analyze_pending(
 # -- place in stories ------------------------------------------------------------------------
 
 
+@_writing
 def place_stories(store: Store) -> int:
     """Give every stored article without a story one, in arrival order; returns how many.
 
@@ -236,6 +257,7 @@ def story_times(store: Store, articles: Sequence[Article]) -> dict[str, tuple[Ti
     return times
 
 
+@_writing
 def refresh_tellings(store: Store) -> int:
     """Tell again every story that gained or lost articles since it was last told."""
     stale = store.stale_tellings()
@@ -245,6 +267,7 @@ def refresh_tellings(store: Store) -> int:
     return len(stale)
 
 
+@_writing
 def place_and_tell(store: Store) -> int:
     """Place newly analysed articles in stories, then tell again the stories that changed;
     returns how many articles were placed."""
@@ -264,6 +287,7 @@ class RunReport:
     problems: list[Problem] = field(default_factory=list)
 
 
+@_writing
 def run(
     store: Store,
     sources: Iterable[str],

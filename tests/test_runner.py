@@ -243,3 +243,59 @@ def test_an_article_too_long_to_analyse_is_stored_placed_and_told(
         data = story_data(store, story)
         assert not data["stale"] and data["articles"][0]["id"] == "huge"
         assert run(store, [str(huge)]).ingest.unchanged == 1  # later ingests go on
+
+
+#: Enough articles per file that two ingests of them overlap in time (about a second each).
+COPIES_PER_FILE = 1000
+
+
+def _near_copies(prefix: str, outlet: str) -> list[dict[str, str]]:
+    base = (
+        "The council of Marlow voted on {day} to rebuild the eastern bridge, after engineers"
+        " found cracks in two of its piers; the work will take eighteen months and cost"
+        " twelve million, the mayor said, and ferries will run in the meantime. Case {n}."
+    )
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+    return [
+        {"id": f"{prefix}-{n}", "source": outlet, "text": base.format(day=days[n % 5], n=n)}
+        for n in range(COPIES_PER_FILE)
+    ]
+
+
+def test_two_writers_at_once_give_what_a_sequential_run_gives(tmp_path: Path) -> None:
+    """The same file twice and two files of near-copies, ingested by two processes at once:
+    every article once, every copy link, no error (issue 22)."""
+    import json
+    import subprocess
+    import sys
+
+    files = []
+    for prefix in ("a", "b"):
+        path = tmp_path / f"{prefix}.jsonl"
+        records = _near_copies(prefix, f"Outlet {prefix.upper()}")
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        files.append(str(path))
+
+    def ingest(db: Path, *sources: str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "storyline.cli", "ingest", *sources, "--db", str(db)]
+        return subprocess.Popen(
+            [*command, "--no-analyze"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+
+    def finish(child: subprocess.Popen[bytes]) -> None:
+        _, errors = child.communicate(timeout=120)
+        assert child.returncode == 0, errors.decode()
+
+    sequential = tmp_path / "sequential.db"
+    for path in (files[0], files[1], files[0]):
+        finish(ingest(sequential, path))
+    both = tmp_path / "both.db"
+    for child in [ingest(both, files[0]), ingest(both, files[1]), ingest(both, files[0])]:
+        finish(child)
+
+    def links(path: Path) -> tuple[int, int]:
+        with open_store(path) as store:
+            stats = store.stats()
+        return stats["articles"], stats["copies"]
+
+    assert links(both) == links(sequential) == (2 * COPIES_PER_FILE, 2 * COPIES_PER_FILE - 1)

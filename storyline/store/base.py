@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import IO, Any, Self
 
 from storyline.records import (
     ARTICLE_FIELDS,
@@ -36,11 +37,49 @@ class StoreBase:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        #: Called once when :meth:`writer` has to wait for another process's writer.
+        self.on_wait: Callable[[], None] | None = None
+        self._lock: IO[bytes] | None = None
+        self._writers = 0
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """Be the store's only writer for the duration (reentrant within this process).
+
+        Two ingests at once would each check "is this id stored?", "which stored article does
+        this copy?" and "what is not analysed yet?" before the other committed, and store what
+        a sequential run would not (duplicate inserts, missed copy links, double analyses). An
+        exclusive lock on ``PATH.lock`` (``flock``: released by the kernel when a process dies,
+        so a killed writer never leaves it held) makes concurrent writers take turns; readers
+        (``serve``, ``stories``...) never take it.
+        """
+        if self._writers == 0 and self.path != ":memory:":
+            handle = open(self.path + ".lock", "ab")  # noqa: SIM115 (held across the yield)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if self.on_wait is not None:
+                    self.on_wait()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            self._lock = handle
+        self._writers += 1
+        try:
+            yield
+        finally:
+            self._writers -= 1
+            if self._writers == 0 and self._lock is not None:
+                fcntl.flock(self._lock, fcntl.LOCK_UN)
+                self._lock.close()
+                self._lock = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
         self.conn.close()
+        if self._lock is not None:  # closed inside writer(): the lock goes with it
+            self._lock.close()
+            self._lock = None
+            self._writers = 0
 
     def __enter__(self) -> Self:
         return self
