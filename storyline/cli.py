@@ -27,7 +27,7 @@ from storyline.analysis.rows import quote_text
 from storyline.errors import StorylineError
 from storyline.ingest.dedupe import link_copies
 from storyline.ingest.extract import DEFAULT_MAX_BYTES
-from storyline.ingest.fetch import Fetcher, FetchOptions
+from storyline.ingest.fetch import ALLOW_PRIVATE_ENV, Fetcher, FetchOptions
 from storyline.ingest.sources import KINDS, SourceOptions, read_jsonl
 from storyline.load import load_tables
 from storyline.records import Article, Problem
@@ -132,6 +132,13 @@ def cli() -> None:
     help="Minimum seconds between two requests to the same host.",
 )
 @click.option(
+    "--allow-private",
+    is_flag=True,
+    envvar=ALLOW_PRIVATE_ENV,
+    show_envvar=True,
+    help="Also fetch loopback, private and link-local addresses (refused by default).",
+)
+@click.option(
     "--analyze/--no-analyze",
     default=True,
     show_default=True,
@@ -146,6 +153,7 @@ def ingest_command(
     timeout: float,
     retries: int,
     delay: float,
+    allow_private: bool,
     analyze: bool,
     as_json: bool,
 ) -> None:
@@ -156,7 +164,13 @@ def ingest_command(
     WARC/WARC.gz archive. Re-ingesting is a no-op; an interrupted run is completed by running
     it again. Bad records are reported on stderr and skipped; the exit status is then 1.
     """
-    fetch_options = FetchOptions(timeout=timeout, retries=retries, delay=delay, max_bytes=max_bytes)
+    fetch_options = FetchOptions(
+        timeout=timeout,
+        retries=retries,
+        delay=delay,
+        max_bytes=max_bytes,
+        allow_private=allow_private,
+    )
     with _store(db_path) as store, Fetcher(fetch_options) as fetcher:
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
         result = _run_with_progress(store, list(sources), options, analyze=analyze)

@@ -52,11 +52,12 @@ def nlp() -> Any:
 
 
 class Site:
-    """What the local server answers: path → (status, content type, body, delay seconds)."""
+    """What the local server answers: path → (status, content type, body, delay seconds,
+    extra headers, seconds between two bytes of the body when it trickles)."""
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.pages: dict[str, tuple[int, str, bytes, float]] = {}
+        self.pages: dict[str, tuple[int, str, bytes, float, dict[str, str], float]] = {}
         self.hits: list[str] = []
 
     def add(
@@ -67,9 +68,11 @@ class Site:
         status: int = 200,
         content_type: str = "text/html; charset=utf-8",
         delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+        trickle: float = 0.0,
     ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.pages[path] = (status, content_type, data, delay)
+        self.pages[path] = (status, content_type, data, delay, headers or {}, trickle)
         return self.base + path
 
 
@@ -80,16 +83,24 @@ def http_site() -> Iterator[Site]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.hits.append(self.path)
-            status, content_type, body, delay = site.pages.get(
-                self.path, (404, "text/plain", b"not found", 0.0)
+            status, content_type, body, delay, headers, trickle = site.pages.get(
+                self.path, (404, "text/plain", b"not found", 0.0, {}, 0.0)
             )
             if delay:
                 threading.Event().wait(delay)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            if not trickle:
+                self.wfile.write(body)
+                return
+            for byte in body:  # a slow server: one byte at a time, bounded by the body
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                threading.Event().wait(trickle)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -111,7 +122,8 @@ def http_site() -> Iterator[Site]:
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
     """A fetcher for the local server: short timeout, no politeness delay, no back-off."""
-    with Fetcher(FetchOptions(timeout=0.5, retries=1, backoff=0.0, delay=0.0)) as opened:
+    options = FetchOptions(timeout=0.5, retries=1, backoff=0.0, delay=0.0, allow_private=True)
+    with Fetcher(options) as opened:
         yield opened
 
 

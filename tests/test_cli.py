@@ -220,3 +220,21 @@ def test_out_of_range_limits_are_usage_errors(tmp_path: Path, option: tuple[str,
 def test_story_json_and_markdown_together_are_a_usage_error(db: str) -> None:
     result = run("story", "s-nw-talks-1", "--db", db, "--json", "--markdown")
     assert result.exit_code == 2 and "choose one" in result.output
+
+
+def test_private_addresses_need_an_opt_in(
+    tmp_path: Path, http_site: Any, sample_records: list[dict[str, Any]], monkeypatch: Any
+) -> None:
+    from helpers import html_page
+
+    page = http_site.add("/news/1", html_page(sample_records[0]))
+    db = str(tmp_path / "private.db")
+    refused = run("ingest", page, "--db", db, "--no-analyze", "--delay", "0")
+    assert refused.exit_code == 1
+    assert "refused: 127.0.0.1" in refused.stderr and "--allow-private" in refused.stderr
+    allowed = run("ingest", page, "--db", db, "--no-analyze", "--delay", "0", "--allow-private")
+    assert allowed.exit_code == 0 and "added 1 articles" in allowed.stdout
+    monkeypatch.setenv("STORYLINE_ALLOW_PRIVATE", "1")
+    second = http_site.add("/news/2", html_page(sample_records[1]))
+    again = run("ingest", second, "--db", db, "--no-analyze", "--delay", "0")
+    assert again.exit_code == 0, again.stderr

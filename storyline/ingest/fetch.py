@@ -1,17 +1,32 @@
-"""Polite HTTP fetching: timeouts, a User-Agent, retries with back-off, robots.txt and a
-minimum delay between two requests to the same host.
+"""Polite and safe HTTP fetching: timeouts, a User-Agent, retries with back-off, robots.txt, a
+minimum delay between two requests to one host, and limits a hostile server cannot stretch.
 
-httpx does the HTTP; what it leaves to the caller (politeness per host, which failures are
-worth a retry, robots.txt) is here. Every failure becomes a :class:`FetchError` naming the URL.
+httpx does the HTTP; what it leaves to the caller is here: politeness per host, which failures
+are worth a retry, robots.txt, and the safety rules (docs/security.md):
+
+* **No private addresses** unless the user opts in (``allow_private``: ``--allow-private`` or
+  ``STORYLINE_ALLOW_PRIVATE=1``): every URL, and every redirect, is refused when its host
+  resolves to a loopback, private, link-local (cloud metadata), reserved, multicast or
+  unspecified address. Redirects are followed here, one at a time, so each is checked.
+* **Bounded bodies**: the body is streamed, decompressed as it comes, and abandoned past
+  ``max_bytes``, so a huge body or a compression bomb never sits in memory.
+* **A total time limit** per attempt (``timeout``), checked between chunks, so a server that
+  trickles one byte at a time cannot hold a run.
+
+Every failure becomes a :class:`FetchError` naming the URL.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import socket
 import time
 import urllib.robotparser
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -21,6 +36,34 @@ from storyline.errors import FetchError
 USER_AGENT = f"Storyline/{__version__} (news story tracker; +https://example.org/storyline)"
 #: Status codes that may succeed on a second try; anything else 4xx is final.
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+#: The environment variable that allows fetching private addresses, like --allow-private.
+ALLOW_PRIVATE_ENV = "STORYLINE_ALLOW_PRIVATE"
+
+
+def allow_private_from_env() -> bool:
+    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def private_address(host: str, port: int) -> str | None:
+    """The first address ``host`` resolves to that is not a public one, or None.
+
+    Resolution goes through the system resolver, which also reads the legacy forms of IPv4
+    literals ("0x7f000001", "2130706433", "127.1"); an IPv4 address mapped into IPv6 is judged
+    as the IPv4 address. A host that does not resolve is left to the request to report.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +77,8 @@ class FetchOptions:
     max_bytes: int = 10_000_000
     user_agent: str = USER_AGENT
     respect_robots: bool = True
+    #: Fetch loopback, private and link-local addresses too (off: see the module docstring).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +105,9 @@ class Fetcher:
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._client = httpx.Client(
             timeout=self.options.timeout,
-            follow_redirects=True,
-            headers={"User-Agent": self.options.user_agent},
+            follow_redirects=False,  # followed in _request, each hop checked
+            # Only the encodings _decoded inflates in bounded steps.
+            headers={"User-Agent": self.options.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
 
     def close(self) -> None:
@@ -84,37 +130,75 @@ class Fetcher:
             if attempt:
                 self._sleep(self.options.backoff * 2 ** (attempt - 1))
             try:
-                response = self._request(url)
+                status, final_url, content, content_type = self._request(url)
             except httpx.TimeoutException:
                 last_error = f"timed out after {self.options.timeout:g} s"
                 continue
             except httpx.HTTPError as exc:
                 last_error = f"request failed ({type(exc).__name__}: {exc})"
                 continue
-            if response.status_code in RETRY_STATUS:
-                last_error = f"HTTP {response.status_code}"
+            if status in RETRY_STATUS:
+                last_error = f"HTTP {status}"
                 continue
-            if response.status_code >= 400:
-                raise FetchError(url, f"HTTP {response.status_code}")
-            if len(response.content) > self.options.max_bytes:
-                raise FetchError(url, f"response over {self.options.max_bytes:,} bytes")
-            return Response(
-                url=str(response.url),
-                content=response.content,
-                content_type=response.headers.get("content-type", ""),
-            )
+            if status >= 400:
+                raise FetchError(url, f"HTTP {status}")
+            return Response(url=final_url, content=content, content_type=content_type)
         attempts = self.options.retries + 1
         raise FetchError(url, f"{last_error} ({attempts} attempt{'s' if attempts > 1 else ''})")
 
-    def _request(self, url: str) -> httpx.Response:
+    def _request(self, url: str) -> tuple[int, str, bytes, str]:
+        """(status, final URL, body, content type) of a GET, redirects followed and checked."""
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_address(url)
+            status, location, content, content_type = self._get_once(url)
+            if status not in REDIRECT_STATUS or not location:
+                return status, url, content, content_type
+            url = urljoin(url, location)
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise FetchError(url, "redirected to a URL that is not http(s)")
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def _check_address(self, url: str) -> None:
+        if self.options.allow_private:
+            return
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = private_address(host, port)
+        if found is not None:
+            raise FetchError(
+                url,
+                f"refused: {host} is a private, loopback or link-local address ({found});"
+                f" use --allow-private or {ALLOW_PRIVATE_ENV}=1 to fetch it",
+            )
+
+    def _get_once(self, url: str) -> tuple[int, str | None, bytes, str]:
+        """One request, politely spaced; the body streamed within the size and time limits."""
         host = urlsplit(url).netloc
         last = self._last_request.get(host)
         if last is not None:
             wait = self.options.delay - (self._clock() - last)
             if wait > 0:
                 self._sleep(wait)
+        deadline = time.monotonic() + self.options.timeout
         try:
-            return self._client.get(url)
+            with self._client.stream("GET", url) as response:
+                chunks: list[bytes] = []
+                size = 0
+                if response.status_code < 300:
+                    for chunk in _decoded(url, response):
+                        size += len(chunk)
+                        if size > self.options.max_bytes:
+                            raise FetchError(url, f"response over {self.options.max_bytes:,} bytes")
+                        chunks.append(chunk)
+                        if time.monotonic() > deadline:
+                            raise httpx.ReadTimeout("total time limit", request=response.request)
+                return (
+                    response.status_code,
+                    response.headers.get("location"),
+                    b"".join(chunks),
+                    response.headers.get("content-type", ""),
+                )
         finally:
             self._last_request[host] = self._clock()
 
@@ -129,11 +213,39 @@ class Fetcher:
     def _load_robots(self, root: str) -> urllib.robotparser.RobotFileParser | None:
         # A missing or unreadable robots.txt allows everything (the usual crawler convention).
         try:
-            response = self._request(root + "/robots.txt")
-        except httpx.HTTPError:
+            status, _, content, _ = self._request(root + "/robots.txt")
+        except (httpx.HTTPError, FetchError):
             return None
-        if response.status_code != 200:
+        if status != 200:
             return None
         parser = urllib.robotparser.RobotFileParser()
-        parser.parse(response.text.splitlines())
+        parser.parse(content.decode("utf-8", "replace").splitlines())
         return parser
+
+
+#: Bytes inflated at a time: a compressed body is never inflated further than this past the
+#: limit (httpx inflates each network chunk whole, and 64 KiB of gzip can hold 64 MiB).
+_INFLATE_STEP = 1 << 16
+
+
+def _decoded(url: str, response: httpx.Response) -> Iterator[bytes]:
+    """The body as it arrives, inflated in bounded steps."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from response.iter_raw()
+        return
+    if encoding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        decoder = zlib.decompressobj()
+    else:
+        raise FetchError(url, f"unsupported content encoding {encoding!r}")
+    try:
+        for raw in response.iter_raw():
+            data = raw
+            while data:
+                yield decoder.decompress(data, _INFLATE_STEP)
+                data = decoder.unconsumed_tail
+        yield decoder.flush()
+    except zlib.error as exc:
+        raise FetchError(url, f"corrupt {encoding} body ({exc})") from exc

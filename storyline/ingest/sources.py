@@ -33,7 +33,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storyline.errors import SourceError
 from storyline.ingest.extract import DEFAULT_MAX_BYTES, Hints, article_from_html, build_article
-from storyline.ingest.fetch import Fetcher
+from storyline.ingest.fetch import Fetcher, FetchOptions, allow_private_from_env
 from storyline.records import Article, Problem
 
 Item = Article | Problem
@@ -70,7 +70,7 @@ class SourceOptions:
 
     def get_fetcher(self) -> Fetcher:
         if self.fetcher is None:
-            self.fetcher = Fetcher()
+            self.fetcher = Fetcher(FetchOptions(allow_private=allow_private_from_env()))
         return self.fetcher
 
 
