@@ -837,7 +837,12 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def serve_command(db_path: str, host: str, port: int) -> None:
+@click.option(
+    "--base-url",
+    help="Where readers reach the server, for absolute links in feeds"
+    " (default: http://HOST:PORT). The request's Host header is never used.",
+)
+def serve_command(db_path: str, host: str, port: int, base_url: str | None) -> None:
     """Serve the store: web UI, JSON API (OpenAPI at /docs) and Atom feeds, read-only.
 
     Binds 127.0.0.1 unless --host says otherwise; any other address makes the store readable
@@ -845,10 +850,10 @@ def serve_command(db_path: str, host: str, port: int) -> None:
     """
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such store (run storyline ingest first)")
-    _serve(db_path, host, port)
+    _serve(db_path, host, port, base_url)
 
 
-def _serve(db_path: str, host: str, port: int) -> None:
+def _serve(db_path: str, host: str, port: int, base_url: str | None = None) -> None:
     import uvicorn  # the server is only needed by these two commands
 
     from storyline.web.app import create_app, is_loopback
@@ -860,7 +865,8 @@ def _serve(db_path: str, host: str, port: int) -> None:
             err=True,
         )
     click.secho(f"Serving {db_path} on http://{host}:{port}/  (Ctrl-C to stop)", bold=True)
-    uvicorn.run(create_app(db_path), host=host, port=port, log_level="warning")
+    base = base_url or f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    uvicorn.run(create_app(db_path, base), host=host, port=port, log_level="warning")
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ from storyline.views import (
     to_markdown,
 )
 
-__all__ = ["CSP", "create_app"]
+__all__ = ["CSP", "DOCS_CSP", "create_app"]
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none';"
@@ -55,11 +55,27 @@ _PACKAGE = resources.files("storyline.web")
 #: Bytes of rendered pages kept in memory (a story page is about 8 KB, a search page 25 KB).
 CACHE_BYTES = 64 * 1024 * 1024
 _UNCACHED = ("/static", "/export")
-_SECURITY_HEADERS = (
-    (b"content-security-policy", CSP.encode()),
+#: The API documentation (Swagger UI 5, the files the fastapi-offline package ships) is the one
+#: page that runs scripts: its own files and ours, nothing inline, nothing from elsewhere.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_COMMON_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 )
+_SECURITY_HEADERS = ((b"content-security-policy", CSP.encode()), *_COMMON_HEADERS)
+_DOCS_HEADERS = ((b"content-security-policy", DOCS_CSP.encode()), *_COMMON_HEADERS)
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Storyline API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script></body>
+</html>
+"""
 
 
 def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
@@ -125,15 +141,29 @@ def _atom_time(value: str) -> str:
 # -- the application -------------------------------------------------------------------------
 
 
-def create_app(db_path: str) -> FastAPI:
-    """The web application over the store at ``db_path`` (opened per request, read-only use)."""
+def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI:
+    """The web application over the store at ``db_path`` (opened per request, read-only use).
+
+    ``base_url`` is where readers reach the server: absolute links (Atom feeds) are built from
+    it, never from a request's Host header, which any client may set (and which a shared page
+    cache would then hand to every later reader).
+    """
+    base = base_url.rstrip("/")
     app = FastAPI(
+        docs_url=None,  # served below, from the package: no CDN
+        redoc_url=None,
         title="Storyline",
         description="Stories, digests, timelines, quotes and actors from the news store.",
         version="1",
     )
     templates = Jinja2Templates(directory=str(_PACKAGE / "templates"))
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
+    swagger = resources.files("fastapi_offline") / "static"
+    app.mount("/docs/assets", StaticFiles(directory=str(swagger)), name="docs-assets")
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE)
 
     @contextmanager
     def store() -> Iterator[Store]:
@@ -232,10 +262,9 @@ def create_app(db_path: str) -> FastAPI:
             return page(request, "stories.html", stories_data(opened, entity, start, end))
 
     @app.get("/story/{story_id}.atom", include_in_schema=False)
-    def story_feed(request: Request, story_id: str) -> Response:
+    def story_feed(story_id: str) -> Response:
         with store() as opened:
             data = story_data(opened, story_id)
-        base = str(request.base_url).rstrip("/")
         entries = [_entry(base, a, ", ".join(a["carried_by"])) for a in data["articles"]]
         link = f"{base}/story/{quote(data['id'], safe='')}"
         body = atom(data["headline"] or data["id"], link, entries)
@@ -283,12 +312,9 @@ def create_app(db_path: str) -> FastAPI:
         )
 
     @app.get("/search.atom", include_in_schema=False)
-    def search_feed(
-        request: Request, q: str = Query(..., min_length=1, max_length=500)
-    ) -> Response:
+    def search_feed(q: str = Query(..., min_length=1, max_length=500)) -> Response:
         with store() as opened:
             data = search_data(opened, q, None, None, None)
-        base = str(request.base_url).rstrip("/")
         entries = [
             _entry(base, a, a["outlet"] or "") for g in data["groups"] for a in g["articles"]
         ]
@@ -321,7 +347,11 @@ class SecurityHeaders:
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # A new message: the page cache keeps the one it was given.
-                headers = [*message.get("headers", []), *_SECURITY_HEADERS]
+                docs = scope.get("path", "") in ("/docs", "/static/docs.js") or scope.get(
+                    "path", ""
+                ).startswith("/docs/")
+                added = _DOCS_HEADERS if docs else _SECURITY_HEADERS
+                headers = [*message.get("headers", []), *added]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -52,6 +52,10 @@ def build_store(path: Path, sample_path: Path, extra: list[dict[str, Any]]) -> s
     return str(path)
 
 
+#: Where the test's readers reach the server (feeds link there, whatever the Host header).
+BASE = "https://news.example/storyline"
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     from tests.conftest import SAMPLE
@@ -61,7 +65,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def client(db: str) -> Iterator[TestClient]:
-    with TestClient(create_app(db), raise_server_exceptions=False) as opened:
+    with TestClient(create_app(db, BASE), raise_server_exceptions=False) as opened:
         yield opened
 
 
@@ -221,7 +225,7 @@ def test_hostile_text_and_ids_stay_inside_atom_elements(client: TestClient) -> N
     assert entry is not None
     assert entry.findtext(f"{atom_ns}title") == "Storm warning [31m for Dunmore"
     link = entry.find(f"{atom_ns}link")
-    assert link is not None and link.attrib == {"href": "http://testserver/article/evil%222"}
+    assert link is not None and link.attrib == {"href": f"{BASE}/article/evil%222"}
 
 
 def test_head_options_and_other_methods(client: TestClient) -> None:
@@ -237,3 +241,27 @@ def test_head_options_and_other_methods(client: TestClient) -> None:
         refused = client.request(method, "/api/story/s-nw-talks-1")
         assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD, OPTIONS"
         assert refused.json()["error"]["status"] == 405
+
+
+def test_a_host_header_never_makes_a_link(client: TestClient) -> None:
+    """Links come from the configured base URL: a forged Host cannot reach a feed, cached or
+    not, served to it or to the next reader."""
+    for path in ("/story/s-nw-talks-1.atom", "/search.atom?q=talks"):
+        forged = client.get(path, headers={"Host": "evil.example"}).text
+        honest = client.get(path).text
+        assert "evil.example" not in forged and "evil.example" not in honest
+        assert forged == honest and f"{BASE}/article/" in honest
+
+
+def test_api_docs_are_served_from_the_package(client: TestClient) -> None:
+    from storyline.web.app import DOCS_CSP
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-security-policy"] == DOCS_CSP
+    assert "cdn" not in page.text.lower() and "<script>" not in page.text
+    for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/static/docs.js").headers["content-security-policy"] == DOCS_CSP
+    assert "/api/story/{story_id}" in client.get("/openapi.json").json()["paths"]
+    # Every other page keeps the strict policy: no script at all.
+    assert client.get("/").headers["content-security-policy"] == CSP

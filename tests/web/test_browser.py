@@ -114,3 +114,23 @@ def test_focusable_highlights_explain_themselves(server: str, browser: Any) -> N
     mark.focus()
     assert mark.get_attribute("title", timeout=2000).startswith(("DATE", "TIME", "DURATION"))
     assert page.evaluate("document.activeElement.tagName") == "MARK"
+
+
+def test_api_docs_work_offline_under_their_policy(server: str, browser: Any) -> None:
+    """/docs is Swagger UI from the package: it renders the operations with no network but
+    this server, and the browser reports no policy violation."""
+    page = browser.new_page()
+    violations: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    page.on(
+        "request",
+        lambda request: outside.append(request.url) if not request.url.startswith(server) else 0,
+    )
+    page.goto(server + "/docs")
+    page.locator(".opblock").first.wait_for(timeout=15000)
+    summaries = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/story/" in text for text in summaries), summaries
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "docs.png"), full_page=False)
+    assert violations == [] and outside == []
