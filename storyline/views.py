@@ -82,8 +82,10 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
             if not quote["speaker"]:
                 continue
             group = quotes.setdefault(
-                quote["speaker"], {"speaker": quote["speaker"], "roles": [], "quotes": []}
+                quote["speaker"],
+                {"speaker": quote["speaker"], "entity": None, "roles": [], "quotes": []},
             )
+            group["entity"] = group["entity"] or quote["entity"]
             role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
             if role and role not in group["roles"]:
                 group["roles"].append(role)

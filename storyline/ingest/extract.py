@@ -14,9 +14,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+import lxml.html
 import py3langid
 import trafilatura
 from trafilatura.settings import use_config
+from trafilatura.utils import decode_file
 
 from storyline.errors import ExtractionError
 from storyline.records import Article, DateSource, content_hash, make_id
@@ -108,21 +110,17 @@ def article_from_html(
     try:
         # trafilatura decodes bytes itself (declared charset, then detection), which copes
         # with wrong and mixed encodings better than a strict decode here would.
-        # No url here: htmldate would read a date out of the address and we could no longer
-        # tell a date in the page's markup from one in its URL (judged in _choose_date).
-        document = trafilatura.bare_extraction(
-            data,
-            with_metadata=True,
-            favor_recall=True,
-            include_comments=False,
-            include_tables=False,
-            config=_TRAFILATURA_CONFIG,
-        )
+        meta = _extract(data)
+        if len(meta.get("text") or "") < MIN_TEXT_CHARS:
+            # libxml2's HTML parser stops at 256 levels of nesting and drops what is deeper
+            # (issue 22); a page whose text was lost is parsed again without that limit.
+            deep = _extract(_parse_deep(data))
+            if len(deep.get("text") or "") > len(meta.get("text") or ""):
+                meta = deep
     except Exception as exc:  # trafilatura raises assorted lxml/parser errors
         raise ExtractionError(origin, f"cannot parse HTML ({type(exc).__name__}: {exc})") from exc
-    if document is None:
+    if not meta:
         raise ExtractionError(origin, "no article text found in the page")
-    meta: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
     text = _strip_title_line(meta.get("text") or "", meta.get("title"))
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(
@@ -139,6 +137,30 @@ def article_from_html(
         published_source=source,
         origin=origin,
     )
+
+
+def _extract(page: bytes | lxml.html.HtmlElement) -> dict[str, Any]:
+    """trafilatura's text and metadata of a page ({} when it finds none).
+
+    No url is given: htmldate would read a date out of the address and we could no longer
+    tell a date in the page's markup from one in its URL (judged in _choose_date)."""
+    document = trafilatura.bare_extraction(
+        page,
+        with_metadata=True,
+        favor_recall=True,
+        include_comments=False,
+        include_tables=False,
+        config=_TRAFILATURA_CONFIG,
+    )
+    if document is None:
+        return {}
+    return document if isinstance(document, dict) else dict(document.as_dict())
+
+
+def _parse_deep(data: bytes) -> lxml.html.HtmlElement:
+    """The page parsed with libxml2's limits lifted (decoded as trafilatura decodes it)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    return lxml.html.fromstring(decode_file(data), parser=parser)
 
 
 def build_article(

@@ -448,6 +448,15 @@ def _warc_item(record: Any, origin: str, options: SourceOptions) -> Item | None:
     payload = record.content_stream().read(options.max_bytes + 1)
     if options.known_url(url):
         return None
+    if len(payload) > options.max_bytes:
+        # Only max_bytes + 1 bytes were read: the size to report is the record's own.
+        length = record.rec_headers.get_header("Content-Length") or "?"
+        size = f"{int(length):,}" if length.isdigit() else length
+        return Problem(
+            where,
+            f"too large (WARC record of {size} bytes; limit {options.max_bytes:,},"
+            " see --max-bytes)",
+        )
     return _guard(
         where,
         lambda: article_from_html(

@@ -199,10 +199,13 @@ class AnalysisQueries(ArticleQueries):
     def article_quotes(self, article_id: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
-            f" {_QUOTE_DATES} FROM quotes q WHERE q.article_id = ? ORDER BY q.n",
+            f" {_QUOTE_DATES}, e.canonical FROM quotes q"
+            " LEFT JOIN entities e ON e.id = q.entity_id WHERE q.article_id = ? ORDER BY q.n",
             (article_id,),
         ).fetchall()
-        keys = ("content", "kind", "speaker", "role", "affiliation", "mention", "dates")
+        # ``entity``: the stored person or organisation the speaker is (None when the speaker
+        # is no entity of the store), the name its page is found by.
+        keys = ("content", "kind", "speaker", "role", "affiliation", "mention", "dates", "entity")
         return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
 
     def get_analysis(self, article_id: str) -> Analysis | None:

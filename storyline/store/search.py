@@ -6,22 +6,33 @@ import re
 import sqlite3
 from typing import Any
 
+from storyline.errors import BadRequest
 from storyline.records import (
     Article,
 )
 from storyline.store.base import _NAMING, A_COLUMNS, _article
 
+#: Distinct words a search may have: each costs a pass over its postings (issue 22: 166
+#: prefix terms took a second, ten such searches at once 7.6 s each).
+MAX_TERMS = 12
+#: Letters a prefix needs before its ``*``: "a*" would match most of the index.
+MIN_PREFIX = 3
+
 
 def fts_query(text: str) -> str:
     """Turn what a user typed into a safe FTS5 query: every word must occur (prefixes allowed
-    with a trailing ``*``). Quoting each term keeps FTS5 syntax errors away from users."""
-    terms = re.findall(r"[\w'-]+\*?", text)
-    quoted = []
-    for term in terms:
-        star = term.endswith("*")
+    with a trailing ``*``). Quoting each term keeps FTS5 syntax errors away from users; the
+    cost is bounded: repeated words count once, a prefix needs MIN_PREFIX letters (a shorter
+    one is taken as a word), and more than MAX_TERMS words is a :class:`BadRequest`."""
+    quoted: list[str] = []
+    for term in re.findall(r"[\w'-]+\*?", text):
         word = term.rstrip("*").replace('"', "")
-        if word:
-            quoted.append(f'"{word}"' + ("*" if star else ""))
+        star = term.endswith("*") and len(word) >= MIN_PREFIX
+        item = f'"{word}"' + ("*" if star else "")
+        if word and item not in quoted:
+            quoted.append(item)
+    if len(quoted) > MAX_TERMS:
+        raise BadRequest(f"too many search words ({len(quoted)}; at most {MAX_TERMS})")
     return " ".join(quoted)
 
 

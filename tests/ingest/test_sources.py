@@ -373,3 +373,37 @@ def test_a_long_line_is_skipped_without_holding_it(tmp_path: Path) -> None:
     )
     assert [a.id for a in articles] == ["ok-1"]
     assert problems == [Problem("<stdin>:2", "line too long (5,001 bytes; limit 1,000)")]
+
+
+def test_a_warc_record_over_the_limit_is_reported_with_its_size(tmp_path: Path) -> None:
+    archive = tmp_path / "big.warc"
+    body = "<html><body><p>" + "word " * 5000 + "</p></body></html>"
+    small = "<html><body><p>" + "A short report of the harbour fire. " * 5 + "</p></body></html>"
+    write_warc(
+        archive,
+        [
+            ("http://a.example/big", 200, "text/html", body),
+            ("http://a.example/ok", 200, "text/html", small),
+        ],
+    )
+    articles, problems = _read([str(archive)], max_bytes=1000)
+    assert [a.url for a in articles] == ["http://a.example/ok"]
+    (problem,) = problems
+    size = int(problem.reason.split("record of ")[1].split(" bytes")[0].replace(",", ""))
+    assert size > len(body) and "limit 1,000" in problem.reason  # the record, not 1,001
+
+
+@pytest.mark.parametrize("depth", [50, 300, 1000])
+def test_deeply_nested_html_keeps_its_text(tmp_path: Path, depth: int) -> None:
+    """libxml2 drops what is nested deeper than 256 levels; such a page is parsed again."""
+    text = "The harbour of Dunmore reopened on Monday after the storm, officials said. " * 6
+    page = tmp_path / "deep.html"
+    page.write_text(
+        "<html><head><title>Deep</title></head><body>"
+        + "<div>" * depth
+        + f"<p>{text}</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    (article,), problems = _read([str(page)])
+    assert problems == [] and article.text == text.strip()

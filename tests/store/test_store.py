@@ -127,3 +127,12 @@ def test_a_problem_is_recorded_once_however_often_the_batch_runs(store: Store) -
     assert store.stats()["problems"] == 2
     store.record_problems([problem], stage="analyze")  # another stage is another problem
     assert store.stats()["problems"] == 3
+
+
+def test_the_cost_of_a_search_is_bounded() -> None:
+    from storyline.errors import BadRequest
+
+    assert fts_query(" ".join(["a*"] * 166)) == '"a"'  # one word, and too short a prefix
+    assert fts_query("harb* harb* pay") == '"harb"* "pay"'
+    with pytest.raises(BadRequest, match="at most 12"):
+        fts_query(" ".join(f"word{n}" for n in range(13)))

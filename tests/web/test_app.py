@@ -265,3 +265,19 @@ def test_api_docs_are_served_from_the_package(client: TestClient) -> None:
     assert "/api/story/{story_id}" in client.get("/openapi.json").json()["paths"]
     # Every other page keeps the strict policy: no script at all.
     assert client.get("/").headers["content-security-policy"] == CSP
+
+
+def test_every_person_link_opens_a_page(client: TestClient) -> None:
+    import re
+
+    links: set[str] = set()
+    stories = client.get("/api/stories").json()["stories"]
+    for story in stories:
+        page = client.get(f"/story/{story['id']}").text
+        links.update(re.findall(r'href="(/entity/[^"]+)"', page))
+        for article in client.get(f"/api/story/{story['id']}").json()["articles"]:
+            page = client.get(f"/article/{article['id']}").text
+            links.update(re.findall(r'href="(/entity/[^"]+)"', page))
+    assert len(links) > 10
+    broken = [link for link in sorted(links) if client.get(link).status_code != 200]
+    assert broken == []
