@@ -238,3 +238,23 @@ def test_private_addresses_need_an_opt_in(
     second = http_site.add("/news/2", html_page(sample_records[1]))
     again = run("ingest", second, "--db", db, "--no-analyze", "--delay", "0")
     assert again.exit_code == 0, again.stderr
+
+
+def test_serving_beyond_loopback_is_warned_about(tmp_path: Path, monkeypatch: Any) -> None:
+    import uvicorn
+
+    from storyline.web.app import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.0.2.7")
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    db = str(tmp_path / "s.db")
+    run("stats", "--db", db)  # makes the store
+    quiet = run("serve", "--db", db)
+    loud = run("serve", "--db", db, "--host", "0.0.0.0", "--port", "8123")
+    assert "warning" not in quiet.stderr and "anyone who can reach" in loud.stderr
+    assert calls == [
+        {"host": "127.0.0.1", "port": 8000, "log_level": "warning"},
+        {"host": "0.0.0.0", "port": 8123, "log_level": "warning"},
+    ]

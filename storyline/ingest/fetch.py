@@ -7,7 +7,8 @@ are worth a retry, robots.txt, and the safety rules (docs/security.md):
 * **No private addresses** unless the user opts in (``allow_private``: ``--allow-private`` or
   ``STORYLINE_ALLOW_PRIVATE=1``): every URL, and every redirect, is refused when its host
   resolves to a loopback, private, link-local (cloud metadata), reserved, multicast or
-  unspecified address. Redirects are followed here, one at a time, so each is checked.
+  unspecified address. Redirects are followed here, one at a time, so each is checked, and
+  connections are made only to the checked addresses (no DNS rebinding in between).
 * **Bounded bodies**: the body is streamed, decompressed as it comes, and abandoned past
   ``max_bytes``, so a huge body or a compression bomb never sits in memory.
 * **A total time limit** per attempt (``timeout``), checked between chunks, so a server that
@@ -24,10 +25,12 @@ import socket
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from storyline._version import __version__
@@ -103,7 +106,11 @@ class Fetcher:
         self._clock = clock
         self._last_request: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        transport = httpx.HTTPTransport()
+        if not self.options.allow_private:
+            _guard_connections(transport)
         self._client = httpx.Client(
+            transport=transport,
             timeout=self.options.timeout,
             follow_redirects=False,  # followed in _request, each hop checked
             # Only the encodings _decoded inflates in bounded steps.
@@ -221,6 +228,45 @@ class Fetcher:
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(content.decode("utf-8", "replace").splitlines())
         return parser
+
+
+class _PublicOnly(httpcore.SyncBackend):
+    """Connects only to public addresses: the host is resolved here and the connection made to
+    the address that was checked, so a DNS answer that changes between the check before the
+    request and the connection (DNS rebinding) cannot lead to a private address."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from exc
+        for info in infos:
+            address = str(info[4][0])
+            if private_address(address, port) is not None:
+                raise httpcore.ConnectError(
+                    f"refused: {host} resolves to a private, loopback or link-local address"
+                    f" ({address}); use --allow-private or {ALLOW_PRIVATE_ENV}=1 to fetch it"
+                )
+        # TLS still checks the certificate against the host's name (httpcore passes it on).
+        return super().connect_tcp(
+            str(infos[0][4][0]), port, timeout, local_address, socket_options
+        )
+
+
+def _guard_connections(transport: httpx.HTTPTransport) -> None:
+    # httpx has no public hook for its connection pool's network backend (httpcore's seam for
+    # exactly this); the versions are pinned, and a change fails here, loudly, not silently.
+    pool = transport._pool
+    if not hasattr(pool, "_network_backend"):
+        raise RuntimeError("httpx's connection pool changed: cannot guard its connections")
+    pool._network_backend = _PublicOnly()
 
 
 #: Bytes inflated at a time: a compressed body is never inflated further than this past the

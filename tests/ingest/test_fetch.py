@@ -159,3 +159,24 @@ def test_timeout_is_a_total_limit(http_site: Site) -> None:
             fetcher.get(slow)
     # Each byte came well within the 1 s read timeout; the whole took 10 s to send.
     assert time.monotonic() - started < 3.0
+
+
+def test_a_name_that_resolves_elsewhere_at_connect_time_is_refused(
+    http_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name looks public when checked before the request; the connection,
+    made to the address resolved then, is refused because that address is loopback."""
+    from storyline.ingest import fetch
+
+    real = fetch.private_address
+
+    def public_name(host: str, port: int) -> str | None:
+        return None if host == "localhost" else real(host, port)
+
+    monkeypatch.setattr(fetch, "private_address", public_name)
+    port = http_site.base.rsplit(":", 1)[1]
+    http_site.add("/a", "<html><body>inside</body></html>")
+    options = FetchOptions(delay=0.0, retries=0, respect_robots=False)
+    with Fetcher(options) as fetcher, pytest.raises(FetchError, match="refused: localhost"):
+        fetcher.get(f"http://localhost:{port}/a")
+    assert http_site.hits == []
