@@ -37,7 +37,7 @@ from storyline.store.export import write as write_table
 from storyline.stories.clusterer import cluster
 from storyline.telling.digest import DEFAULT_WORDS, summarize
 from storyline.telling.timeline import DEFAULT_DATES, DEFAULT_PER_DATE, timeline
-from storyline.views import story_data, to_markdown
+from storyline.views import outlets_of, story_data, to_markdown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -295,7 +295,11 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
     click.echo(f"url:       {article.url or '-'}")
     click.echo(f"origin:    {article.origin}")
     if len(copies) > 1:
-        click.echo(f"carried by {len(copies)} outlets:")
+        outlets = outlets_of(copy for copy, _ in copies)
+        click.echo(
+            f"carried by {len(outlets)} outlet{'s' if len(outlets) != 1 else ''}"
+            f" ({len(copies)} articles):"
+        )
         for copy, duplicate in copies:
             how = (
                 "original"
@@ -800,7 +804,11 @@ def _print_stats(store: Store, as_json: bool) -> None:
             + ", ".join(f"{name} ({label}, {n})" for name, label, n in stats["top_entities"])
         )
     for canonical_id, count, outlets in stats["wire_copies"][:10]:
-        click.echo(f"  {canonical_id}: carried by {count + 1} outlets: {', '.join(outlets)}")
+        ran = list(dict.fromkeys(outlets))
+        click.echo(
+            f"  {canonical_id}: {count + 1} articles, carried by {len(ran)}"
+            f" outlet{'s' if len(ran) != 1 else ''}: {', '.join(ran)}"
+        )
 
 
 @cli.command("demo")

@@ -8,6 +8,7 @@ store or tells a story.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "Segment",
     "article_data",
     "entity_data",
+    "outlets_of",
     "search_data",
     "stories_data",
     "story_data",
@@ -111,13 +113,19 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
         "articles": [
             {
                 **_summary(a),
-                "carried_by": [c.outlet or c.id for c in copies.get(a.id, [])],
+                "carried_by": outlets_of(copies.get(a.id, [])),
                 "copies": [_summary(c) for c in copies.get(a.id, []) if c.id != a.id],
             }
             for a in articles
             if canonical_of[a.id] == a.id
         ],
     }
+
+
+def outlets_of(articles: Iterable[Article]) -> list[str]:
+    """The outlets that ran an article and its copies, each once, in the order they ran it
+    (an article without an outlet counts as its own)."""
+    return list(dict.fromkeys(article.outlet or article.id for article in articles))
 
 
 def _first_title(articles: list[Article]) -> str | None:
@@ -161,7 +169,7 @@ def article_data(
     return {
         "article": article.to_dict(),
         "story": store.story_of(canonical),
-        "carried_by": [a.outlet or a.id for a, _ in copies],
+        "carried_by": outlets_of([a for a, _ in copies]),
         "quotes": store.article_quotes(canonical),
         "times": [t.to_dict() for t in analysis.times] if analysis else [],
         "entities": [e.to_dict() for e in analysis.entities] if analysis else [],

@@ -95,8 +95,7 @@ class StoryQueries(AnalysisQueries):
     ) -> None:
         """Record one assignment, the merges it caused and the split it caused (``moved``:
         from story, to story, the articles that left), in one transaction."""
-        with self.transaction() as conn:
-            self._assign(conn, article_id, story_id, similarity, merged, moved)
+        self.record_placements([(article_id, story_id, similarity, merged, moved)], None)
 
     def record_placements(
         self,
@@ -109,7 +108,7 @@ class StoryQueries(AnalysisQueries):
         the rest exactly as an uninterrupted run would."""
         with self.transaction() as conn:
             for assignment in assignments:
-                self._assign(conn, *assignment)
+                self._assign(conn, assignment)
             if state is not None:
                 covered = conn.execute("SELECT MAX(rowid) FROM story_articles").fetchone()[0]
                 conn.execute(
@@ -118,15 +117,8 @@ class StoryQueries(AnalysisQueries):
                     (int(covered or 0), state, now_iso()),
                 )
 
-    def _assign(
-        self,
-        conn: sqlite3.Connection,
-        article_id: str,
-        story_id: str,
-        similarity: float,
-        merged: tuple[str, ...] = (),
-        moved: tuple[str, str, tuple[str, ...]] | None = None,
-    ) -> None:
+    def _assign(self, conn: sqlite3.Connection, placed: Placed) -> None:
+        article_id, story_id, similarity, merged, moved = placed
         for old in merged:
             conn.execute(
                 "UPDATE story_articles SET story_id = ? WHERE story_id = ?", (story_id, old)

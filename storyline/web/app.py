@@ -157,6 +157,7 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
         version="1",
     )
     templates = Jinja2Templates(directory=str(_PACKAGE / "templates"))
+    templates.env.filters["segment"] = lambda value: quote(str(value), safe="")
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
     swagger = resources.files("fastapi_offline") / "static"
     app.mount("/docs/assets", StaticFiles(directory=str(swagger)), name="docs-assets")
@@ -222,19 +223,19 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
         with store() as opened:
             return stories_data(opened, entity, start, end)
 
-    @app.get("/api/story/{story_id}", summary="One story: headline, digest, timeline, quotes")
+    @app.get("/api/story/{story_id:path}", summary="One story: headline, digest, timeline, quotes")
     def api_story(story_id: str) -> dict[str, Any]:
         with store() as opened:
             return story_data(opened, story_id)
 
-    @app.get("/api/article/{article_id}", summary="One article with its analysis")
+    @app.get("/api/article/{article_id:path}", summary="One article with its analysis")
     def api_article(
         article_id: str, start: int | None = None, end: int | None = None
     ) -> dict[str, Any]:
         with store() as opened:
             return article_data(opened, article_id, _span(start, end))
 
-    @app.get("/api/entity/{name}", summary="Everything a person or organisation said")
+    @app.get("/api/entity/{name:path}", summary="Everything a person or organisation said")
     def api_entity(name: str) -> dict[str, Any]:
         with store() as opened:
             return entity_data(opened, name)
@@ -261,27 +262,29 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
         with store() as opened:
             return page(request, "stories.html", stories_data(opened, entity, start, end))
 
-    @app.get("/story/{story_id}.atom", include_in_schema=False)
-    def story_feed(story_id: str) -> Response:
+    # Ids may hold any character, "/" included: every id route takes a path, and links quote
+    # ids as one path segment (the ``segment`` filter). One route serves a story's page, feed
+    # and Markdown, so that an id ending in ".md" or ".atom" still names its own page.
+    @app.get("/story/{story_id:path}", include_in_schema=False)
+    def story_route(request: Request, story_id: str) -> Response:
         with store() as opened:
+            fmt = None
+            if opened.resolve_story(story_id) is None:
+                for suffix in (".atom", ".md"):
+                    if story_id.endswith(suffix):
+                        story_id, fmt = story_id.removesuffix(suffix), suffix
+                        break
             data = story_data(opened, story_id)
-        entries = [_entry(base, a, ", ".join(a["carried_by"])) for a in data["articles"]]
-        link = f"{base}/story/{quote(data['id'], safe='')}"
-        body = atom(data["headline"] or data["id"], link, entries)
-        return Response(body, media_type="application/atom+xml")
+        if fmt == ".md":
+            return PlainTextResponse(to_markdown(data), media_type="text/markdown")
+        if fmt == ".atom":
+            entries = [_entry(base, a, ", ".join(a["carried_by"])) for a in data["articles"]]
+            link = f"{base}/story/{quote(data['id'], safe='')}"
+            body = atom(data["headline"] or data["id"], link, entries)
+            return Response(body, media_type="application/atom+xml")
+        return page(request, "story.html", data)
 
-    @app.get("/story/{story_id}.md", include_in_schema=False)
-    def story_markdown(story_id: str) -> Response:
-        with store() as opened:
-            data = story_data(opened, story_id)
-        return PlainTextResponse(to_markdown(data), media_type="text/markdown")
-
-    @app.get("/story/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: str) -> HTMLResponse:
-        with store() as opened:
-            return page(request, "story.html", story_data(opened, story_id))
-
-    @app.get("/article/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/article/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(
         request: Request, article_id: str, start: int | None = None, end: int | None = None
     ) -> HTMLResponse:
@@ -290,7 +293,7 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
                 request, "article.html", article_data(opened, article_id, _span(start, end))
             )
 
-    @app.get("/entity/{name}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/entity/{name:path}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(request: Request, name: str) -> HTMLResponse:
         with store() as opened:
             return page(request, "entity.html", entity_data(opened, name))

@@ -281,3 +281,84 @@ def test_every_person_link_opens_a_page(client: TestClient) -> None:
     assert len(links) > 10
     broken = [link for link in sorted(links) if client.get(link).status_code != 200]
     assert broken == []
+
+
+#: Ids as real archives have them: paths, spaces, quotes, other scripts, a format suffix, length.
+ODD_IDS = [
+    "wire/2025/03/30/harbour-fire",
+    "id with spaces",
+    "quote\"and'apostrophe",
+    "ünïcødé-ид-記事",
+    "notes.md",
+    "q?x=1&y=2#frag",
+    "long-" + "x" * 1500,
+]
+
+
+def test_any_id_works_in_every_page_route_feed_and_link(tmp_path: Path) -> None:
+    import re
+    from urllib.parse import quote, unquote
+
+    records = [
+        {
+            "id": article_id,
+            "title": f"Harbour report {n}",
+            "source": f"Outlet {n}",
+            "published": f"2025-03-{10 + n:02d}",
+            "text": (
+                f"The {topic} of {place} was the news on Monday, {who} said, and the {topic}"
+                f" of {place} will go on, as {who} told the {place} council."
+            ),
+        }
+        for n, (article_id, topic, place, who) in enumerate(
+            zip(
+                ODD_IDS,
+                ["flood", "strike", "election", "recall", "festival", "inquiry", "drought"],
+                ["Kestrel", "Marlow", "Sarn", "Veldora", "Castavia", "Orland", "Farrow"],
+                [
+                    "Ana Ruiz",
+                    "Tom Hale",
+                    "Ida Berg",
+                    "Max Oyelaran",
+                    "Lea Sorn",
+                    "Ivo Dane",
+                    "Uma Kell",
+                ],
+                strict=True,
+            )
+        )
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    db = tmp_path / "odd.db"
+    with open_store(db) as store:
+        run(store, [str(path)], SourceOptions())
+        stories = {store.story_of(article_id) for article_id in ODD_IDS}
+    assert None not in stories
+    with TestClient(create_app(str(db), BASE)) as odd:
+        pages = ["/", "/search?q=harbour"]
+        for article_id in ODD_IDS:
+            pages += [f"/article/{quote(article_id, safe='')}"]
+            pages += [f"/api/article/{quote(article_id, safe='')}"]
+        for story_id in stories:
+            assert story_id is not None
+            for suffix in ("", ".atom", ".md"):
+                pages.append(f"/story/{quote(story_id, safe='')}{suffix}")
+            pages.append(f"/api/story/{quote(story_id, safe='')}")
+        seen: set[str] = set()
+        while pages:
+            page = pages.pop()
+            if page in seen:
+                continue
+            seen.add(page)
+            response = odd.get(page)
+            assert response.status_code == 200, (unquote(page)[:80], response.text[:200])
+            if "text/html" in response.headers["content-type"]:
+                for link in re.findall(r'href="(/(?:story|article|entity)/[^"]+)"', response.text):
+                    pages.append(link.replace("&amp;", "&"))
+        assert odd.get("/api/story/" + quote(next(iter(stories)) or "", safe="")).json()["id"]
+    # Each report is its own story, and the one named "s-notes.md" is a page, not the
+    # Markdown of a story "s-notes".
+    assert len(stories) == len(ODD_IDS) and "s-notes.md" in stories
+    with TestClient(create_app(str(db), BASE)) as odd:
+        assert "text/html" in odd.get("/story/s-notes.md").headers["content-type"]
