@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 from dateutil.easter import easter
 
@@ -142,7 +143,9 @@ _APPROX_WORD = (
 _APPROX = rf"(?:{_APPROX_WORD} )?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _FUTURE = re.compile(
-    r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming)\b",
+    r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming"
+    # "we expect them to arrive on Wednesday", "hopes to sign on Friday": an intention.
+    r"|(?:expects?|expecting|hopes?|hoping|intends?|aims?)(?:\W+\w+){0,2}\W+to)\b",
     re.I,
 )
 #: Cues right before an expression (a word may come between) that settle its direction.
@@ -280,8 +283,10 @@ def _season(dct: date, name: str, steps: int) -> str:
 def _weekday(dct: date, name: str, future: bool) -> str:
     target = _WEEKDAYS[name.lower()]
     delta = target - dct.weekday()
-    # Looking ahead: the next such day after today; otherwise the last one, today included.
-    if future and delta <= 0:
+    # Looking ahead: the next such day, today included ("talks will resume on Tuesday" in a
+    # Tuesday paper is today: a week ahead would be "next Tuesday"); otherwise the last one,
+    # today included.
+    if future and delta < 0:
         delta += 7
     elif not future and delta > 0:
         delta -= 7
@@ -382,6 +387,8 @@ def _r_weekday(m: re.Match[str], dct: date, future: bool) -> tuple[str, str] | N
     if which == "last" and value == dct.isoformat():
         # "last Wednesday" written on a Wednesday is a week ago, not today.
         value = (dct - timedelta(days=7)).isoformat()
+    elif which == "next" and value == dct.isoformat():
+        value = (dct + timedelta(days=7)).isoformat()
     part = (m["part"] or "").lower()
     if part:
         return "TIME", f"{value}T{_PARTS[part]}"
@@ -990,9 +997,26 @@ _RATE_BEFORE = re.compile(
 _OPENING = re.compile(r"(?:^|[.!?\n][\"'`\u201d\u2019]*\s*)$")
 
 
+#: "1930 people", "2000 troops": a number that counts, not a year (a year modifying such a noun
+#: comes with a determiner: "the 2010 deaths").
+_COUNTED = re.compile(
+    r"\s+(?:people|persons|men|women|children|adults|soldiers|troops|civilians|residents"
+    r"|families|homes|houses|buildings|workers|employees|jobs|refugees|migrants|prisoners"
+    r"|passengers|students|protesters|demonstrators|casualties|victims|deaths|dead|cases"
+    r"|patients|voters|votes|members|tonnes|tons|barrels|acres|hectares|miles|kilometres"
+    r"|kilometers|metres|meters|feet|dollars|euros|pounds)\b"
+)
+_DETERMINED = re.compile(r"\b(?:the|a|its|their|his|her|our|this|that|in|of|since)\s+$", re.I)
+#: "on a day when markets fell": a day picked out by what happened on it, not a length of time.
+_WHICH_DAY = re.compile(r"\s+(?:when|that|on which|in which)\b", re.I)
+
+
 def _not_a_time(text: str, start: int, end: int, kind: str) -> bool:
-    """Matches of a rule that are not time expressions: ages, rates, a discourse "Now,"."""
+    """Matches of a rule that are not time expressions: ages, rates, a discourse "Now,",
+    counts that look like years, a day named by what happened on it."""
     if kind == "DATE":
+        if text[start:end].isdigit() and _COUNTED.match(text, end):
+            return not _DETERMINED.search(text[max(0, start - 12) : start])
         return (
             text[start:end].lower() == "now"
             and text.startswith(",", end)
@@ -1001,6 +1025,8 @@ def _not_a_time(text: str, start: int, end: int, kind: str) -> bool:
     if kind != "DURATION":
         return False
     if _AGE_AFTER.match(text, end):
+        return True
+    if _WHICH_DAY.match(text, end) and text[max(0, start - 3) : start].lower() == "on ":
         return True
     return bool(
         _RATE_UNIT.match(text[start:end]) and _RATE_BEFORE.search(text[max(0, start - 30) : start])
@@ -1057,7 +1083,29 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
         calendar = calendar_value(time)
         if calendar and _REFERENCE.fullmatch(calendar):
             reference = calendar
-    return [time for time in times if time.value]
+    return [time for time in _years_of_months(text, times) if time.value]
+
+
+#: "(mid-)March last year", "April of next year": the year the month lies in is the one named.
+_MONTH_VALUE = re.compile(r"\d{4}-\d\d")
+_RELATIVE_YEAR = re.compile(r"(?:of )?(?:last|next|this) year$", re.I)
+
+
+def _years_of_months(text: str, times: list[TimeExpr]) -> list[TimeExpr]:
+    """Give a month without a year of its own the year of a "last/next/this year" right after
+    it; the two stay two expressions, as TimeML annotators most often drew them."""
+    out = list(times)
+    for index, (month, year) in enumerate(pairwise(times)):
+        between = text[month.end : year.start]
+        if (
+            _MONTH_VALUE.fullmatch(month.value)
+            and not re.search(r"\d{4}", month.text)
+            and between.strip(" ,") in ("", "of")
+            and _RELATIVE_YEAR.search(year.text)
+            and re.fullmatch(r"\d{4}", year.value)
+        ):
+            out[index] = replace(month, value=f"{year.value}{month.value[4:]}")
+    return out
 
 
 def times_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:
