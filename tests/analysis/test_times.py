@@ -235,3 +235,34 @@ def test_that_year_and_the_next_day_count_from_the_last_date_named() -> None:
 def test_vague_terms_are_references() -> None:
     found = {t.text: t.value for t in find_times("At the time, in the short term.", FRIDAY)}
     assert found == {"the time": "PAST_REF", "the short term": "FUTURE_REF"}
+
+
+# -- dates in real prose (issue 21, item 7); the documents are dated FRIDAY -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "value"),
+    [
+        # An intention looks ahead, though no "will" is said.
+        ("We expect them to arrive on Wednesday, the minister said.", "Wednesday", "2017-02-22"),
+        ("The union hopes to sign the deal on Monday.", "Monday", "2017-02-20"),
+        # The paper's own weekday, looking ahead, is today; a week ahead is "next Friday".
+        ("The talks will resume on Friday.", "Friday", FRIDAY),
+        ("The talks will resume next Friday.", "next Friday", "2017-02-24"),
+        # A month followed by "last year" lies in last year.
+        ("The plant closed in mid-March last year.", "mid-March", "2016-03"),
+        ("The port reopens in April of next year.", "April", "2018-04"),
+    ],
+)
+def test_dates_in_real_prose(text: str, expression: str, value: str) -> None:
+    found = {t.text: t.value for t in find_times(text, FRIDAY)}
+    assert found.get(expression) == value, found
+
+
+def test_counts_and_days_picked_by_events_are_not_times() -> None:
+    assert find_times("At least 1930 people were killed in the floods.", FRIDAY) == []
+    assert find_times("Some 2000 troops crossed the river.", FRIDAY) == []
+    # A year with a determiner still modifies its noun.
+    assert [t.value for t in find_times("The 2010 deaths shocked the town.", FRIDAY)] == ["2010"]
+    assert find_times("It came on a day when markets fell.", FRIDAY) == []
+    assert [t.value for t in find_times("It took a day to fix.", FRIDAY)] == ["P1D"]
