@@ -72,8 +72,9 @@ def json_option(command: F) -> F:
 
 
 @contextmanager
-def _store(db_path: str) -> Iterator[Store]:
-    store = open_store(db_path)
+def _store(db_path: str, *, create: bool = False) -> Iterator[Store]:
+    """The store at ``db_path``; only the commands that ingest (``create``) make a new one."""
+    store = open_store(db_path, create=create)
     store.on_wait = lambda: click.echo(
         f"waiting: another Storyline command is writing to {db_path}", err=True
     )
@@ -81,6 +82,18 @@ def _store(db_path: str) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+_PLURALS = {"story": "stories", "copy": "copies", "entity": "entities", "analysis": "analyses"}
+
+
+def _word(count: int, word: str) -> str:
+    """``word`` in the number ``count`` asks for: 1 article, 2 articles, 0 stories."""
+    return word if count == 1 else _PLURALS.get(word, word + "s")
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {_word(count, word)}"
 
 
 def _report_problem(problem: Problem) -> None:
@@ -171,7 +184,7 @@ def ingest_command(
         max_bytes=max_bytes,
         allow_private=allow_private,
     )
-    with _store(db_path) as store, Fetcher(fetch_options) as fetcher:
+    with _store(db_path, create=True) as store, Fetcher(fetch_options) as fetcher:
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
         result = _run_with_progress(store, list(sources), options, analyze=analyze)
     report, analysed, grouped = result.ingest, result.analyzed, result.placed
@@ -187,9 +200,10 @@ def ingest_command(
         click.echo(json.dumps(summary, ensure_ascii=False))
     else:
         click.echo(
-            f"added {report.added} articles ({report.copies} copies of stored articles),"
+            f"added {_count(report.added, 'article')}"
+            f" ({_count(report.copies, 'copy')} of stored articles),"
             f" {report.unchanged} already stored, {analysed} analysed,"
-            f" {grouped} placed in stories, {len(report.problems)} problems"
+            f" {grouped} placed in stories, {_count(len(report.problems), 'problem')}"
         )
     if report.problems:
         sys.exit(1)
@@ -298,7 +312,7 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
         outlets = outlets_of(copy for copy, _ in copies)
         click.echo(
             f"carried by {len(outlets)} outlet{'s' if len(outlets) != 1 else ''}"
-            f" ({len(copies)} articles):"
+            f" ({_count(len(copies), 'article')}):"
         )
         for copy, duplicate in copies:
             how = (
@@ -343,7 +357,12 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
 
 
 @cli.command("analyze")
-@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.argument(
+    "file",
+    required=False,
+    default="-",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+)
 @click.option(
     "--stages",
     default=",".join(DEFAULT_STAGES),
@@ -371,7 +390,8 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
         for problem in refused:
             _report_problem(problem)
         click.echo(
-            f"analysed {done} stored articles, {grouped} placed in stories, {len(refused)} problems"
+            f"analysed {done} stored articles, {grouped} placed in stories,"
+            f" {_count(len(refused), 'problem')}"
         )
         sys.exit(1 if refused else 0)
     problems: list[Problem] = []
@@ -422,7 +442,8 @@ def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
     for row in rows:
         roles = "; ".join(row["roles"] + row["affiliations"])
         click.echo(
-            f"{row['quotes']:>4} quotes in {row['articles']:>3} articles  {row['name']}"
+            f"{row['quotes']:>4} {_word(row['quotes'], 'quote')} in {row['articles']:>3}"
+            f" {_word(row['articles'], 'article')}  {row['name']}"
             + (f"  [{roles}]" if roles else "")
         )
 
@@ -477,7 +498,12 @@ def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
 
 
 @cli.command("summarize")
-@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.argument(
+    "file",
+    required=False,
+    default="-",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+)
 @click.option("--words", type=click.IntRange(1), default=DEFAULT_WORDS, show_default=True)
 @json_option
 def summarize_command(file: str, words: int, as_json: bool) -> None:
@@ -506,7 +532,12 @@ def summarize_command(file: str, words: int, as_json: bool) -> None:
 
 
 @cli.command("timeline")
-@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.argument(
+    "file",
+    required=False,
+    default="-",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+)
 @click.option("--dates", type=click.IntRange(1), default=DEFAULT_DATES, show_default=True)
 @click.option(
     "--per-date",
@@ -556,7 +587,12 @@ def timeline_command(
 
 
 @cli.command("cluster")
-@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
+@click.argument(
+    "file",
+    required=False,
+    default="-",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+)
 def cluster_command(file: str) -> None:
     """Group JSONL articles from FILE (or - for stdin) into stories, in memory.
 
@@ -596,7 +632,8 @@ def stories_command(limit: int, db_path: str, as_json: bool) -> None:
     for row in rows:
         people = ", ".join(name for name, _, _ in row["top_entities"])
         click.echo(
-            f"{row['id']}  {row['articles']:>3} articles {row['outlets']:>2} outlets"
+            f"{row['id']}  {row['articles']:>3} {_word(row['articles'], 'article')}"
+            f" {row['outlets']:>2} {_word(row['outlets'], 'outlet')}"
             f"  {(row['first'] or '?')[:10]} .. {(row['last'] or '?')[:10]}"
             f"  {row['headline'] or '(untitled)'}" + (f"  [{people}]" if people else "")
         )
@@ -633,14 +670,20 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
         click.echo(f"(split off story {origin['story']} on {origin['at'][:10]})")
     for part in data["split_into"]:
         click.echo(
-            f"({part['articles']} articles moved to story {part['story']} on {part['at'][:10]}:"
+            f"({_count(part['articles'], 'article')} moved to story {part['story']}"
+            f" on {part['at'][:10]}:"
             " they told another story)"
         )
     click.secho(data["headline"] or current, bold=True)
     sources = [s for article in data["articles"] for s in (article, *article["copies"])]
-    click.echo(f"{current}: {len(sources)} articles from {data['outlets']} outlets")
+    click.echo(
+        f"{current}: {_count(data['size'], 'article')} from {_count(data['outlets'], 'outlet')}"
+    )
     if data["stale"]:
-        click.echo(f"(told from {data['told_from']} articles: run `storyline tell` to tell again)")
+        click.echo(
+            f"(told from {_count(data['told_from'], 'article')}:"
+            " run `storyline tell` to tell again)"
+        )
     if data["entities"]:
         click.echo("actors: " + ", ".join(f"{e['name']} ({e['label']})" for e in data["entities"]))
     outlet = {source["id"]: source["outlet"] or source["id"] for source in sources}
@@ -677,7 +720,7 @@ def tell_command(db_path: str) -> None:
     """
     with _store(db_path) as store:
         told = runner.refresh_tellings(store)
-    click.echo(f"told {told} stories")
+    click.echo(f"told {_count(told, 'story')}")
 
 
 @cli.command("export")
@@ -699,7 +742,7 @@ def export_command(table: str, fmt: str, out: str, db_path: str) -> None:
         else:
             with open(out, "wb") as target:
                 count = write_table(store, table, fmt, target)
-    click.echo(f"exported {count} {table} rows as {fmt}", err=True)
+    click.echo(f"exported {_count(count, 'row')} of {table} as {fmt}", err=True)
 
 
 @cli.command("spark")
@@ -742,8 +785,9 @@ def spark_command(
         click.echo(json.dumps(report.to_dict()))
     else:
         click.echo(
-            f"wrote {out}: {report.articles} articles ({report.copies} copies),"
-            f" {report.analysed} analysed, {report.stories} stories, {report.errors} errors"
+            f"wrote {out}: {_count(report.articles, 'article')} ({_count(report.copies, 'copy')}),"
+            f" {report.analysed} analysed, {_count(report.stories, 'story')},"
+            f" {_count(report.errors, 'error')}"
         )
     if report.errors:
         sys.exit(1)
@@ -761,7 +805,7 @@ def load_command(directory: Path, db_path: str, as_json: bool) -> None:
     The job's errors are recorded as problems; stories are told afterwards.
     """
     with (
-        _store(db_path) as store,
+        _store(db_path, create=True) as store,
         tqdm(desc="load", unit=" articles", file=sys.stderr, disable=None) as bar,
     ):
         report = load_tables(store, directory, progress=bar.update)
@@ -769,9 +813,9 @@ def load_command(directory: Path, db_path: str, as_json: bool) -> None:
         click.echo(json.dumps(report.to_dict()))
     else:
         click.echo(
-            f"loaded {report.articles} articles, {report.analyses} analyses,"
-            f" {report.placed} placed in stories, {report.told} stories told,"
-            f" {report.errors} errors recorded"
+            f"loaded {_count(report.articles, 'article')}, {_count(report.analyses, 'analysis')},"
+            f" {report.placed} placed in stories, {_count(report.told, 'story')} told,"
+            f" {_count(report.errors, 'error')} recorded"
         )
 
 
@@ -792,10 +836,10 @@ def _print_stats(store: Store, as_json: bool) -> None:
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
     click.echo(
-        f"{stats['articles']} articles from {stats['outlets']} outlets"
+        f"{_count(stats['articles'], 'article')} from {_count(stats['outlets'], 'outlet')}"
         f" ({stats['copies']} are copies), {stats['analysed']} analysed,"
-        f" {stats['stories']} stories,"
-        f" {stats['entities']} entities, {stats['problems']} problems recorded"
+        f" {_count(stats['stories'], 'story')},"
+        f" {_count(stats['entities'], 'entity')}, {_count(stats['problems'], 'problem')} recorded"
     )
     click.echo("languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
     if stats["top_entities"]:
@@ -806,7 +850,7 @@ def _print_stats(store: Store, as_json: bool) -> None:
     for canonical_id, count, outlets in stats["wire_copies"][:10]:
         ran = list(dict.fromkeys(outlets))
         click.echo(
-            f"  {canonical_id}: {count + 1} articles, carried by {len(ran)}"
+            f"  {canonical_id}: {_count(count + 1, 'article')}, carried by {len(ran)}"
             f" outlet{'s' if len(ran) != 1 else ''}: {', '.join(ran)}"
         )
 
@@ -822,14 +866,14 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
     http://127.0.0.1:PORT/ until Ctrl-C (--no-serve to stop after ingesting).
     """
     sample = resources.files("storyline") / "data" / "sample.jsonl"
-    with resources.as_file(sample) as path, _store(db_path) as store:
+    with resources.as_file(sample) as path, _store(db_path, create=True) as store:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
         result = _run_with_progress(store, [str(path)], SourceOptions(), analyze=True)
         report, analysed, grouped = result.ingest, result.analyzed, result.placed
         click.echo(
-            f"added {report.added} ({report.copies} copies), {report.unchanged} already"
+            f"added {report.added} ({_count(report.copies, 'copy')}), {report.unchanged} already"
             f" stored, {analysed} analysed, {grouped} placed in stories,"
-            f" {len(report.problems)} problems"
+            f" {_count(len(report.problems), 'problem')}"
         )
         _print_stats(store, as_json=False)
     click.echo()

@@ -104,7 +104,9 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
         "timeline": told["timeline"],
         "told_from": telling.articles,
         "stale": telling.articles != len(articles),
-        "outlets": len({a.outlet for a in articles}),
+        # Every article, copies included, as the stories list counts them.
+        "size": len(articles),
+        "outlets": len({a.outlet for a in articles if a.outlet}),  # as the stories list counts
         "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
         "entities": [
             {"name": n, "label": lbl, "articles": c}

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyline.cli import cli
+from storyline.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(cli.commands)
@@ -46,7 +47,7 @@ def test_ingest_with_bad_records_exits_1_and_names_them(tmp_path: Path) -> None:
     result = run("ingest", str(bad), "--db", str(tmp_path / "x.db"), "--no-analyze")
     assert result.exit_code == 1
     assert f"error: {bad}:2: invalid JSON" in result.stderr
-    assert "added 1 articles" in result.stdout
+    assert "added 1 article " in result.stdout
 
 
 def test_db_from_environment(
@@ -233,7 +234,7 @@ def test_private_addresses_need_an_opt_in(
     assert refused.exit_code == 1
     assert "refused: 127.0.0.1" in refused.stderr and "--allow-private" in refused.stderr
     allowed = run("ingest", page, "--db", db, "--no-analyze", "--delay", "0", "--allow-private")
-    assert allowed.exit_code == 0 and "added 1 articles" in allowed.stdout
+    assert allowed.exit_code == 0 and "added 1 article " in allowed.stdout
     monkeypatch.setenv("STORYLINE_ALLOW_PRIVATE", "1")
     second = http_site.add("/news/2", html_page(sample_records[1]))
     again = run("ingest", second, "--db", db, "--no-analyze", "--delay", "0")
@@ -250,7 +251,7 @@ def test_serving_beyond_loopback_is_warned_about(tmp_path: Path, monkeypatch: An
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
     db = str(tmp_path / "s.db")
-    run("stats", "--db", db)  # makes the store
+    open_store(db).close()
     quiet = run("serve", "--db", db)
     loud = run("serve", "--db", db, "--host", "0.0.0.0", "--port", "8123")
     assert "warning" not in quiet.stderr and "anyone who can reach" in loud.stderr
@@ -258,3 +259,37 @@ def test_serving_beyond_loopback_is_warned_about(tmp_path: Path, monkeypatch: An
         {"host": "127.0.0.1", "port": 8000, "log_level": "warning"},
         {"host": "0.0.0.0", "port": 8123, "log_level": "warning"},
     ]
+
+
+def test_read_only_commands_never_create_a_store(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    for command in (["stats"], ["stories"], ["story", "s-x"], ["articles"], ["show", "abcd"]):
+        result = run(*command, "--db", str(missing))
+        assert result.exit_code == 1 and "no such store" in result.stderr, command
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", ["analyze", "summarize", "timeline", "cluster"])
+def test_a_missing_input_file_is_one_line(tmp_path: Path, command: str) -> None:
+    result = run(command, str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_ambiguous_prefix_lists_the_candidates(db: str) -> None:
+    result = run("show", "nw-t", "--db", db)  # nw-talks-1, nw-talks-2, ...
+    assert result.exit_code == 1
+    assert "several article ids" in result.stderr and "nw-talks-1" in result.stderr
+
+
+def test_counts_agree_with_their_nouns(db: str) -> None:
+    stats = run("stats", "--db", db).stdout
+    assert "65 articles from 8 outlets" in stats and "1 articles" not in stats
+    story = run("story", "s-nw-talks-1", "--db", db).stdout
+    listed = next(
+        line
+        for line in run("stories", "--db", db).stdout.splitlines()
+        if line.startswith("s-nw-talks-1 ")
+    )
+    size = int(listed.split()[1])
+    assert f"s-nw-talks-1: {size} articles from" in story  # the list and the page agree

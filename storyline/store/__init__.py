@@ -92,13 +92,19 @@ class Store(SearchQueries, StoryQueries):
         }
 
 
-def open_store(path: str | os.PathLike[str] | None = None) -> Store:
-    """Open (creating and migrating as needed) the store at ``path`` (default: see README)."""
+def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
+    """Open (creating and migrating as needed) the store at ``path`` (default: see README).
+
+    With ``create=False`` a missing file is an error instead of a new, empty store: what a
+    command that only reads wants (a mistyped ``--db`` must not answer "no such story").
+    """
     target = str(path) if path is not None else default_db_path()
     if target != ":memory:":
         parent = Path(target).resolve().parent
         if not parent.is_dir():
             raise StoreError(f"{target}: folder {parent} does not exist")
+        if not create and not Path(target).is_file():
+            raise StoreError(f"{target}: no such store (run storyline ingest first)")
     conn = None
     try:
         conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)

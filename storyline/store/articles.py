@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from storyline.errors import NotFound
 from storyline.records import (
     Article,
     Duplicate,
@@ -72,15 +73,20 @@ class ArticleQueries(StoreBase):
         return None if row is None else _article(row)
 
     def find_article(self, prefix: str) -> Article | None:
-        """An article by id or by an unambiguous id prefix (as users type them)."""
+        """An article by id or by an unambiguous id prefix (as users type them); an ambiguous
+        prefix is a :class:`~storyline.errors.NotFound` that lists the candidates."""
         exact = self.get_article(prefix)
         if exact is not None or len(prefix) < 4:
             return exact
         rows = self.conn.execute(
-            "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 11",
             (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),
         ).fetchall()
-        return self.get_article(rows[0][0]) if len(rows) == 1 else None
+        if len(rows) > 1:
+            shown = ", ".join(str(row[0]) for row in rows[:10])
+            more = " ..." if len(rows) > 10 else ""
+            raise NotFound(f"{prefix!r} is the start of several article ids: {shown}{more}")
+        return self.get_article(rows[0][0]) if rows else None
 
     def iter_articles(self) -> Iterator[Article]:
         """Every article in ingestion order."""
