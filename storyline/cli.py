@@ -330,7 +330,8 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
         for quote in analysis.quotes:
             click.echo(
                 f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
-                f" ({quote.kind}): {quote_text(article.text, quote)}"
+                f" ({quote.kind}):"
+                f" {_said(quote_text(article.text, quote), quote.polarity, quote.confidence)}"
                 + (f" [{', '.join(quote.dates)}]" if quote.dates else "")
             )
     if analysis is not None and analysis.times:
@@ -456,13 +457,27 @@ def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
     help="Name of a person or organisation (any spelling variant or alias; a surname).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Only quotes the cue model is at least this sure of (layout-found ones always pass).",
+)
 @db_option
 @json_option
-def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
-    """Everything one speaker said, newest first, each with its article."""
+def quotes_command(
+    name: str, limit: int, min_confidence: float, db_path: str, as_json: bool
+) -> None:
+    """Everything one speaker said, newest first, each with its article.
+
+    Each quote shows the cue model's confidence, and whether the speaker denied what
+    follows or declined to comment.
+    """
     with _store(db_path) as store:
         entities = store.find_entities(name)
-        rows = store.quotes_by([entity_id for entity_id, _, _ in entities], limit=limit)
+        ids = [entity_id for entity_id, _, _ in entities]
+        rows = store.quotes_by(ids, limit=limit, min_confidence=min_confidence)
     if not entities:
         raise click.ClickException(f"no person or organisation called {name!r} in the store")
     if as_json:
@@ -478,8 +493,17 @@ def quotes_command(name: str, limit: int, db_path: str, as_json: bool) -> None:
         )
         click.echo(
             f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}:"
-            f" {row['content']}" + (f" [{', '.join(row['dates'])}]" if row["dates"] else "")
+            f" {_said(row['content'], row['polarity'], row['confidence'])}"
+            + (f" [{', '.join(row['dates'])}]" if row["dates"] else "")
         )
+
+
+def _said(content: str, polarity: str, confidence: float | None) -> str:
+    """A quote as the terminal shows it: its words (or the refusal), and the model's
+    confidence."""
+    words = {"declined": "(declined to comment)", "denied": f"denied: {content}"}
+    shown = words.get(polarity, content)
+    return shown + (f" ({confidence:.2f})" if confidence is not None else "")
 
 
 def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
@@ -644,7 +668,16 @@ def stories_command(limit: int, db_path: str, as_json: bool) -> None:
 @db_option
 @json_option
 @click.option("--markdown", is_flag=True, help="Print the story as a Markdown page.")
-def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) -> None:
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Only quotes the cue model is at least this sure of (as ?min_confidence= in the API).",
+)
+def story_command(
+    story_id: str, db_path: str, as_json: bool, markdown: bool, min_confidence: float
+) -> None:
     """Show one story: headline, cited digest, timeline, actors, and its articles in order.
 
     A merged story's old id leads to the story it was merged into; a story that split says
@@ -655,7 +688,7 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
     if as_json and markdown:
         raise click.UsageError("--json and --markdown are two formats: choose one")
     with _store(db_path) as store:
-        data = story_data(store, story_id)
+        data = story_data(store, story_id, min_confidence=min_confidence)
     if markdown:
         click.echo(to_markdown(data), nl=False)
         return
@@ -700,6 +733,14 @@ def story_command(story_id: str, db_path: str, as_json: bool, markdown: bool) ->
     for entry in data["timeline"]:
         for n, line in enumerate(entry["sentences"]):
             click.echo(f"  {entry['date'] if n == 0 else ' ' * 10}  {line['text']} [{cited(line)}]")
+    if data["quotes"]:
+        click.secho("who said what:", bold=True)
+    for group in data["quotes"]:
+        roles = f" [{'; '.join(group['roles'])}]" if group["roles"] else ""
+        click.echo(f"  {group['speaker']}{roles}")
+        for quote in group["quotes"]:
+            said = _said(quote["content"], quote["polarity"], quote["confidence"])
+            click.echo(f"    {said} [{outlet.get(quote['article_id'], quote['article_id'])}]")
     click.secho("articles:", bold=True)
     for article in data["articles"]:
         for source in (article, *article["copies"]):

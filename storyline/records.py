@@ -203,6 +203,12 @@ class Quote:
     speaker_kind: str | None = None
     #: Calendar values (TIMEX3) of the dates the content refers to (filled with ``times``).
     dates: tuple[str, ...] = ()
+    #: The cue model's probability that the cue reports speech or belief (None for a quote
+    #: found by its layout: "NAME: words", a signed letter).
+    confidence: float | None = None
+    #: "said" (the speaker asserts the content), "denied" (the speaker denies it: "denied
+    #: that ...", "rejected claims that ...") or "declined" (a refusal: "declined to comment").
+    polarity: str = "said"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -215,6 +221,8 @@ class Quote:
             "affiliation": self.affiliation,
             "speaker_kind": self.speaker_kind,
             "dates": list(self.dates),
+            "confidence": self.confidence,
+            "polarity": self.polarity,
         }
 
     @classmethod
@@ -232,6 +240,8 @@ class Quote:
             affiliation=data.get("affiliation"),
             speaker_kind=data.get("speaker_kind"),
             dates=tuple(data.get("dates", ())),
+            confidence=data.get("confidence"),
+            polarity=data.get("polarity", "said"),
         )
 
 

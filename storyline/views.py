@@ -59,7 +59,7 @@ def stories_data(
     return {"stories": rows, "filters": filters}
 
 
-def story_data(store: Store, story_id: str) -> dict[str, Any]:
+def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> dict[str, Any]:
     """The one story object: the page, ``/api/story/ID``, ``storyline story --json``,
     Markdown and the Atom feed all show this.
 
@@ -80,7 +80,7 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
         copies.setdefault(canonical, []).append(article)
         if canonical != article.id:
             continue
-        for quote in store.article_quotes(article.id):
+        for quote in store.article_quotes(article.id, min_confidence=min_confidence):
             if not quote["speaker"]:
                 continue
             group = quotes.setdefault(
@@ -108,6 +108,7 @@ def story_data(store: Store, story_id: str) -> dict[str, Any]:
         "size": len(articles),
         "outlets": len({a.outlet for a in articles if a.outlet}),  # as the stories list counts
         "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
+        "min_confidence": min_confidence,
         "entities": [
             {"name": n, "label": lbl, "articles": c}
             for n, lbl, c in store.story_entities(current, limit=20)
@@ -204,11 +205,12 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[Segment
     return pieces
 
 
-def entity_data(store: Store, name: str) -> dict[str, Any]:
+def entity_data(store: Store, name: str, *, min_confidence: float = 0.0) -> dict[str, Any]:
     entities = store.find_entities(name)
     if not entities:
         raise NotFound(f"no person or organisation called {name!r}")
-    quotes = store.quotes_by([entity_id for entity_id, _, _ in entities], limit=200)
+    ids = [entity_id for entity_id, _, _ in entities]
+    quotes = store.quotes_by(ids, limit=200, min_confidence=min_confidence)
     roles: list[dict[str, Any]] = []
     for quote in reversed(quotes):  # oldest first, to show roles over time
         role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
@@ -219,6 +221,7 @@ def entity_data(store: Store, name: str) -> dict[str, Any]:
         "entities": [{"canonical": c, "label": lbl} for _, c, lbl in entities],
         "roles": roles,
         "quotes": [{**q, "story": store.story_of(q["article_id"])} for q in quotes],
+        "min_confidence": min_confidence,
     }
 
 

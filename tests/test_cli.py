@@ -293,3 +293,14 @@ def test_counts_agree_with_their_nouns(db: str) -> None:
     )
     size = int(listed.split()[1])
     assert f"s-nw-talks-1: {size} articles from" in story  # the list and the page agree
+
+
+def test_quotes_filter_by_confidence(db: str) -> None:
+    import re
+
+    every = run("quotes", "--speaker", "Natarajan", "--db", db).stdout
+    scores = [float(x) for x in re.findall(r"\((0\.\d\d|1\.00)\)", every)]
+    assert scores
+    high = run("quotes", "--speaker", "Natarajan", "--db", db, "--min-confidence", "0.99")
+    assert all(float(x) >= 0.99 for x in re.findall(r"\((0\.\d\d|1\.00)\)", high.stdout))
+    assert len(high.stdout.splitlines()) <= len(every.splitlines())

@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 
 from spacy.tokens import Doc, Token
@@ -179,6 +179,8 @@ class _Found:
     speaker: tuple[int, int] | None
     content: tuple[tuple[int, int], ...]
     speaker_head: Token | None
+    #: The cue model's probability; None for a quote found by its layout.
+    confidence: float | None = None
 
 
 def _trim(tokens: list[Token]) -> tuple[int, int]:
@@ -457,18 +459,20 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
     for token in doc:
         if not is_candidate(token):
             continue
-        if cue_probability(cue_features(token, quotes), weights, bias) < threshold:
+        probability = cue_probability(cue_features(token, quotes), weights, bias)
+        if probability < threshold:
             continue
+        confidence = round(probability, 3)
         raised = _raised_content(token)
         if raised:
-            found.append(_Found(token, None, tuple(raised), None))
+            found.append(_Found(token, None, tuple(raised), None, confidence))
             continue
         speaker_head = _outside_quotations(_speaker_of(token), token, quotes)
         content = _content_of(token, quotes, speaker_head)
         if not content:
             continue
         speaker = _speaker_span(speaker_head, token) if speaker_head is not None else None
-        found.append(_Found(token, speaker, tuple(content), speaker_head))
+        found.append(_Found(token, speaker, tuple(content), speaker_head, confidence))
     found = _attach_continuations(found, quotes, doc)
     labelled = _labelled_lines(doc) + _signed_quotes(doc, quotes)
     if labelled:
@@ -685,6 +689,26 @@ def _looks_like_role(role: str) -> bool:
     return bool(lowered & (TITLES | ROLE_NOUNS)) or len(lowered) <= 4
 
 
+#: Cues by which a speaker denies what follows, and those by which one refuses to speak. Verbs
+#: of English, not of any page: "denied that", "rejected claims that", "declined to comment".
+_DENYING = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "contest", "rebut"})
+_DECLINING = frozenset({"decline", "refuse"})
+
+
+def polarity(cue: Token) -> str:
+    """Whether the cue asserts its content ("said"), denies it ("denied") or refuses to say
+    anything ("declined": "declined to comment" reports no words of the speaker's)."""
+    lemma = cue.lemma_.lower()
+    if lemma in _DECLINING:
+        return "declined"
+    if lemma in _DENYING:
+        return "denied"
+    # "did not deny", "would not confirm": a negated cue reports no assertion either way.
+    if any(child.dep_ == "neg" for child in cue.children) and lemma in ("confirm", "comment"):
+        return "declined"
+    return "said"
+
+
 def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]) -> list[Quote]:
     text = doc.text
     quotes: list[Quote] = []
@@ -694,8 +718,11 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         content = tuple(Span(s, e) for s, e in item.content)
         cue = Span(item.cue.idx, item.cue.idx + len(item.cue.text))
         kind = _kind(text, item.content)
+        said = partial(
+            Quote, confidence=item.confidence, polarity=polarity(item.cue), kind=kind, cue=cue
+        )
         if item.speaker is None:
-            quotes.append(Quote(content, None, cue, kind))
+            quotes.append(said(content, None))
             continue
         speaker = Span(*item.speaker)
         head = item.speaker_head
@@ -705,12 +732,21 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         if pronoun and head is not None:
             resolved = _resolve_pronoun(text, head, item.speaker[0], last_person, mentions)
             if resolved is None:
-                quotes.append(Quote(content, speaker, cue, kind))
+                quotes.append(said(content, speaker))
                 continue
             name, role, affiliation, speaker_kind = resolved
         else:
             name, role, affiliation, speaker_kind = describe_speaker(text, item.speaker, mentions)
-        quotes.append(Quote(content, speaker, cue, kind, name, role, affiliation, speaker_kind))
+        quotes.append(
+            said(
+                content,
+                speaker,
+                speaker_name=name,
+                role=role,
+                affiliation=affiliation,
+                speaker_kind=speaker_kind,
+            )
+        )
         if speaker_kind in ("person", "description"):
             last_person = (name, role, affiliation, item.speaker[1], speaker_kind)
     return quotes

@@ -65,5 +65,7 @@ def _quote_row(n: int, quote: Quote, text: str) -> dict[str, Any]:
         "role": quote.role,
         "affiliation": quote.affiliation,
         "speaker_kind": quote.speaker_kind,
+        "confidence": quote.confidence,
+        "polarity": quote.polarity,
         "spans": json.dumps(quote.to_dict()),
     }

@@ -505,6 +505,8 @@ _QUOTE_COLUMNS = (
     "role",
     "affiliation",
     "speaker_kind",
+    "confidence",
+    "polarity",
 )
 _TIME_COLUMNS = ("n", "start", "end", "text", "type", "value")
 
@@ -621,6 +623,8 @@ def schemas() -> dict[str, Any]:
             ("role", s, n),
             ("affiliation", s, n),
             ("speaker_kind", s, n),
+            ("confidence", DoubleType, n),
+            ("polarity", s, False),
         ),
         "times": struct(
             ("article_id", s, False),

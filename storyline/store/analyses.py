@@ -169,44 +169,37 @@ class AnalysisQueries(ArticleQueries):
             ).fetchall()
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
-    def quotes_by(self, entity_ids: list[int], *, limit: int = 50) -> list[dict[str, Any]]:
-        """Quotes of these entities across the store, newest article first."""
+    def quotes_by(
+        self, entity_ids: list[int], *, limit: int = 50, min_confidence: float = 0.0
+    ) -> list[dict[str, Any]]:
+        """Quotes of these entities across the store, newest article first; ``min_confidence``
+        keeps those the cue model is at least that sure of (layout-found quotes always pass)."""
         if not entity_ids:
             return []
         marks = ", ".join("?" for _ in entity_ids)
         rows = self.conn.execute(
-            "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
-            f" {_QUOTE_DATES}, a.id, a.title, a.outlet, a.published FROM quotes q JOIN articles a"
-            f" ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
+            f"SELECT {_QUOTE_FIELDS}, a.id, a.title, a.outlet, a.published FROM quotes q"
+            f" JOIN articles a ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
+            f" AND {_CONFIDENT}"
             " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC, q.n LIMIT ?",
-            (*entity_ids, limit),
+            (*entity_ids, min_confidence, limit),
         ).fetchall()
-        keys = (
-            "content",
-            "kind",
-            "speaker",
-            "role",
-            "affiliation",
-            "mention",
-            "dates",
-            "article_id",
-            "title",
-            "outlet",
-            "published",
-        )
+        keys = (*_QUOTE_KEYS, "article_id", "title", "outlet", "published")
         return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
 
-    def article_quotes(self, article_id: str) -> list[dict[str, Any]]:
+    def article_quotes(
+        self, article_id: str, *, min_confidence: float = 0.0
+    ) -> list[dict[str, Any]]:
+        """An article's quotes in order; ``entity`` is the stored person or organisation the
+        speaker is (None when the speaker is no entity of the store), the name its page is
+        found by."""
         rows = self.conn.execute(
-            "SELECT q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
-            f" {_QUOTE_DATES}, e.canonical FROM quotes q"
-            " LEFT JOIN entities e ON e.id = q.entity_id WHERE q.article_id = ? ORDER BY q.n",
-            (article_id,),
+            f"SELECT {_QUOTE_FIELDS}, e.canonical FROM quotes q"
+            " LEFT JOIN entities e ON e.id = q.entity_id WHERE q.article_id = ?"
+            f" AND {_CONFIDENT} ORDER BY q.n",
+            (article_id, min_confidence),
         ).fetchall()
-        # ``entity``: the stored person or organisation the speaker is (None when the speaker
-        # is no entity of the store), the name its page is found by.
-        keys = ("content", "kind", "speaker", "role", "affiliation", "mention", "dates", "entity")
-        return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]
+        return [_with_dates(dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))) for row in rows]
 
     def get_analysis(self, article_id: str) -> Analysis | None:
         row = self.conn.execute(
@@ -233,6 +226,26 @@ _SPEAKER_LABELS = {"person": "PERSON", "organisation": "ORG", "place": "GPE"}
 #: The dates a stored quote refers to, from the quote's JSON (quotes stored before the times
 #: stage dated them have none).
 _QUOTE_DATES = "COALESCE(json_extract(q.spans, '$.dates'), '[]')"
+#: What every quote listing shows, read from the columns and the quote's JSON (``spans``).
+_QUOTE_FIELDS = (
+    "q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
+    f" {_QUOTE_DATES}, json_extract(q.spans, '$.confidence'),"
+    " COALESCE(json_extract(q.spans, '$.polarity'), 'said')"
+)
+_QUOTE_KEYS = (
+    "content",
+    "kind",
+    "speaker",
+    "role",
+    "affiliation",
+    "mention",
+    "dates",
+    "confidence",
+    "polarity",
+)
+#: A quote the cue model is sure enough of (parameter: the least confidence); quotes found by
+#: their layout, and quotes stored before confidences were, have none and always pass.
+_CONFIDENT = "COALESCE(json_extract(q.spans, '$.confidence'), 1.0) >= ?"
 
 
 def _with_dates(row: dict[str, Any]) -> dict[str, Any]:

@@ -141,6 +141,11 @@ def _atom_time(value: str) -> str:
 # -- the application -------------------------------------------------------------------------
 
 
+#: ``?min_confidence=`` on story and person pages and their JSON: keep the quotes the cue
+#: model is at least this sure of (0 to 1; quotes found by their layout always pass).
+_CONFIDENCE = Query(0.0, ge=0.0, le=1.0, description="Least cue-model confidence of a quote.")
+
+
 def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI:
     """The web application over the store at ``db_path`` (opened per request, read-only use).
 
@@ -224,9 +229,9 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
             return stories_data(opened, entity, start, end)
 
     @app.get("/api/story/{story_id:path}", summary="One story: headline, digest, timeline, quotes")
-    def api_story(story_id: str) -> dict[str, Any]:
+    def api_story(story_id: str, min_confidence: float = _CONFIDENCE) -> dict[str, Any]:
         with store() as opened:
-            return story_data(opened, story_id)
+            return story_data(opened, story_id, min_confidence=min_confidence)
 
     @app.get("/api/article/{article_id:path}", summary="One article with its analysis")
     def api_article(
@@ -236,9 +241,9 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
             return article_data(opened, article_id, _span(start, end))
 
     @app.get("/api/entity/{name:path}", summary="Everything a person or organisation said")
-    def api_entity(name: str) -> dict[str, Any]:
+    def api_entity(name: str, min_confidence: float = _CONFIDENCE) -> dict[str, Any]:
         with store() as opened:
-            return entity_data(opened, name)
+            return entity_data(opened, name, min_confidence=min_confidence)
 
     @app.get("/api/search", summary="Full-text, entity and date search, grouped by story")
     def api_search(
@@ -266,7 +271,9 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
     # ids as one path segment (the ``segment`` filter). One route serves a story's page, feed
     # and Markdown, so that an id ending in ".md" or ".atom" still names its own page.
     @app.get("/story/{story_id:path}", include_in_schema=False)
-    def story_route(request: Request, story_id: str) -> Response:
+    def story_route(
+        request: Request, story_id: str, min_confidence: float = _CONFIDENCE
+    ) -> Response:
         with store() as opened:
             fmt = None
             if opened.resolve_story(story_id) is None:
@@ -274,7 +281,7 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
                     if story_id.endswith(suffix):
                         story_id, fmt = story_id.removesuffix(suffix), suffix
                         break
-            data = story_data(opened, story_id)
+            data = story_data(opened, story_id, min_confidence=min_confidence)
         if fmt == ".md":
             return PlainTextResponse(to_markdown(data), media_type="text/markdown")
         if fmt == ".atom":
@@ -294,9 +301,12 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
             )
 
     @app.get("/entity/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(request: Request, name: str) -> HTMLResponse:
+    def entity_page(
+        request: Request, name: str, min_confidence: float = _CONFIDENCE
+    ) -> HTMLResponse:
         with store() as opened:
-            return page(request, "entity.html", entity_data(opened, name))
+            data = entity_data(opened, name, min_confidence=min_confidence)
+            return page(request, "entity.html", data)
 
     @app.get("/export/{table}.{fmt}", summary="Download a table as JSONL, CSV or Parquet")
     def export_table(table: str, fmt: str) -> Response:

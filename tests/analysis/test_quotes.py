@@ -253,3 +253,33 @@ def test_polnear_dev_quality_floor(tmp_path: Path) -> None:
     scores = reference_scores("quotes_score.py", POLNEAR_DEV, out)
     assert scores["attribution_f1"] >= 0.69
     assert scores["content_exact_f1"] >= 0.52
+
+
+# -- polarity and confidence (issue 21, item 3) ---------------------------------------------
+
+
+def test_denials_keep_their_polarity_and_refusals_are_no_words(nlp: Any) -> None:
+    text, quotes = _quotes(
+        "The minister denied that the port would close. "
+        "A spokesman for the company declined to comment. "
+        "The mayor said the ferries would run on Monday.",
+        nlp,
+    )
+    by_cue = {text[q.cue.start : q.cue.end]: q for q in quotes if q.cue}
+    assert by_cue["denied"].polarity == "denied"
+    assert by_cue["said"].polarity == "said"
+    if "declined" in by_cue:  # the cue model may or may not take it; if it does, it is no quote
+        assert by_cue["declined"].polarity == "declined"
+
+
+def test_every_model_found_quote_carries_its_confidence(nlp: Any) -> None:
+    _, quotes = _quotes(
+        'The mayor said the ferries would run on Monday. "We are ready," she told reporters.'
+        "\nAna Ruiz: The harbour is open again.",
+        nlp,
+    )
+    found = [q.confidence for q in quotes]
+    assert found and all(c is None or 0.5 <= c <= 1.0 for c in found)
+    assert any(c is not None for c in found)
+    round_trip = [type(q).from_dict(q.to_dict()) for q in quotes]
+    assert round_trip == quotes

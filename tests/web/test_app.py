@@ -362,3 +362,17 @@ def test_any_id_works_in_every_page_route_feed_and_link(tmp_path: Path) -> None:
     assert len(stories) == len(ODD_IDS) and "s-notes.md" in stories
     with TestClient(create_app(str(db), BASE)) as odd:
         assert "text/html" in odd.get("/story/s-notes.md").headers["content-type"]
+
+
+def test_quotes_show_and_filter_by_confidence(client: TestClient) -> None:
+    everything = client.get("/api/story/s-nw-talks-1").json()
+    confidences = [q["confidence"] for g in everything["quotes"] for q in g["quotes"]]
+    assert confidences and all(c is None or 0 <= c <= 1 for c in confidences)
+    scored = sorted(c for c in confidences if c is not None)
+    cut = scored[len(scored) // 2]
+    kept = client.get("/api/story/s-nw-talks-1", params={"min_confidence": cut}).json()
+    left = [q["confidence"] for g in kept["quotes"] for q in g["quotes"]]
+    assert len(left) < len(confidences) and all(c is None or c >= cut for c in left)
+    page = client.get("/story/s-nw-talks-1", params={"min_confidence": cut}).text
+    assert 'name="min_confidence"' in page and "confidence 0." in page
+    assert client.get("/api/story/s-nw-talks-1", params={"min_confidence": 2}).status_code == 400
