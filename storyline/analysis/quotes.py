@@ -613,8 +613,13 @@ def _mention_at(mentions: tuple[Mention, ...], start: int, end: int) -> list[Men
 def describe_speaker(
     text: str, span: tuple[int, int], mentions: tuple[Mention, ...]
 ) -> tuple[str, str | None, str | None, str]:
-    """(name, role, affiliation, kind) of a speaker mention span."""
-    start, end = span
+    """(name, role, affiliation, kind) of a speaker mention span.
+
+    The speaker is named by the head of the span: a dateline or kicker before a dash
+    ("DAMASCUS, Syria (Reuters) - Government forces") and a relative clause after the head
+    ("X, who is an ally of Y's government,") name no speaker.
+    """
+    start, end = _speaker_head(text, span)
     inside = _mention_at(mentions, start, end)
     people = [m for m in inside if m.entity_label == "PERSON"]
     words = text[start:end]
@@ -648,6 +653,44 @@ def describe_speaker(
     return words.strip(), None, None, "description"
 
 
+#: Where a relative clause or an aside starts inside a speaker span: what follows describes the
+#: speaker and may name other people ("X, who is an ally of Y's government, said").
+_ASIDE = re.compile(r"\s*(?:,|\s[—–-]{1,2})\s*(?:who|whose|whom|which|that)\b", re.I)
+#: A dateline or kicker ahead of the speaker: everything up to a dash that opens the text or a
+#: paragraph ("MEXICO CITY (AP) - ", "WASHINGTON — ").
+_DATELINE_DASH = re.compile(r"\s(?:-{1,2}|[—–])\s")
+
+
+def _speaker_head(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The part of a speaker span that names the speaker."""
+    start, end = span
+    words = text[start:end]
+    dashes = list(_DATELINE_DASH.finditer(words))
+    if dashes and dashes[-1].end() < len(words):
+        start += dashes[-1].end()
+        words = text[start:end]
+    aside = _ASIDE.search(words)
+    if aside is not None and aside.start() > 0:
+        end = start + aside.start()
+    return start, end
+
+
+def _past_dateline(text: str, item: _Found) -> _Found:
+    """A speaker span that is a dateline ("DAMASCUS, Syria (Reuters)" before " - Government
+    forces said"): the speaker is who stands between the dash and the cue."""
+    assert item.speaker is not None
+    cue_start = item.cue.idx
+    after = text[item.speaker[1] : cue_start]
+    dash = re.match(r"\s*(?:-{1,2}|[—–])\s*", after)
+    if dash is None or item.speaker[1] >= cue_start:
+        return item
+    words = text[item.speaker[1] + dash.end() : cue_start].rstrip(" ,")
+    if not words or words.count(" ") > 6:
+        return item
+    start = item.speaker[1] + dash.end()
+    return replace(item, speaker=(start, start + len(words)), speaker_head=None)
+
+
 def _role_and_affiliation(
     phrase: str, text: str, offset: int, inside: list[Mention], person: Mention
 ) -> tuple[str | None, str | None]:
@@ -673,10 +716,28 @@ def _role_and_affiliation(
     elif words and words[0] in CANONICAL:
         affiliation = CANONICAL[words[0]][0]
         words = words[1:]
-    role = " ".join(words).strip(" ,") or None
+    role = _title_only(" ".join(words)) or None
     if role is not None and not _looks_like_role(role):
         role = None
     return role, affiliation
+
+
+#: What follows a title and is no part of it: a time ("since 2019"), a place of work ("in
+#: Geneva"), a clause. "foreign minister since 2019" is a foreign minister; "for" stays
+#: ("Minister for Arab and African Affairs").
+_AFTER_TITLE = re.compile(
+    r"\s+(?:since|from|until|till|between|in|at|during|when|who|which|whose|that)\b.*$"
+    r"|\s*[,;(—–].*$|\s+\d.*$",
+    re.I,
+)
+
+
+def _title_only(phrase: str) -> str:
+    """A role as a title or a function: no possessive owner ("the country's foreign minister"
+    is a foreign minister of the country, given as the affiliation), no dates or clauses."""
+    phrase = phrase.strip(" ,")
+    phrase = re.sub(r"^.*?(?:'s|’s)\s+", "", phrase)
+    return _AFTER_TITLE.sub("", phrase).strip(" ,")
 
 
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame rev".split())
@@ -724,6 +785,8 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         if item.speaker is None:
             quotes.append(said(content, None))
             continue
+        item = _past_dateline(text, item)
+        assert item.speaker is not None
         speaker = Span(*item.speaker)
         head = item.speaker_head
         pronoun = (

@@ -283,3 +283,26 @@ def test_every_model_found_quote_carries_its_confidence(nlp: Any) -> None:
     assert any(c is not None for c in found)
     round_trip = [type(q).from_dict(q.to_dict()) for q in quotes]
     assert round_trip == quotes
+
+
+def test_the_speaker_is_the_head_not_a_dateline_or_a_relative_clause(nlp: Any) -> None:
+    cases = {
+        "Ahmed Darwish, who is a staunch ally of Bashar Kalani's government, said the talks"
+        " would fail.": ("Ahmed Darwish", "person"),
+        "The general, which commands the northern front, said the offensive was over.": (
+            "The general",
+            "description",
+        ),
+        "KESTREL, Veldora (Northgate Wire) - Government forces said on Tuesday they had"
+        " retaken the town.": ("Government forces", "description"),
+    }
+    for sentence, (name, kind) in cases.items():
+        _, quotes = _quotes(sentence, nlp)
+        assert [(q.speaker_name, q.speaker_kind) for q in quotes] == [(name, kind)], sentence
+
+
+def test_roles_are_titles_only(nlp: Any) -> None:
+    _, quotes = _quotes(
+        "Marta Castell, the country's foreign minister since 2019, said the treaty stands.", nlp
+    )
+    assert [(q.speaker_name, q.role) for q in quotes] == [("Marta Castell", "foreign minister")]
