@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -69,6 +69,17 @@ def json_option(command: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(
         command
     )
+
+
+def confidence_option(command: F) -> F:
+    return click.option(
+        "--min-confidence",
+        type=click.FloatRange(0, 1),
+        default=0.0,
+        show_default=True,
+        help="Only quotes the cue model is at least this sure of (as ?min_confidence= in the"
+        " API; quotes found by their layout always pass).",
+    )(command)
 
 
 @contextmanager
@@ -328,11 +339,10 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
     if analysis is not None and analysis.quotes:
         click.echo("quotes:")
         for quote in analysis.quotes:
+            words = quote_text(article.text, quote)
             click.echo(
                 f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
-                f" ({quote.kind}):"
-                f" {_said(quote_text(article.text, quote), quote.polarity, quote.confidence)}"
-                + (f" [{', '.join(quote.dates)}]" if quote.dates else "")
+                f" ({quote.kind}): {_said(words, quote.polarity, quote.confidence, quote.dates)}"
             )
     if analysis is not None and analysis.times:
         click.echo("times:    " + ", ".join(f"{t.text} = {t.value}" for t in analysis.times))
@@ -457,13 +467,7 @@ def speakers_command(limit: int, db_path: str, as_json: bool) -> None:
     help="Name of a person or organisation (any spelling variant or alias; a surname).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="Only quotes the cue model is at least this sure of (layout-found ones always pass).",
-)
+@confidence_option
 @db_option
 @json_option
 def quotes_command(
@@ -493,16 +497,15 @@ def quotes_command(
         )
         click.echo(
             f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}:"
-            f" {_said(row['content'], row['polarity'], row['confidence'])}"
-            + (f" [{', '.join(row['dates'])}]" if row["dates"] else "")
+            f" {_said(row['content'], row['polarity'], row['confidence'], row['dates'])}"
         )
 
 
-def _said(content: str, polarity: str, confidence: float | None) -> str:
-    """A quote as the terminal shows it: its words (or the refusal), and the model's
-    confidence."""
+def _said(content: str, polarity: str, confidence: float | None, dates: Sequence[str] = ()) -> str:
+    """A quote as the terminal shows it: its words (or the refusal), the dates it refers to
+    and the model's confidence."""
     words = {"declined": "(declined to comment)", "denied": f"denied: {content}"}
-    shown = words.get(polarity, content)
+    shown = words.get(polarity, content) + (f" [{', '.join(dates)}]" if dates else "")
     return shown + (f" ({confidence:.2f})" if confidence is not None else "")
 
 
@@ -668,13 +671,7 @@ def stories_command(limit: int, db_path: str, as_json: bool) -> None:
 @db_option
 @json_option
 @click.option("--markdown", is_flag=True, help="Print the story as a Markdown page.")
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="Only quotes the cue model is at least this sure of (as ?min_confidence= in the API).",
-)
+@confidence_option
 def story_command(
     story_id: str, db_path: str, as_json: bool, markdown: bool, min_confidence: float
 ) -> None:
