@@ -15,29 +15,28 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from tqdm import tqdm
 
-from storyline import runner
+# Only light modules at the top: every command starts fast, and the parsers, the model and the
+# solvers are imported by the commands that use them (in the functions below).
 from storyline._version import __version__
-from storyline.analysis.pipeline import DEFAULT_STAGES, STAGES, analyze
+from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
 from storyline.analysis.rows import quote_text
 from storyline.errors import StorylineError
-from storyline.ingest.dedupe import link_copies
-from storyline.ingest.extract import DEFAULT_MAX_BYTES
-from storyline.ingest.fetch import ALLOW_PRIVATE_ENV, Fetcher, FetchOptions
-from storyline.ingest.sources import KINDS, SourceOptions, read_jsonl
-from storyline.load import load_tables
+from storyline.ingest import ALLOW_PRIVATE_ENV, DEFAULT_MAX_BYTES, KINDS
 from storyline.records import Article, Problem
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
 from storyline.store.export import EXPORTS, FORMATS
 from storyline.store.export import write as write_table
-from storyline.stories.clusterer import cluster
-from storyline.telling.digest import DEFAULT_WORDS, summarize
-from storyline.telling.timeline import DEFAULT_DATES, DEFAULT_PER_DATE, timeline
+from storyline.telling import DEFAULT_DATES, DEFAULT_PER_DATE, DEFAULT_WORDS
 from storyline.views import outlets_of, story_data, to_markdown
+
+if TYPE_CHECKING:
+    from storyline.ingest.sources import SourceOptions
+    from storyline.runner import RunReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -188,6 +187,9 @@ def ingest_command(
     WARC/WARC.gz archive. Re-ingesting is a no-op; an interrupted run is completed by running
     it again. Bad records are reported on stderr and skipped; the exit status is then 1.
     """
+    from storyline.ingest.fetch import Fetcher, FetchOptions
+    from storyline.ingest.sources import SourceOptions
+
     fetch_options = FetchOptions(
         timeout=timeout,
         retries=retries,
@@ -222,8 +224,10 @@ def ingest_command(
 
 def _run_with_progress(
     store: Store, sources: list[str], options: SourceOptions, *, analyze: bool
-) -> runner.RunReport:
+) -> RunReport:
     """The runner's pipeline, with a progress bar per phase on a terminal."""
+    from storyline import runner
+
     with (
         tqdm(desc="ingest", unit=" records", file=sys.stderr, disable=None) as ingest_bar,
         tqdm(desc="analyse", unit=" articles", file=sys.stderr, disable=None) as analyze_bar,
@@ -378,7 +382,7 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
     "--stages",
     default=",".join(DEFAULT_STAGES),
     show_default=True,
-    help=f"Comma-separated analysis stages (known: {', '.join(STAGES)}).",
+    help=f"Comma-separated analysis stages (known: {', '.join(STAGE_NAMES)}).",
 )
 @click.option(
     "--stored",
@@ -393,6 +397,10 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
     names and character offsets into text) and its actors. Records that cannot be analysed
     are reported on stderr; the exit status is then 1.
     """
+    from storyline import runner
+    from storyline.analysis.pipeline import analyze
+    from storyline.ingest.sources import SourceOptions, read_jsonl
+
     names = tuple(name.strip() for name in stages.split(",") if name.strip())
     if stored:
         with _store(db_path) as store:
@@ -511,6 +519,8 @@ def _said(content: str, polarity: str, confidence: float | None, dates: Sequence
 
 def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
     """The articles of a JSONL FILE (or - for stdin); bad records are reported and skipped."""
+    from storyline.ingest.sources import SourceOptions, read_jsonl
+
     problems: list[Problem] = []
     articles: list[Article] = []
     stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
@@ -540,6 +550,8 @@ def summarize_command(file: str, words: int, as_json: bool) -> None:
     --json, prints {"summary", "sentences": [{"text", "citations": [{"article", "start",
     "end"}]}]}, citing every article that carried each sentence.
     """
+    from storyline.telling.digest import summarize
+
     articles, problems = _read_articles(file)
     lines = summarize(articles, words)
     if as_json:
@@ -592,6 +604,8 @@ def timeline_command(
     benchmark format), plus "citations" per date. Only articles published between --start and
     --end are read, and only dates in that window are chosen.
     """
+    from storyline.telling.timeline import timeline
+
     articles, problems = _read_articles(file)
     entries = timeline(
         articles,
@@ -629,6 +643,10 @@ def cluster_command(file: str) -> None:
     under the id they merged into, and articles that left a story in a split under the story
     they moved to.
     """
+    from storyline.analysis.pipeline import analyze
+    from storyline.ingest.dedupe import link_copies
+    from storyline.stories.clusterer import cluster
+
     articles, problems = _read_articles(file)
     copies = link_copies(articles)
     analyses = {
@@ -756,6 +774,8 @@ def tell_command(db_path: str) -> None:
     `ingest`, `analyze --stored`, `demo` and `load` do this themselves after placing
     articles in stories; reading a story never tells it.
     """
+    from storyline import runner
+
     with _store(db_path) as store:
         told = runner.refresh_tellings(store)
     click.echo(f"told {_count(told, 'story')}")
@@ -842,6 +862,8 @@ def load_command(directory: Path, db_path: str, as_json: bool) -> None:
     loading twice changes nothing and an interrupted load is finished by running it again.
     The job's errors are recorded as problems; stories are told afterwards.
     """
+    from storyline.load import load_tables
+
     with (
         _store(db_path, create=True) as store,
         tqdm(desc="load", unit=" articles", file=sys.stderr, disable=None) as bar,
@@ -903,6 +925,8 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
     Safe to run again: stored articles are not ingested twice. The web UI is served on
     http://127.0.0.1:PORT/ until Ctrl-C (--no-serve to stop after ingesting).
     """
+    from storyline.ingest.sources import SourceOptions
+
     sample = resources.files("storyline") / "data" / "sample.jsonl"
     with resources.as_file(sample) as path, _store(db_path, create=True) as store:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)

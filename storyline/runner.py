@@ -22,7 +22,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from spacy.language import Language
 
-from storyline.analysis.pipeline import DEFAULT_STAGES, analyze
+from storyline.analysis import DEFAULT_STAGES
+from storyline.analysis.pipeline import analyze
 from storyline.analysis.times import find_times
 from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
 from storyline.ingest.sources import SourceOptions, read_sources

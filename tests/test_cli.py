@@ -304,3 +304,20 @@ def test_quotes_filter_by_confidence(db: str) -> None:
     high = run("quotes", "--speaker", "Natarajan", "--db", db, "--min-confidence", "0.99")
     assert all(float(x) >= 0.99 for x in re.findall(r"\((0\.\d\d|1\.00)\)", high.stdout))
     assert len(high.stdout.splitlines()) <= len(every.splitlines())
+
+
+def test_the_command_starts_without_the_heavy_libraries() -> None:
+    """Reading commands (stats, stories, story, serve) never load the model, scikit-learn,
+    SciPy or the HTML extractor: they are imported by the commands that use them."""
+    import subprocess
+    import sys
+
+    heavy = ("spacy", "sklearn", "scipy", "trafilatura", "datasketch", "feedparser")
+    probe = (
+        "import sys, storyline, storyline.cli, storyline.views;"
+        f" print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

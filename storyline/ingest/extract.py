@@ -21,10 +21,10 @@ from trafilatura.settings import use_config
 from trafilatura.utils import decode_file
 
 from storyline.errors import ExtractionError
+from storyline.ingest import DEFAULT_MAX_BYTES
 from storyline.records import Article, DateSource, content_hash, make_id
 
 #: Inputs above this size are refused before parsing (a news page is rarely over 2 MB).
-DEFAULT_MAX_BYTES = 10_000_000
 #: Below this many characters of main text a page is not taken as an article. trafilatura's
 #: default (250) drops short wire briefs, which are exactly what news monitoring needs.
 MIN_TEXT_CHARS = 80

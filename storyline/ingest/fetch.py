@@ -35,14 +35,13 @@ import httpx
 
 from storyline._version import __version__
 from storyline.errors import FetchError
+from storyline.ingest import ALLOW_PRIVATE_ENV
 
 USER_AGENT = f"Storyline/{__version__} (news story tracker; +https://example.org/storyline)"
 #: Status codes that may succeed on a second try; anything else 4xx is final.
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
-#: The environment variable that allows fetching private addresses, like --allow-private.
-ALLOW_PRIVATE_ENV = "STORYLINE_ALLOW_PRIVATE"
 
 
 def allow_private_from_env() -> bool:

@@ -32,13 +32,13 @@ import feedparser
 from warcio.archiveiterator import ArchiveIterator
 
 from storyline.errors import SourceError
-from storyline.ingest.extract import DEFAULT_MAX_BYTES, Hints, article_from_html, build_article
+from storyline.ingest import DEFAULT_MAX_BYTES, KINDS
+from storyline.ingest.extract import Hints, article_from_html, build_article
 from storyline.ingest.fetch import Fetcher, FetchOptions, allow_private_from_env
 from storyline.records import Article, Problem
 
 Item = Article | Problem
 
-KINDS = ("jsonl", "html", "feed", "url", "urls", "warc")
 _EXTENSIONS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",

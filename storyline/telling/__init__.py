@@ -7,4 +7,12 @@ Owns sentences and scoring words (:mod:`.sentences`), the headline and digest
 Plain functions over records. May import :mod:`storyline.records`, :mod:`storyline.errors`
 and :mod:`storyline.analysis` (time expressions); never the store, the web layer, the CLI or
 PySpark. When a stored story is told again is the runner's business.
+
+The defaults the command line shows live here, so that reading them imports no solver.
 """
+
+#: Words of a digest (``storyline summarize --words``).
+DEFAULT_WORDS = 100
+#: Dates of a timeline, and lines on its better half of dates (``storyline timeline``).
+DEFAULT_DATES = 10
+DEFAULT_PER_DATE = 2

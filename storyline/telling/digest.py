@@ -37,6 +37,7 @@ from scipy.sparse import coo_matrix
 from storyline.analysis.times import MONTH_PATTERN as _MONTH
 from storyline.analysis.times import WEEKDAY_PATTERN
 from storyline.records import Article, Citation, DigestLine
+from storyline.telling import DEFAULT_WORDS
 from storyline.telling.sentences import (
     MAX_WORDS,
     MIN_WORDS,
@@ -59,7 +60,6 @@ __all__ = [
     "summarize",
 ]
 
-DEFAULT_WORDS = 100
 #: A concept must be used by at least this share of the story's articles (and by two) to count.
 #: Chosen on DUC 2004 dev among 0.2-0.5 (bench/RESULTS.md); Gillick & Favre used three of ten.
 MIN_DF_SHARE = 0.4

@@ -27,13 +27,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.analysis.times import find_times
 from storyline.records import Article, DigestLine, TimeExpr, TimelineEntry
+from storyline.telling import DEFAULT_DATES, DEFAULT_PER_DATE
 from storyline.telling.digest import cite, copy_key, grouped, reader
 from storyline.telling.sentences import Sentence, content_words, split, terms
 
 __all__ = ["DEFAULT_DATES", "DEFAULT_PER_DATE", "timeline"]
 
-DEFAULT_DATES = 10
-DEFAULT_PER_DATE = 2
 #: Weight of a later article referring to a day, against one article published that day.
 #: Chosen on Timeline17 dev among 1, 1.5, 2 and 3 (bench/RESULTS.md).
 MENTION_WEIGHT = 1.5
