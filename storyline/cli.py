@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -94,6 +95,48 @@ def _store(db_path: str, *, create: bool = False) -> Iterator[Store]:
         store.close()
 
 
+class _Progress:
+    """Progress of a long command on stderr: a bar (count, rate, ETA) when stderr is a
+    terminal, one summary line when it is not (a log, a pipe), nothing with --quiet."""
+
+    def __init__(self, desc: str, unit: str, *, quiet: bool) -> None:
+        self.desc, self.unit, self.quiet = desc, unit, quiet
+        self.count = 0
+        self.started = time.perf_counter()
+        self.terminal = sys.stderr.isatty()
+        self.bar = tqdm(
+            desc=desc, unit=f" {unit}s", file=sys.stderr, disable=quiet or not self.terminal
+        )
+
+    def update(self, n: int = 1) -> None:
+        self.count += n
+        self.bar.update(n)
+
+    def reset(self, total: int) -> None:
+        self.bar.reset(total=total)
+
+    def close(self) -> None:
+        self.bar.close()
+        if not self.quiet and not self.terminal:
+            seconds = time.perf_counter() - self.started
+            click.echo(f"{self.desc}: {_count(self.count, self.unit)} in {seconds:.1f} s", err=True)
+
+
+@contextmanager
+def _progress(desc: str, unit: str, *, quiet: bool) -> Iterator[_Progress]:
+    progress = _Progress(desc, unit, quiet=quiet)
+    try:
+        yield progress
+    finally:
+        progress.close()
+
+
+def quiet_option(command: F) -> F:
+    return click.option(
+        "--quiet", is_flag=True, help="No progress on stderr (problems are still reported)."
+    )(command)
+
+
 _PLURALS = {"story": "stories", "copy": "copies", "entity": "entities", "analysis": "analyses"}
 
 
@@ -168,6 +211,7 @@ def cli() -> None:
     help="Analyse the new articles after ingesting them.",
 )
 @json_option
+@quiet_option
 def ingest_command(
     sources: tuple[str, ...],
     db_path: str,
@@ -179,6 +223,7 @@ def ingest_command(
     allow_private: bool,
     analyze: bool,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Ingest articles from SOURCES into the store.
 
@@ -199,7 +244,7 @@ def ingest_command(
     )
     with _store(db_path, create=True) as store, Fetcher(fetch_options) as fetcher:
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
-        result = _run_with_progress(store, list(sources), options, analyze=analyze)
+        result = _run_with_progress(store, list(sources), options, analyze=analyze, quiet=quiet)
     report, analysed, grouped = result.ingest, result.analyzed, result.placed
     summary = {
         "added": report.added,
@@ -223,14 +268,14 @@ def ingest_command(
 
 
 def _run_with_progress(
-    store: Store, sources: list[str], options: SourceOptions, *, analyze: bool
+    store: Store, sources: list[str], options: SourceOptions, *, analyze: bool, quiet: bool
 ) -> RunReport:
-    """The runner's pipeline, with a progress bar per phase on a terminal."""
+    """The runner's pipeline, with the progress of each phase (:class:`_Progress`)."""
     from storyline import runner
 
     with (
-        tqdm(desc="ingest", unit=" records", file=sys.stderr, disable=None) as ingest_bar,
-        tqdm(desc="analyse", unit=" articles", file=sys.stderr, disable=None) as analyze_bar,
+        _progress("ingest", "record", quiet=quiet) as ingest_bar,
+        _progress("analyse", "article", quiet=quiet or not analyze) as analyze_bar,
     ):
 
         def on_item(item: Article | Problem) -> None:
@@ -390,7 +435,8 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
     help="Instead of reading FILE, analyse stored articles not analysed yet.",
 )
 @db_option
-def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
+@quiet_option
+def analyze_command(file: str, stages: str, stored: bool, db_path: str, quiet: bool) -> None:
     """Analyse JSONL articles from FILE (or - for stdin) and print one JSON object per article.
 
     Each object has the article's id, its sentences, its entity mentions (with canonical
@@ -403,8 +449,9 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
 
     names = tuple(name.strip() for name in stages.split(",") if name.strip())
     if stored:
-        with _store(db_path) as store:
-            done, refused = runner.analyze_pending(store, stages=names)
+        with _store(db_path) as store, _progress("analyse", "article", quiet=quiet) as bar:
+            bar.reset(total=len(store.pending_analysis()))
+            done, refused = runner.analyze_pending(store, stages=names, progress=bar.update)
             grouped = runner.place_and_tell(store)
         for problem in refused:
             _report_problem(problem)
@@ -424,8 +471,9 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str) -> None:
                 yield item
 
     stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
-    with stream:
+    with stream, _progress("analyse", "article", quiet=quiet) as bar:
         for result in analyze(articles(stream, "<stdin>" if file == "-" else file), stages=names):
+            bar.update()
             if isinstance(result, Problem):
                 _report_problem(result)
                 problems.append(result)
@@ -517,7 +565,9 @@ def _said(content: str, polarity: str, confidence: float | None, dates: Sequence
     return shown + (f" ({confidence:.2f})" if confidence is not None else "")
 
 
-def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
+def _read_articles(
+    file: str, progress: _Progress | None = None
+) -> tuple[list[Article], list[Problem]]:
     """The articles of a JSONL FILE (or - for stdin); bad records are reported and skipped."""
     from storyline.ingest.sources import SourceOptions, read_jsonl
 
@@ -531,6 +581,8 @@ def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
                 problems.append(item)
             else:
                 articles.append(item)
+            if progress is not None:
+                progress.update()
     return articles, problems
 
 
@@ -543,7 +595,8 @@ def _read_articles(file: str) -> tuple[list[Article], list[Problem]]:
 )
 @click.option("--words", type=click.IntRange(1), default=DEFAULT_WORDS, show_default=True)
 @json_option
-def summarize_command(file: str, words: int, as_json: bool) -> None:
+@quiet_option
+def summarize_command(file: str, words: int, as_json: bool, quiet: bool) -> None:
     """Digest of the JSONL articles in FILE (or - for stdin), taken as one story.
 
     Prints the chosen sentences, one per line, in story order, within WORDS words. With
@@ -552,8 +605,9 @@ def summarize_command(file: str, words: int, as_json: bool) -> None:
     """
     from storyline.telling.digest import summarize
 
-    articles, problems = _read_articles(file)
-    lines = summarize(articles, words)
+    with _progress("summarize", "article", quiet=quiet) as bar:
+        articles, problems = _read_articles(file, bar)
+        lines = summarize(articles, words)
     if as_json:
         click.echo(
             json.dumps(
@@ -589,6 +643,7 @@ def summarize_command(file: str, words: int, as_json: bool) -> None:
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last date (YYYY-MM-DD).")
 @click.option("--query", help="Only articles using one of these words.")
 @click.option("--topic", default="story", show_default=True, help="Topic name in the output.")
+@quiet_option
 def timeline_command(
     file: str,
     dates: int,
@@ -597,6 +652,7 @@ def timeline_command(
     end: datetime | None,
     query: str | None,
     topic: str,
+    quiet: bool,
 ) -> None:
     """Timeline of the JSONL articles in FILE (or - for stdin), taken as one story.
 
@@ -606,15 +662,16 @@ def timeline_command(
     """
     from storyline.telling.timeline import timeline
 
-    articles, problems = _read_articles(file)
-    entries = timeline(
-        articles,
-        dates=dates,
-        per_date=per_date,
-        start=start.date().isoformat() if start else None,
-        end=end.date().isoformat() if end else None,
-        query=query,
-    )
+    with _progress("timeline", "article", quiet=quiet) as bar:
+        articles, problems = _read_articles(file, bar)
+        entries = timeline(
+            articles,
+            dates=dates,
+            per_date=per_date,
+            start=start.date().isoformat() if start else None,
+            end=end.date().isoformat() if end else None,
+            query=query,
+        )
     rows = [
         {
             "date": entry.date,
@@ -634,7 +691,8 @@ def timeline_command(
     default="-",
     type=click.Path(exists=True, dir_okay=False, allow_dash=True),
 )
-def cluster_command(file: str) -> None:
+@quiet_option
+def cluster_command(file: str, quiet: bool) -> None:
     """Group JSONL articles from FILE (or - for stdin) into stories, in memory.
 
     The same online algorithm as the store's, in arrival order (publication day, then input
@@ -647,15 +705,18 @@ def cluster_command(file: str) -> None:
     from storyline.ingest.dedupe import link_copies
     from storyline.stories.clusterer import cluster
 
-    articles, problems = _read_articles(file)
-    copies = link_copies(articles)
-    analyses = {
-        result.article_id: result.mentions
-        for result in analyze([a for a in articles if a.id not in copies], stages=("entities",))
-        if not isinstance(result, Problem)
-    }
-    rows = [(a, analyses.get(a.id, ())) for a in articles]
-    for article_id, story_id in cluster(rows, copies=copies):
+    with _progress("cluster", "article", quiet=quiet) as bar:
+        articles, problems = _read_articles(file, bar)
+        copies = link_copies(articles)
+        originals = [a for a in articles if a.id not in copies]
+        analyses = {
+            result.article_id: result.mentions
+            for result in analyze(originals, stages=("entities",))
+            if not isinstance(result, Problem)
+        }
+        rows = [(a, analyses.get(a.id, ())) for a in articles]
+        placed = cluster(rows, copies=copies)
+    for article_id, story_id in placed:
         click.echo(json.dumps({"id": article_id, "story": story_id}))
     if problems:
         sys.exit(1)
@@ -815,8 +876,14 @@ def export_command(table: str, fmt: str, out: str, db_path: str) -> None:
     "--partitions", type=click.IntRange(min=1), default=None, help="Partitions for analysis."
 )
 @json_option
+@quiet_option
 def spark_command(
-    sources: tuple[str, ...], out: str, master: str | None, partitions: int | None, as_json: bool
+    sources: tuple[str, ...],
+    out: str,
+    master: str | None,
+    partitions: int | None,
+    as_json: bool,
+    quiet: bool,
 ) -> None:
     """Run the whole pipeline on Apache Spark over WARC/WARC.gz and JSONL SOURCES.
 
@@ -834,6 +901,13 @@ def spark_command(
             f"the spark command needs PySpark ({exc}); install it with"
             " `pip install 'storyline[spark]'`"
         ) from exc
+    if not quiet:  # the job says when each phase ends, and how long it took
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("spark: %(message)s"))
+        logging.getLogger(spark.__name__).addHandler(handler)
+        logging.getLogger(spark.__name__).setLevel(logging.INFO)
     session = spark.session(master)
     try:
         report = spark.run(session, list(sources), out, partitions=partitions)
@@ -855,7 +929,8 @@ def spark_command(
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @db_option
 @json_option
-def load_command(directory: Path, db_path: str, as_json: bool) -> None:
+@quiet_option
+def load_command(directory: Path, db_path: str, as_json: bool, quiet: bool) -> None:
     """Load the Parquet tables of `storyline spark --out DIRECTORY` into the store.
 
     Articles, copies, analyses and stories already in the store are left as they are, so
@@ -866,7 +941,7 @@ def load_command(directory: Path, db_path: str, as_json: bool) -> None:
 
     with (
         _store(db_path, create=True) as store,
-        tqdm(desc="load", unit=" articles", file=sys.stderr, disable=None) as bar,
+        _progress("load", "article", quiet=quiet) as bar,
     ):
         report = load_tables(store, directory, progress=bar.update)
     if as_json:
@@ -919,7 +994,8 @@ def _print_stats(store: Store, as_json: bool) -> None:
 @db_option
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the UI after.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def demo_command(db_path: str, serve: bool, port: int) -> None:
+@quiet_option
+def demo_command(db_path: str, serve: bool, port: int, quiet: bool) -> None:
     """Ingest the bundled sample corpus (fictional outlets and events), show it, serve the UI.
 
     Safe to run again: stored articles are not ingested twice. The web UI is served on
@@ -930,7 +1006,7 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
     sample = resources.files("storyline") / "data" / "sample.jsonl"
     with resources.as_file(sample) as path, _store(db_path, create=True) as store:
         click.secho(f"Storyline demo: ingesting {Path(path).name} into {db_path}", bold=True)
-        result = _run_with_progress(store, [str(path)], SourceOptions(), analyze=True)
+        result = _run_with_progress(store, [str(path)], SourceOptions(), analyze=True, quiet=quiet)
         report, analysed, grouped = result.ingest, result.analyzed, result.placed
         click.echo(
             f"added {report.added} ({_count(report.copies, 'copy')}), {report.unchanged} already"
@@ -944,7 +1020,7 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
         f"   |   storyline articles --db {db_path} -q 'talks postponed'"
     )
     if serve:
-        _serve(db_path, "127.0.0.1", port)
+        _serve(db_path, "127.0.0.1", port, quiet=quiet)
 
 
 @cli.command("serve")
@@ -956,7 +1032,8 @@ def demo_command(db_path: str, serve: bool, port: int) -> None:
     help="Where readers reach the server, for absolute links in feeds"
     " (default: http://HOST:PORT). The request's Host header is never used.",
 )
-def serve_command(db_path: str, host: str, port: int, base_url: str | None) -> None:
+@quiet_option
+def serve_command(db_path: str, host: str, port: int, base_url: str | None, quiet: bool) -> None:
     """Serve the store: web UI, JSON API (OpenAPI at /docs) and Atom feeds, read-only.
 
     Binds 127.0.0.1 unless --host says otherwise; any other address makes the store readable
@@ -964,10 +1041,12 @@ def serve_command(db_path: str, host: str, port: int, base_url: str | None) -> N
     """
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such store (run storyline ingest first)")
-    _serve(db_path, host, port, base_url)
+    _serve(db_path, host, port, base_url, quiet=quiet)
 
 
-def _serve(db_path: str, host: str, port: int, base_url: str | None = None) -> None:
+def _serve(
+    db_path: str, host: str, port: int, base_url: str | None = None, *, quiet: bool = False
+) -> None:
     import uvicorn  # the server is only needed by these two commands
 
     from storyline.web.app import create_app, is_loopback
@@ -980,7 +1059,14 @@ def _serve(db_path: str, host: str, port: int, base_url: str | None = None) -> N
         )
     click.secho(f"Serving {db_path} on http://{host}:{port}/  (Ctrl-C to stop)", bold=True)
     base = base_url or f"http://{host if ':' not in host else f'[{host}]'}:{port}"
-    uvicorn.run(create_app(db_path, base), host=host, port=port, log_level="warning")
+    # Each request is logged (uvicorn's access log) unless --quiet.
+    uvicorn.run(
+        create_app(db_path, base),
+        host=host,
+        port=port,
+        log_level="warning" if quiet else "info",
+        access_log=not quiet,
+    )
 
 
 def main() -> None:

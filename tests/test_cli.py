@@ -256,8 +256,8 @@ def test_serving_beyond_loopback_is_warned_about(tmp_path: Path, monkeypatch: An
     loud = run("serve", "--db", db, "--host", "0.0.0.0", "--port", "8123")
     assert "warning" not in quiet.stderr and "anyone who can reach" in loud.stderr
     assert calls == [
-        {"host": "127.0.0.1", "port": 8000, "log_level": "warning"},
-        {"host": "0.0.0.0", "port": 8123, "log_level": "warning"},
+        {"host": "127.0.0.1", "port": 8000, "log_level": "info", "access_log": True},
+        {"host": "0.0.0.0", "port": 8123, "log_level": "info", "access_log": True},
     ]
 
 
@@ -321,3 +321,38 @@ def test_the_command_starts_without_the_heavy_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_long_commands_say_how_far_they_got(sample_path: Path, tmp_path: Path) -> None:
+    """Off a terminal (here), progress is one summary line on stderr; --quiet silences it;
+    the output on stdout is the same either way."""
+    told = run("summarize", str(sample_path), "--words", "40")
+    assert told.exit_code == 0
+    assert told.stderr.strip().splitlines() == [
+        next(
+            line
+            for line in told.stderr.splitlines()
+            if line.startswith("summarize: 65 articles in")
+        )
+    ]
+    quiet = run("summarize", str(sample_path), "--words", "40", "--quiet")
+    assert quiet.stderr == "" and quiet.stdout == told.stdout
+    ingested = run("ingest", str(sample_path), "--db", str(tmp_path / "p.db"), "--no-analyze")
+    assert "ingest: 65 records in" in ingested.stderr
+    silent = run(
+        "ingest", str(sample_path), "--db", str(tmp_path / "q.db"), "--no-analyze", "--quiet"
+    )
+    assert silent.stderr == ""
+
+
+def test_serve_logs_requests_unless_quiet(tmp_path: Path, monkeypatch: Any) -> None:
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    db = str(tmp_path / "s.db")
+    open_store(db).close()
+    run("serve", "--db", db, "--quiet")
+    assert calls == [
+        {"host": "127.0.0.1", "port": 8000, "log_level": "warning", "access_log": False}
+    ]
