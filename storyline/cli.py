@@ -8,6 +8,7 @@ there were any.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -952,6 +953,187 @@ def load_command(directory: Path, db_path: str, as_json: bool, quiet: bool) -> N
             f" {report.placed} placed in stories, {_count(report.told, 'story')} told,"
             f" {_count(report.errors, 'error')} recorded"
         )
+
+
+@cli.group("feeds", cls=_Group)
+def feeds_group() -> None:
+    """Subscribed feeds, which `storyline watch` polls. Kept in the store."""
+
+
+@feeds_group.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@db_option
+def feeds_add(urls: tuple[str, ...], db_path: str) -> None:
+    """Subscribe to the feeds at URLS."""
+    with _store(db_path, create=True) as store, store.writer():
+        added = [url for url in urls if _feed_url(url) and store.add_feed(url)]
+    click.echo(
+        f"subscribed to {_count(len(added), 'feed')}" + (f": {', '.join(added)}" if added else "")
+    )
+
+
+@feeds_group.command("remove")
+@click.argument("url")
+@db_option
+def feeds_remove(url: str, db_path: str) -> None:
+    """Stop following the feed at URL (its articles stay in the store)."""
+    with _store(db_path) as store, store.writer():
+        if not store.remove_feed(url):
+            raise click.ClickException(f"not subscribed to {url}")
+    click.echo(f"unsubscribed from {url}")
+
+
+@feeds_group.command("list")
+@db_option
+@json_option
+def feeds_list(db_path: str, as_json: bool) -> None:
+    """Every subscribed feed: its last poll, status, articles added and next poll."""
+    with _store(db_path) as store:
+        feeds = store.feeds()
+    if as_json:
+        _echo_json_lines([dataclasses.asdict(feed) for feed in feeds])
+        return
+    if not feeds:
+        click.echo("no feeds (storyline feeds add URL)")
+    for feed in feeds:
+        click.echo(
+            f"{feed.url}  {feed.title or ''}\n    last poll {feed.last_poll or 'never'}"
+            f" ({feed.status}), {_count(feed.articles_added, 'article')} added,"
+            f" next poll {feed.next_poll or 'now'}"
+        )
+
+
+@feeds_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def feeds_import(file: Path, db_path: str) -> None:
+    """Subscribe to every feed an OPML FILE lists."""
+    from storyline.ingest.feeds import read_opml
+
+    urls = read_opml(file.read_bytes(), str(file))
+    with _store(db_path, create=True) as store, store.writer():
+        added = [url for url in urls if _feed_url(url) and store.add_feed(url)]
+    click.echo(f"subscribed to {_count(len(added), 'feed')} of {len(urls)} in {file}")
+
+
+@feeds_group.command("export")
+@db_option
+def feeds_export(db_path: str) -> None:
+    """Print the subscribed feeds as OPML 2.0."""
+    from storyline.ingest.feeds import opml
+
+    with _store(db_path) as store:
+        click.echo(opml(store.feeds()), nl=False)
+
+
+def _feed_url(url: str) -> bool:
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
+    return True
+
+
+@cli.command("watch")
+@db_option
+@click.option(
+    "--every",
+    type=click.FloatRange(min=1),
+    default=900.0,
+    show_default=True,
+    help="Seconds between two polls of a feed (longer when its server asks, or it fails).",
+)
+@click.option("--once", is_flag=True, help="Poll the feeds that are due once, then stop.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request may take in all.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Minimum seconds between two requests to the same host.",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    envvar=ALLOW_PRIVATE_ENV,
+    show_envvar=True,
+    help="Also fetch loopback, private and link-local addresses (refused by default).",
+)
+@quiet_option
+def watch_command(
+    db_path: str,
+    every: float,
+    once: bool,
+    timeout: float,
+    delay: float,
+    allow_private: bool,
+    quiet: bool,
+) -> None:
+    """Poll the subscribed feeds as they come due, and ingest what is new.
+
+    Conditional GETs (an unchanged feed costs a 304), Cache-Control / Retry-After / <ttl>
+    honoured, a back-off for feeds that fail, only new items' pages fetched; then analysis,
+    stories and tellings as `ingest` does. Runs until SIGTERM or Ctrl-C, which stop it cleanly
+    between two articles; a crash loses nothing (the next start resumes). `serve` can run at
+    the same time on the same store.
+    """
+    import signal
+
+    from storyline import runner
+    from storyline.ingest.fetch import Fetcher, FetchOptions
+    from storyline.ingest.sources import SourceOptions
+
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    options = FetchOptions(timeout=timeout, delay=delay, allow_private=allow_private)
+    try:
+        with _store(db_path, create=True) as store, Fetcher(options) as fetcher:
+            while True:
+                with _progress("watch", "record", quiet=quiet) as bar:
+                    report = runner.poll_feeds(
+                        store,
+                        fetcher,
+                        every=every,
+                        options=SourceOptions(),
+                        stop=lambda: bool(stopping),
+                        on_item=lambda item: bar.update(),
+                    )
+                for problem in report.problems:
+                    _report_problem(problem)
+                if report.polled or not quiet:
+                    click.echo(
+                        f"polled {_count(report.polled, 'feed')} ({report.not_modified} not"
+                        f" modified, {report.failed} failed): added"
+                        f" {_count(report.added, 'article')}, {report.placed} placed in stories"
+                    )
+                if once or stopping:
+                    break
+                _wait_for_next_poll(store, every, lambda: bool(stopping))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _wait_for_next_poll(store: Store, every: float, stopping: Callable[[], bool]) -> None:
+    """Sleep until a feed is due (at most ``every`` seconds), waking each second for a signal."""
+    from datetime import UTC, datetime
+
+    upcoming = [feed.next_poll for feed in store.feeds() if feed.next_poll]
+    now = datetime.now(UTC)
+    wait = every
+    if upcoming:
+        wait = min(every, max(0.0, (datetime.fromisoformat(min(upcoming)) - now).total_seconds()))
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and not stopping():
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
 
 @cli.command("stats")

@@ -32,6 +32,9 @@ class SourceError(StorylineError):
 class FetchError(SourceError):
     """Fetching a URL failed (HTTP error status, timeout, refused connection, robots.txt)."""
 
+    #: Seconds the server asked us to wait (Retry-After on a 429/503), when it said.
+    retry_after: float | None = None
+
 
 class ExtractionError(SourceError):
     """The input was read but no article text could be extracted from it."""

@@ -383,3 +383,22 @@ class Telling:
             "timeline": [entry.to_dict() for entry in self.timeline],
             "articles": self.articles,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscribed feed and what its last poll learned."""
+
+    url: str
+    title: str | None = None
+    added_at: str | None = None
+    #: Validators of the last answer, sent back as If-None-Match / If-Modified-Since.
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: str | None = None
+    #: "new", "ok", "not modified", or the error of the last poll.
+    status: str | None = None
+    articles_added: int = 0
+    next_poll: str | None = None
+    #: Polls that failed in a row (the back-off grows with them).
+    failures: int = 0

@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Concatenate, ParamSpec, TypeVar
 
 from spacy.language import Language
@@ -25,9 +26,12 @@ from spacy.language import Language
 from storyline.analysis import DEFAULT_STAGES
 from storyline.analysis.pipeline import analyze
 from storyline.analysis.times import find_times
+from storyline.errors import SourceError
 from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
-from storyline.ingest.sources import SourceOptions, read_sources
-from storyline.records import Article, Problem, TimeExpr, published_date
+from storyline.ingest.feeds import feed_facts, max_age, next_poll
+from storyline.ingest.fetch import Fetcher
+from storyline.ingest.sources import SourceOptions, read_feed, read_sources
+from storyline.records import Article, Feed, Problem, TimeExpr, published_date
 from storyline.store import Store
 from storyline.store.stories import Placed
 from storyline.stories.clusterer import (
@@ -43,12 +47,14 @@ from storyline.telling.tell import tell
 __all__ = [
     "CHECKPOINT_EVERY",
     "IngestReport",
+    "PollReport",
     "RunReport",
     "add_article",
     "analyze_pending",
     "ingest_sources",
     "place_and_tell",
     "place_stories",
+    "poll_feeds",
     "refresh_tellings",
     "run",
     "story_times",
@@ -317,3 +323,134 @@ def run(
             on_problem(problem)
     report.placed = place_and_tell(store)
     return report
+
+
+# -- following feeds -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PollReport:
+    polled: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    added: int = 0
+    copies: int = 0
+    analyzed: int = 0
+    placed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+@_writing
+def poll_feeds(
+    store: Store,
+    fetcher: Fetcher,
+    *,
+    every: float,
+    options: SourceOptions | None = None,
+    analyze: bool = True,
+    stop: Callable[[], bool] = lambda: False,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    on_item: Callable[[Article | Problem], None] | None = None,
+) -> PollReport:
+    """Poll every subscribed feed that is due, store its new items, then analyse, place and
+    tell as ``ingest`` does.
+
+    A conditional GET (the ETag and Last-Modified of the last answer) makes an unchanged feed
+    a 304 and nothing more; only items whose pages are not stored are fetched (politely,
+    through ``fetcher``); a page that fails keeps the feed item's own title, summary and date.
+    Each article is its own transaction and each feed's poll is recorded when it ends, so a
+    crash loses at most the feed in hand, and ``stop`` (a signal) is obeyed between articles.
+    """
+    options = options or SourceOptions()
+    options.known_url = store.has_url
+    options.fetcher = fetcher
+    report = PollReport()
+    deduplicator: Deduplicator | None = None
+    for feed in store.due_feeds(now().isoformat(timespec="seconds")):
+        if stop():
+            break
+        report.polled += 1
+        headers = {}
+        if feed.etag:
+            headers["If-None-Match"] = feed.etag
+        if feed.last_modified:
+            headers["If-Modified-Since"] = feed.last_modified
+        started = now()
+        try:
+            response = fetcher.get(feed.url, headers=headers)
+        except SourceError as exc:
+            _poll_failed(store, feed, exc, every, started, report)
+            continue
+        waits = [max_age(response.header("cache-control"))]
+        if response.status == 304:
+            report.not_modified += 1
+            store.record_poll(
+                replace(
+                    feed,
+                    last_poll=started.isoformat(timespec="seconds"),
+                    status="not modified",
+                    failures=0,
+                    next_poll=next_poll(started, every, at_least=waits),
+                )
+            )
+            continue
+        title, ttl = feed_facts(response.content)
+        if deduplicator is None:
+            deduplicator = Deduplicator()
+            deduplicator.load(store.signatures())
+        added = IngestReport()
+        try:
+            for item in read_feed(response.content, feed.url, options):
+                if isinstance(item, Problem):
+                    added.problems.append(item)
+                    store.record_problems([item], stage="watch")
+                else:
+                    add_article(store, deduplicator, item, added)
+                if on_item is not None:
+                    on_item(item)
+                if stop():
+                    break
+        except SourceError as exc:
+            _poll_failed(store, feed, exc, every, started, report)
+            continue
+        report.added += added.added
+        report.copies += added.copies
+        report.problems += added.problems
+        store.record_poll(
+            replace(
+                feed,
+                title=title or feed.title,
+                etag=response.header("etag"),
+                last_modified=response.header("last-modified"),
+                last_poll=started.isoformat(timespec="seconds"),
+                status="ok",
+                articles_added=feed.articles_added + added.added,
+                failures=0,
+                next_poll=next_poll(started, every, at_least=[*waits, ttl]),
+            )
+        )
+    if analyze and report.added:
+        report.analyzed, problems = analyze_pending(store)
+        report.problems += problems
+        report.placed = place_and_tell(store)
+    return report
+
+
+def _poll_failed(
+    store: Store, feed: Feed, error: SourceError, every: float, at: datetime, report: PollReport
+) -> None:
+    """A poll that failed: recorded, and the next one put off (doubling with each failure)."""
+    report.failed += 1
+    problem = Problem(error.origin, error.reason)
+    report.problems.append(problem)
+    store.record_problems([problem], stage="watch")
+    retry_after = getattr(error, "retry_after", None)
+    store.record_poll(
+        replace(
+            feed,
+            last_poll=at.isoformat(timespec="seconds"),
+            status=error.reason,
+            failures=feed.failures + 1,
+            next_poll=next_poll(at, every, failures=feed.failures + 1, at_least=[retry_after]),
+        )
+    )

@@ -53,7 +53,8 @@ def nlp() -> Any:
 
 class Site:
     """What the local server answers: path → (status, content type, body, delay seconds,
-    extra headers, seconds between two bytes of the body when it trickles)."""
+    extra headers, seconds between two bytes of the body when it trickles). A page with an
+    ``ETag`` header answers a conditional GET that names it with 304."""
 
     def __init__(self, base: str) -> None:
         self.base = base
@@ -88,6 +89,12 @@ def http_site() -> Iterator[Site]:
             )
             if delay:
                 threading.Event().wait(delay)
+            etag = headers.get("ETag")
+            if etag is not None and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)  # a conditional GET of an unchanged page
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

@@ -121,12 +121,20 @@ def test_demo_ingests_the_sample_and_is_rerunnable(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    import click
+
     result = run(command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout
-    if command not in IN_MEMORY:
-        assert "--db" in result.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"storyline {command}" in readme
+    group = cli.commands[command]
+    if isinstance(group, click.Group):  # each subcommand: its help, --db, the README
+        for name in group.commands:
+            sub = run(command, name, "--help")
+            assert sub.exit_code == 0 and "--db" in sub.stdout, name
+            assert name in readme, name
+    elif command not in IN_MEMORY:
+        assert "--db" in result.stdout
 
 
 def test_speakers_and_quotes_by_speaker(db: str) -> None:

@@ -88,6 +88,12 @@ class Response:
     url: str
     content: bytes
     content_type: str
+    status: int = 200
+    #: Response headers, names in lower case (ETag, Last-Modified, Cache-Control...).
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key == name.lower()), None)
 
 
 class Fetcher:
@@ -125,18 +131,21 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str) -> Response:
+    def get(self, url: str, *, headers: dict[str, str] | None = None) -> Response:
+        """GET ``url`` politely and safely; ``headers`` are sent too (a conditional GET's
+        If-None-Match / If-Modified-Since: a 304 comes back as a Response, not an error)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, "not an http(s) URL")
         if self.options.respect_robots and not self._allowed(url):
             raise FetchError(url, "disallowed by the site's robots.txt")
         last_error = "no attempt made"
+        retry_after: float | None = None
         for attempt in range(self.options.retries + 1):
             if attempt:
                 self._sleep(self.options.backoff * 2 ** (attempt - 1))
             try:
-                status, final_url, content, content_type = self._request(url)
+                status, final_url, content, answer = self._request(url, headers or {})
             except httpx.TimeoutException:
                 last_error = f"timed out after {self.options.timeout:g} s"
                 continue
@@ -145,20 +154,32 @@ class Fetcher:
                 continue
             if status in RETRY_STATUS:
                 last_error = f"HTTP {status}"
+                retry_after = _seconds(answer.get("retry-after"))
                 continue
             if status >= 400:
                 raise FetchError(url, f"HTTP {status}")
-            return Response(url=final_url, content=content, content_type=content_type)
+            return Response(
+                url=final_url,
+                content=content,
+                content_type=answer.get("content-type", ""),
+                status=status,
+                headers=tuple((key.lower(), value) for key, value in answer.items()),
+            )
         attempts = self.options.retries + 1
-        raise FetchError(url, f"{last_error} ({attempts} attempt{'s' if attempts > 1 else ''})")
+        error = FetchError(url, f"{last_error} ({attempts} attempt{'s' if attempts > 1 else ''})")
+        error.retry_after = retry_after
+        raise error
 
-    def _request(self, url: str) -> tuple[int, str, bytes, str]:
-        """(status, final URL, body, content type) of a GET, redirects followed and checked."""
+    def _request(
+        self, url: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, str, bytes, httpx.Headers]:
+        """(status, final URL, body, headers) of a GET, redirects followed and checked."""
         for _ in range(MAX_REDIRECTS + 1):
             self._check_address(url)
-            status, location, content, content_type = self._get_once(url)
+            status, content, answer = self._get_once(url, headers or {})
+            location = answer.get("location")
             if status not in REDIRECT_STATUS or not location:
-                return status, url, content, content_type
+                return status, url, content, answer
             url = urljoin(url, location)
             if urlsplit(url).scheme not in ("http", "https"):
                 raise FetchError(url, "redirected to a URL that is not http(s)")
@@ -178,7 +199,7 @@ class Fetcher:
                 f" use --allow-private or {ALLOW_PRIVATE_ENV}=1 to fetch it",
             )
 
-    def _get_once(self, url: str) -> tuple[int, str | None, bytes, str]:
+    def _get_once(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
         """One request, politely spaced; the body streamed within the size and time limits."""
         host = urlsplit(url).netloc
         last = self._last_request.get(host)
@@ -188,7 +209,7 @@ class Fetcher:
                 self._sleep(wait)
         deadline = time.monotonic() + self.options.timeout
         try:
-            with self._client.stream("GET", url) as response:
+            with self._client.stream("GET", url, headers=headers) as response:
                 chunks: list[bytes] = []
                 size = 0
                 if response.status_code < 300:
@@ -199,12 +220,7 @@ class Fetcher:
                         chunks.append(chunk)
                         if time.monotonic() > deadline:
                             raise httpx.ReadTimeout("total time limit", request=response.request)
-                return (
-                    response.status_code,
-                    response.headers.get("location"),
-                    b"".join(chunks),
-                    response.headers.get("content-type", ""),
-                )
+                return response.status_code, b"".join(chunks), response.headers
         finally:
             self._last_request[host] = self._clock()
 
@@ -294,3 +310,13 @@ def _decoded(url: str, response: httpx.Response) -> Iterator[bytes]:
         yield decoder.flush()
     except zlib.error as exc:
         raise FetchError(url, f"corrupt {encoding} body ({exc})") from exc
+
+
+def _seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header given as a number (an HTTP date is taken as unknown)."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value.strip()))
+    except ValueError:
+        return None

@@ -19,8 +19,10 @@ nothing. Every reader takes the same :class:`SourceOptions` and yields
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storyline.errors import SourceError
 from storyline.ingest import DEFAULT_MAX_BYTES, KINDS
-from storyline.ingest.extract import Hints, article_from_html, build_article
+from storyline.ingest.extract import MIN_TEXT_CHARS, Hints, article_from_html, build_article
 from storyline.ingest.fetch import Fetcher, FetchOptions, allow_private_from_env
 from storyline.records import Article, Problem
 
@@ -328,7 +330,35 @@ def read_feed(content: bytes, origin: str, options: SourceOptions) -> Iterator[I
             outlet=outlet,
             author=entry.get("author"),
         )
-        yield _fetch_page(link, hints, options)
+        page = _fetch_page(link, hints, options)
+        kept = _from_feed_item(entry, hints, origin) if isinstance(page, Problem) else None
+        if kept is None or not isinstance(page, Problem):
+            yield page
+            continue
+        # The page failed but the feed carried the item's own words: they stand in for it.
+        yield Problem(page.origin, f"{page.reason} (kept the feed's own title and summary)")
+        yield kept
+
+
+def _from_feed_item(entry: Any, hints: Hints, origin: str) -> Article | None:
+    """An article from a feed item's own summary (or content), when it says enough."""
+    body = entry.get("summary") or ""
+    for part in entry.get("content") or ():
+        if len(part.get("value") or "") > len(body):
+            body = part["value"]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    if len(text) < MIN_TEXT_CHARS:
+        return None
+    return build_article(
+        text=text,
+        title=hints.title,
+        url=hints.url,
+        outlet=hints.outlet,
+        author=hints.author,
+        published=hints.published,
+        published_source=hints.published_source,
+        origin=f"{origin} item {hints.url}",
+    )
 
 
 def read_url_list(path: Path, options: SourceOptions) -> Iterator[Item]:

@@ -25,8 +25,9 @@ from typing import Any
 
 from storyline.analysis.gazetteer import name_key
 from storyline.errors import StoreError
-from storyline.records import Duplicate, Problem
+from storyline.records import Duplicate, Feed, Problem
 from storyline.store.base import ARTICLE_COLUMNS, now_iso
+from storyline.store.feeds import FeedQueries
 from storyline.store.schema import MIGRATIONS, migrate
 from storyline.store.search import SearchQueries, fts_query
 from storyline.store.stories import StoryQueries
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_DB",
     "MIGRATIONS",
     "Duplicate",
+    "Feed",
     "Store",
     "default_db_path",
     "fts_query",
@@ -52,7 +54,7 @@ def default_db_path() -> str:
     return os.environ.get(DB_ENV) or DEFAULT_DB
 
 
-class Store(SearchQueries, StoryQueries):
+class Store(SearchQueries, FeedQueries, StoryQueries):
     """A Storyline database. Open with :func:`open_store`; use as a context manager."""
 
     # -- problems and statistics -------------------------------------------------------------

@@ -166,6 +166,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE UNIQUE INDEX problems_once ON problems(stage, origin, reason);
     """,
+    # 8: subscribed feeds and what the last poll of each learned (storyline feeds, watch).
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        title TEXT,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_poll TEXT,
+        status TEXT,
+        articles_added INTEGER NOT NULL DEFAULT 0,
+        next_poll TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )
 
 
