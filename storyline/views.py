@@ -8,13 +8,15 @@ store or tells a story.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from storyline.errors import BadRequest, NotFound
-from storyline.records import Article, Telling
+from storyline.records import Article, Telling, published_date
 from storyline.store import Store
 
 __all__ = [
@@ -50,13 +52,51 @@ def _iso(value: str | None, name: str) -> str | None:
 # -- data: one function per page, shared by HTML and JSON ------------------------------------
 
 
+#: Stories on a page of the list.
+STORIES_PER_PAGE = 50
+ORDERS = ("latest", "biggest")
+
+
 def stories_data(
-    store: Store, entity: str | None, start: str | None, end: str | None
+    store: Store,
+    entity: str | None,
+    start: str | None,
+    end: str | None,
+    *,
+    page: int = 1,
+    order: str = "latest",
+    outlet: str | None = None,
+    min_size: int = 1,
 ) -> dict[str, Any]:
+    """A page of the stories list, sorted and filtered; ``next`` and ``previous`` pages."""
     start, end = _iso(start, "start"), _iso(end, "end")
-    rows = store.stories(limit=100, entity=entity, start=start, end=end)
-    filters = {"entity": entity, "start": start, "end": end}
-    return {"stories": rows, "filters": filters}
+    if order not in ORDERS:
+        raise BadRequest(f"order: {order!r} is not one of {', '.join(ORDERS)}")
+    rows = store.stories(
+        limit=STORIES_PER_PAGE + 1,
+        offset=(page - 1) * STORIES_PER_PAGE,
+        entity=entity,
+        start=start,
+        end=end,
+        outlet=outlet,
+        min_size=min_size,
+        order=order,
+    )
+    filters = {
+        "entity": entity,
+        "start": start,
+        "end": end,
+        "outlet": outlet,
+        "min_size": min_size,
+        "order": order,
+    }
+    return {
+        "stories": rows[:STORIES_PER_PAGE],
+        "filters": filters,
+        "page": page,
+        "next": page + 1 if len(rows) > STORIES_PER_PAGE else None,
+        "previous": page - 1 if page > 1 else None,
+    }
 
 
 def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> dict[str, Any]:
@@ -109,6 +149,7 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
         "outlets": len({a.outlet for a in articles if a.outlet}),  # as the stories list counts
         "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
         "min_confidence": min_confidence,
+        "chart": coverage_chart(articles, [entry["date"] for entry in told["timeline"]]),
         "entities": [
             {"name": n, "label": lbl, "articles": c}
             for n, lbl, c in store.story_entities(current, limit=20)
@@ -131,13 +172,100 @@ def outlets_of(articles: Iterable[Article]) -> list[str]:
     return list(dict.fromkeys(article.outlet or article.id for article in articles))
 
 
+#: Colours of the outlets in a coverage chart (the rest share the last, grey).
+PALETTE = (
+    "#1b6ca8",
+    "#d1603d",
+    "#3a9d5d",
+    "#8e5ea2",
+    "#c9a227",
+    "#3cb1c3",
+    "#b5446e",
+    "#6b8e23",
+    "#888888",
+)
+CHART_WIDTH, CHART_HEIGHT, CHART_DAYS = 640, 140, 120
+
+
+def coverage_chart(articles: list[Article], timeline: list[str]) -> dict[str, Any] | None:
+    """Articles a day, stacked by outlet, and the timeline's dates on the same axis: what the
+    story page draws as SVG (server-side, no script). None for a story with no dated article.
+
+    At most the last CHART_DAYS days of the story are drawn, so that a long story keeps bars a
+    reader can see.
+    """
+    days: dict[date, dict[str, int]] = {}
+    for article in articles:
+        day = published_date(article.published)
+        if day is not None:
+            counts = days.setdefault(day, {})
+            name = article.outlet or "?"
+            counts[name] = counts.get(name, 0) + 1
+    if not days:
+        return None
+    last = max(days)
+    first = max(min(days), last - timedelta(days=CHART_DAYS - 1))
+    span = (last - first).days + 1
+    totals = Counter[str]()
+    for counts in days.values():
+        totals.update(counts)
+    ranked = [name for name, _ in totals.most_common()]
+    colour = {name: PALETTE[min(i, len(PALETTE) - 1)] for i, name in enumerate(ranked)}
+    tallest = max(sum(counts.values()) for day, counts in days.items() if day >= first)
+    width = CHART_WIDTH / span
+    bars = []
+    for day, counts in sorted(days.items()):
+        if day < first:
+            continue
+        x = (day - first).days * width
+        y = float(CHART_HEIGHT)
+        for name in ranked:
+            if name not in counts:
+                continue
+            height = counts[name] / tallest * (CHART_HEIGHT - 10)
+            y -= height
+            bars.append(
+                {
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "width": round(max(1.0, width - 1), 1),
+                    "height": round(height, 1),
+                    "colour": colour[name],
+                    "title": f"{day.isoformat()}: {counts[name]} from {name}",
+                }
+            )
+    marks = []
+    for value in timeline:
+        day = date.fromisoformat(value[:10])
+        if first <= day <= last:
+            marks.append({"x": round(((day - first).days + 0.5) * width, 1), "date": value})
+    legend = [{"outlet": name, "colour": colour[name]} for name in ranked[: len(PALETTE)]]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "bars": bars,
+        "timeline": marks,
+        "legend": legend,
+    }
+
+
 def _first_title(articles: list[Article]) -> str | None:
     # A story not told yet is headed by its first article's title, as the stories list does.
     return articles[0].title if articles else None
 
 
+#: Characters of an article's opening shown with it in lists and feeds.
+LEAD_CHARS = 280
+
+
 def _summary(article: Article) -> dict[str, Any]:
-    return {k: v for k, v in article.to_dict().items() if k != "text"}
+    """An article without its text, but with its opening (``lead``) for lists and feeds."""
+    data = {k: v for k, v in article.to_dict().items() if k != "text"}
+    text = " ".join(article.text.split())
+    lead = text if len(text) <= LEAD_CHARS else text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+    return {**data, "lead": lead}
 
 
 def article_data(
@@ -234,16 +362,49 @@ def search_data(
     articles = store.articles(
         query=q if q and q.strip() else None, limit=200, entity=entity, start=start, end=end
     )
+    words = [w.rstrip("*").lower() for w in re.findall(r"[\w'-]+\*?", q or "") if w.strip("*")]
     groups: dict[str, dict[str, Any]] = {}
     for article in articles:
         story = store.story_of(store.canonical_id(article.id)) or ""
-        group = groups.setdefault(story, {"story": story or None, "articles": []})
-        group["articles"].append(_summary(article))
+        group = groups.setdefault(
+            story,
+            {
+                "story": story or None,
+                "headline": store.story_headline(story) if story else None,
+                "articles": [],
+            },
+        )
+        group["articles"].append({**_summary(article), "snippet": snippet(article.text, words)})
     return {
         "query": q,
         "filters": {"entity": entity, "start": start, "end": end},
         "groups": list(groups.values()),
     }
+
+
+#: Characters of article text shown around a search hit.
+SNIPPET_CHARS = 90
+
+
+def snippet(text: str, words: list[str]) -> list[dict[str, Any]]:
+    """The text around the first place a search word (or a word it is the start of) occurs,
+    cut in pieces with the hits marked (``hit``): the page highlights them, escaped."""
+    if not words:
+        return [{"text": text[: 2 * SNIPPET_CHARS], "hit": False}]
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*", re.I)
+    first = pattern.search(text)
+    if first is None:
+        return [{"text": text[: 2 * SNIPPET_CHARS], "hit": False}]
+    start = max(0, first.start() - SNIPPET_CHARS)
+    end = min(len(text), first.end() + SNIPPET_CHARS)
+    pieces: list[dict[str, Any]] = [{"text": "…" if start else "", "hit": False}]
+    at = start
+    for match in pattern.finditer(text, start, end):
+        pieces.append({"text": text[at : match.start()], "hit": False})
+        pieces.append({"text": match.group(0), "hit": True})
+        at = match.end()
+    pieces.append({"text": text[at:end] + ("…" if end < len(text) else ""), "hit": False})
+    return [piece for piece in pieces if piece["text"]]
 
 
 def _cite(line: dict[str, Any], outlets: dict[str, str | None]) -> str:

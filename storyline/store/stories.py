@@ -206,23 +206,37 @@ class StoryQueries(AnalysisQueries):
         self,
         *,
         limit: int = 20,
+        offset: int = 0,
         entity: str | None = None,
         start: str | None = None,
         end: str | None = None,
+        outlet: str | None = None,
+        min_size: int = 1,
+        order: str = "latest",
     ) -> list[dict[str, Any]]:
-        """Stories with the newest activity first: size, outlets, first and last article.
+        """Stories, newest activity first (``order="biggest"``: most articles first): size,
+        outlets, first and last article.
 
         ``entity`` keeps stories that name it (any spelling of its name); ``start``/``end``
-        (ISO dates) keep stories with an article published in that window.
+        (ISO dates) keep stories with an article published in that window; ``outlet`` those
+        an outlet carried; ``min_size`` those of at least that many articles.
         """
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if entity:
             where.append(
                 "s.story_id IN (SELECT story_id FROM story_articles"
                 f" WHERE article_id IN ({_NAMING}))"
             )
             params.append(entity)
-        having = []
+        if outlet:
+            where.append(
+                "s.story_id IN (SELECT x.story_id FROM story_articles x"
+                " JOIN articles y ON y.id = x.article_id WHERE y.outlet = ?)"
+            )
+            params.append(outlet)
+        having = ["COUNT(*) >= ?"]
+        params.append(min_size)
         if start:
             having.append("MAX(a.published) >= ?")
             params.append(start)
@@ -235,8 +249,13 @@ class StoryQueries(AnalysisQueries):
             + (" WHERE " + " AND ".join(where) if where else "")
             + " GROUP BY s.story_id"
             + (" HAVING " + " AND ".join(having) if having else "")
-            + " ORDER BY MAX(a.published) DESC, s.story_id LIMIT ?",
-            (*params, limit),
+            + (
+                " ORDER BY COUNT(*) DESC, MAX(a.published) DESC, s.story_id"
+                if order == "biggest"
+                else " ORDER BY MAX(a.published) DESC, s.story_id"
+            )
+            + " LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         ).fetchall()
         return [
             {
@@ -245,7 +264,7 @@ class StoryQueries(AnalysisQueries):
                 "outlets": r[2],
                 "first": r[3],
                 "last": r[4],
-                "headline": self._story_headline(str(r[0])),
+                "headline": self.story_headline(str(r[0])),
                 "top_entities": self.story_entities(str(r[0]), limit=3),
             }
             for r in rows
@@ -270,7 +289,7 @@ class StoryQueries(AnalysisQueries):
         ).fetchall()
         return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
-    def _story_headline(self, story_id: str) -> str | None:
+    def story_headline(self, story_id: str) -> str | None:
         # The told headline; the first article's title until the story has been told.
         row = self.conn.execute(
             "SELECT headline FROM story_tellings WHERE story_id = ?", (story_id,)

@@ -123,14 +123,15 @@ def atom(title: str, link: str, entries: list[dict[str, Any]]) -> str:
 
 
 def _entry(base: str, article: dict[str, Any], summary: str) -> dict[str, Any]:
-    """An Atom entry for an article (as :func:`_summary` gives it), linking to its page."""
+    """An Atom entry for an article (a view's article summary), linking to its page: its
+    opening, then ``summary`` (who carried it)."""
     link = f"{base}/article/{quote(article['id'], safe='')}"
     return {
         "title": article["title"] or article["id"],
         "link": link,
         "id": link,
         "updated": article["published"] or "",
-        "summary": summary,
+        "summary": f"{article['lead']} ({summary})" if summary else article["lead"],
     }
 
 
@@ -221,12 +222,27 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
 
     # JSON API --------------------------------------------------------------------------------
 
-    @app.get("/api/stories", summary="Stories, newest activity first")
+    @app.get("/api/stories", summary="Stories, newest activity first, a page at a time")
     def api_stories(
-        entity: str | None = None, start: str | None = None, end: str | None = None
+        entity: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        page: int = Query(1, ge=1, le=100_000),
+        order: str = "latest",
+        outlet: str | None = None,
+        min_size: int = Query(1, ge=1),
     ) -> dict[str, Any]:
         with store() as opened:
-            return stories_data(opened, entity, start, end)
+            return stories_data(
+                opened,
+                entity,
+                start,
+                end,
+                page=page,
+                order=order,
+                outlet=outlet,
+                min_size=min_size,
+            )
 
     @app.get("/api/story/{story_id:path}", summary="One story: headline, digest, timeline, quotes")
     def api_story(story_id: str, min_confidence: float = _CONFIDENCE) -> dict[str, Any]:
@@ -263,9 +279,23 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
         entity: str | None = None,
         start: str | None = None,
         end: str | None = None,
+        page_number: int = Query(1, ge=1, le=100_000, alias="page"),
+        order: str = "latest",
+        outlet: str | None = None,
+        min_size: int = Query(1, ge=1),
     ) -> HTMLResponse:
         with store() as opened:
-            return page(request, "stories.html", stories_data(opened, entity, start, end))
+            data = stories_data(
+                opened,
+                entity,
+                start,
+                end,
+                page=page_number,
+                order=order,
+                outlet=outlet,
+                min_size=min_size,
+            )
+            return page(request, "stories.html", data)
 
     # Ids may hold any character, "/" included: every id route takes a path, and links quote
     # ids as one path segment (the ``segment`` filter). One route serves a story's page, feed

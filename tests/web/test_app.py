@@ -376,3 +376,46 @@ def test_quotes_show_and_filter_by_confidence(client: TestClient) -> None:
     page = client.get("/story/s-nw-talks-1", params={"min_confidence": cut}).text
     assert 'name="min_confidence"' in page and "confidence 0." in page
     assert client.get("/api/story/s-nw-talks-1", params={"min_confidence": 2}).status_code == 400
+
+
+def test_stories_page_by_page_sorted_and_filtered(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storyline import views
+
+    monkeypatch.setattr(views, "STORIES_PER_PAGE", 3)
+    first = client.get("/api/stories").json()
+    assert len(first["stories"]) == 3 and first["next"] == 2 and first["previous"] is None
+    second = client.get("/api/stories", params={"page": 2}).json()
+    assert {s["id"] for s in second["stories"]}.isdisjoint(s["id"] for s in first["stories"])
+    biggest = client.get("/api/stories", params={"order": "biggest"}).json()["stories"]
+    sizes = [s["articles"] for s in biggest]
+    assert sizes == sorted(sizes, reverse=True)
+    big = client.get("/api/stories", params={"min_size": 10}).json()["stories"]
+    assert big and all(s["articles"] >= 10 for s in big)
+    echo = client.get("/api/stories", params={"outlet": "Dunmore Echo"}).json()["stories"]
+    assert [s["id"] for s in echo] == ['s-evil"2']
+    page = client.get("/", params={"order": "biggest", "page": 1}).text
+    assert 'rel="next"' in page and "order=biggest" in page
+    assert client.get("/api/stories", params={"order": "random"}).status_code == 400
+
+
+def test_search_groups_under_headlines_with_marked_snippets(client: TestClient) -> None:
+    data = client.get("/api/search", params={"q": "bridge"}).json()
+    assert data["groups"] and all(g["headline"] for g in data["groups"] if g["story"])
+    pieces = data["groups"][0]["articles"][0]["snippet"]
+    assert any(p["hit"] and p["text"].lower().startswith("bridge") for p in pieces)
+    page = client.get("/search", params={"q": "bridge"}).text
+    assert "<mark>" in page.lower() or "<mark>" in page
+
+
+def test_the_story_page_draws_its_coverage_and_feeds_carry_leads(client: TestClient) -> None:
+    data = client.get("/api/story/s-nw-talks-1").json()
+    chart = data["chart"]
+    assert chart["bars"] and chart["legend"] and chart["timeline"]
+    assert sum(1 for b in chart["bars"]) >= len({b["x"] for b in chart["bars"]})
+    page = client.get("/story/s-nw-talks-1").text
+    assert page.count("<rect") >= len(chart["bars"]) and "<circle" in page
+    feed = client.get("/story/s-nw-talks-1.atom").text
+    first = data["articles"][0]
+    assert first["lead"][:40] in feed

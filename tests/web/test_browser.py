@@ -134,3 +134,24 @@ def test_api_docs_work_offline_under_their_policy(server: str, browser: Any) -> 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "docs.png"), full_page=False)
     assert violations == [] and outside == []
+
+
+def test_pages_of_stories_and_the_coverage_chart(
+    server: str, browser: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storyline import views
+
+    monkeypatch.setattr(views, "STORIES_PER_PAGE", 3)
+    page = browser.new_page()
+    page.goto(server + "/?order=biggest")
+    first = page.locator("main ul.plain > li > a").all_inner_texts()
+    page.locator("a[rel=next]").click()
+    page.wait_for_url("**page=2**")
+    second = page.locator("main ul.plain > li > a").all_inner_texts()
+    assert len(first) == 3 and second and not set(first) & set(second)
+    page.goto(server + "/story/s-nw-talks-1")
+    chart = page.locator("svg.chart")
+    assert chart.is_visible() and chart.locator("rect").count() > 0
+    assert chart.locator("circle").count() > 0  # the timeline's dates on the same axis
+    ARTIFACTS.mkdir(exist_ok=True)
+    chart.screenshot(path=str(ARTIFACTS / "coverage-chart.png"))
