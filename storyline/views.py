@@ -344,12 +344,21 @@ def entity_data(store: Store, name: str, *, min_confidence: float = 0.0) -> dict
         role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
         if role and (not roles or roles[-1]["role"] != role):
             roles.append({"role": role, "since": (quote["published"] or "")[:10]})
+    months = Counter((q["published"] or "")[:7] for q in quotes if q["published"])
     return {
         "name": name,
         "entities": [{"canonical": c, "label": lbl} for _, c, lbl in entities],
         "roles": roles,
         "quotes": [{**q, "story": store.story_of(q["article_id"])} for q in quotes],
         "min_confidence": min_confidence,
+        # Quotes a month, oldest first: when they spoke.
+        "quotes_by_month": [{"month": m, "quotes": months[m]} for m in sorted(months)],
+        # By the entity's own name: what the user typed may be a surname or a variant.
+        "stories": store.stories(limit=20, entity=entities[0][1], order="biggest"),
+        "named_with": [
+            {"name": n, "label": lbl, "articles": c}
+            for n, lbl, c in store.named_with(ids, limit=10)
+        ],
     }
 
 

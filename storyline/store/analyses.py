@@ -201,6 +201,22 @@ class AnalysisQueries(ArticleQueries):
         ).fetchall()
         return [_with_dates(dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))) for row in rows]
 
+    def named_with(self, entity_ids: list[int], *, limit: int = 10) -> list[tuple[str, str, int]]:
+        """The people, organisations and places most often named in the same articles as these
+        entities: (canonical name, label, articles)."""
+        if not entity_ids:
+            return []
+        marks = ", ".join("?" for _ in entity_ids)
+        rows = self.conn.execute(
+            "SELECT e.canonical, e.label, COUNT(DISTINCT m.article_id) AS n FROM mentions m"
+            " JOIN entities e ON e.id = m.entity_id"
+            f" WHERE m.article_id IN (SELECT article_id FROM mentions WHERE entity_id IN ({marks}))"
+            f" AND m.entity_id NOT IN ({marks}) AND e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
+            " GROUP BY e.id ORDER BY n DESC, e.canonical LIMIT ?",
+            (*entity_ids, *entity_ids, limit),
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
     def get_analysis(self, article_id: str) -> Analysis | None:
         row = self.conn.execute(
             "SELECT data FROM analyses WHERE article_id = ?", (article_id,)

@@ -419,3 +419,14 @@ def test_the_story_page_draws_its_coverage_and_feeds_carry_leads(client: TestCli
     feed = client.get("/story/s-nw-talks-1.atom").text
     first = data["articles"][0]
     assert first["lead"][:40] in feed
+
+
+def test_a_person_page_shows_their_stories_and_who_is_named_with_them(
+    client: TestClient,
+) -> None:
+    data = client.get("/api/entity/Natarajan").json()
+    assert data["stories"] and data["named_with"] and data["quotes_by_month"]
+    assert sum(m["quotes"] for m in data["quotes_by_month"]) == len(data["quotes"])
+    assert all(e["name"] != "Priya Natarajan" for e in data["named_with"])
+    page = client.get("/entity/Natarajan").text
+    assert "Their stories" in page and "Named with them" in page and "<rect" in page

@@ -155,3 +155,14 @@ def test_pages_of_stories_and_the_coverage_chart(
     assert chart.locator("circle").count() > 0  # the timeline's dates on the same axis
     ARTIFACTS.mkdir(exist_ok=True)
     chart.screenshot(path=str(ARTIFACTS / "coverage-chart.png"))
+
+
+def test_a_person_page(server: str, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(server + "/entity/Natarajan")
+    assert page.locator("h2", has_text="Their stories").is_visible()
+    assert page.locator("h2", has_text="Named with them").is_visible()
+    assert page.locator("svg.bars rect").count() > 0
+    assert page.locator("svg.bars").bounding_box()["height"] <= 100  # a small chart
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "person.png"), full_page=True)
