@@ -333,12 +333,20 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[Segment
     return pieces
 
 
-def entity_data(store: Store, name: str, *, min_confidence: float = 0.0) -> dict[str, Any]:
+def entity_data(
+    store: Store, name: str, *, min_confidence: float = 0.0, page: int = 1
+) -> dict[str, Any]:
     entities = store.find_entities(name)
     if not entities:
         raise NotFound(f"no person or organisation called {name!r}")
     ids = [entity_id for entity_id, _, _ in entities]
-    quotes = store.quotes_by(ids, limit=200, min_confidence=min_confidence)
+    found = store.quotes_by(
+        ids,
+        limit=RESULTS_PER_PAGE + 1,
+        offset=(page - 1) * RESULTS_PER_PAGE,
+        min_confidence=min_confidence,
+    )
+    quotes = found[:RESULTS_PER_PAGE]
     roles: list[dict[str, Any]] = []
     for quote in reversed(quotes):  # oldest first, to show roles over time
         role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
@@ -351,6 +359,9 @@ def entity_data(store: Store, name: str, *, min_confidence: float = 0.0) -> dict
         "roles": roles,
         "quotes": [{**q, "story": store.story_of(q["article_id"])} for q in quotes],
         "min_confidence": min_confidence,
+        "page": page,
+        "next": page + 1 if len(found) > RESULTS_PER_PAGE else None,
+        "previous": page - 1 if page > 1 else None,
         # Quotes a month, oldest first: when they spoke.
         "quotes_by_month": [{"month": m, "quotes": months[m]} for m in sorted(months)],
         # By the entity's own name: what the user typed may be a surname or a variant.
@@ -362,15 +373,40 @@ def entity_data(store: Store, name: str, *, min_confidence: float = 0.0) -> dict
     }
 
 
+#: Articles on a page of search results, and quotes on a page of a person's.
+RESULTS_PER_PAGE = 50
+
+
 def search_data(
-    store: Store, q: str | None, entity: str | None, start: str | None, end: str | None
+    store: Store,
+    q: str | None,
+    entity: str | None,
+    start: str | None,
+    end: str | None,
+    *,
+    page: int = 1,
 ) -> dict[str, Any]:
+    """A page of search results, grouped by story; ``next`` and ``previous`` pages."""
     start, end = _iso(start, "start"), _iso(end, "end")
+    filters = {"entity": entity, "start": start, "end": end}
     if not (q and q.strip()) and not entity:
-        return {"query": q, "groups": [], "filters": {"entity": entity, "start": start, "end": end}}
-    articles = store.articles(
-        query=q if q and q.strip() else None, limit=200, entity=entity, start=start, end=end
+        return {
+            "query": q,
+            "groups": [],
+            "filters": filters,
+            "page": 1,
+            "next": None,
+            "previous": None,
+        }
+    found = store.articles(
+        query=q if q and q.strip() else None,
+        limit=RESULTS_PER_PAGE + 1,
+        offset=(page - 1) * RESULTS_PER_PAGE,
+        entity=entity,
+        start=start,
+        end=end,
     )
+    articles = found[:RESULTS_PER_PAGE]
     words = [w.rstrip("*").lower() for w in re.findall(r"[\w'-]+\*?", q or "") if w.strip("*")]
     groups: dict[str, dict[str, Any]] = {}
     for article in articles:
@@ -386,8 +422,11 @@ def search_data(
         group["articles"].append({**_summary(article), "snippet": snippet(article.text, words)})
     return {
         "query": q,
-        "filters": {"entity": entity, "start": start, "end": end},
+        "filters": filters,
         "groups": list(groups.values()),
+        "page": page,
+        "next": page + 1 if len(found) > RESULTS_PER_PAGE else None,
+        "previous": page - 1 if page > 1 else None,
     }
 
 

@@ -170,7 +170,12 @@ class AnalysisQueries(ArticleQueries):
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     def quotes_by(
-        self, entity_ids: list[int], *, limit: int = 50, min_confidence: float = 0.0
+        self,
+        entity_ids: list[int],
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        min_confidence: float = 0.0,
     ) -> list[dict[str, Any]]:
         """Quotes of these entities across the store, newest article first; ``min_confidence``
         keeps those the cue model is at least that sure of (layout-found quotes always pass)."""
@@ -181,8 +186,8 @@ class AnalysisQueries(ArticleQueries):
             f"SELECT {_QUOTE_FIELDS}, a.id, a.title, a.outlet, a.published FROM quotes q"
             f" JOIN articles a ON a.id = q.article_id WHERE q.entity_id IN ({marks})"
             f" AND {_CONFIDENT}"
-            " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC, q.n LIMIT ?",
-            (*entity_ids, min_confidence, limit),
+            " ORDER BY a.published IS NULL, a.published DESC, a.rowid DESC, q.n LIMIT ? OFFSET ?",
+            (*entity_ids, min_confidence, limit, offset),
         ).fetchall()
         keys = (*_QUOTE_KEYS, "article_id", "title", "outlet", "published")
         return [_with_dates(dict(zip(keys, row, strict=True))) for row in rows]

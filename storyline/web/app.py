@@ -144,6 +144,8 @@ def _atom_time(value: str) -> str:
 
 #: ``?min_confidence=`` on story and person pages and their JSON: keep the quotes the cue
 #: model is at least this sure of (0 to 1; quotes found by their layout always pass).
+#: ``?page=`` on lists a page at a time (stories, search results, a person's quotes).
+_PAGE = Query(1, ge=1, le=100_000, alias="page")
 _CONFIDENCE = Query(0.0, ge=0.0, le=1.0, description="Least cue-model confidence of a quote.")
 
 
@@ -257,9 +259,11 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
             return article_data(opened, article_id, _span(start, end))
 
     @app.get("/api/entity/{name:path}", summary="Everything a person or organisation said")
-    def api_entity(name: str, min_confidence: float = _CONFIDENCE) -> dict[str, Any]:
+    def api_entity(
+        name: str, min_confidence: float = _CONFIDENCE, page_number: int = _PAGE
+    ) -> dict[str, Any]:
         with store() as opened:
-            return entity_data(opened, name, min_confidence=min_confidence)
+            return entity_data(opened, name, min_confidence=min_confidence, page=page_number)
 
     @app.get("/api/search", summary="Full-text, entity and date search, grouped by story")
     def api_search(
@@ -267,9 +271,10 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
         entity: str | None = None,
         start: str | None = None,
         end: str | None = None,
+        page_number: int = _PAGE,
     ) -> dict[str, Any]:
         with store() as opened:
-            return search_data(opened, q, entity, start, end)
+            return search_data(opened, q, entity, start, end, page=page_number)
 
     # Pages -----------------------------------------------------------------------------------
 
@@ -302,7 +307,10 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
     # and Markdown, so that an id ending in ".md" or ".atom" still names its own page.
     @app.get("/story/{story_id:path}", include_in_schema=False)
     def story_route(
-        request: Request, story_id: str, min_confidence: float = _CONFIDENCE
+        request: Request,
+        story_id: str,
+        min_confidence: float = _CONFIDENCE,
+        articles_page: int = Query(1, ge=1, le=100_000, alias="articles"),
     ) -> Response:
         with store() as opened:
             fmt = None
@@ -319,7 +327,8 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
             link = f"{base}/story/{quote(data['id'], safe='')}"
             body = atom(data["headline"] or data["id"], link, entries)
             return Response(body, media_type="application/atom+xml")
-        return page(request, "story.html", data)
+        # The page lists its articles 50 at a time; the JSON and Markdown give them all.
+        return page(request, "story.html", {**data, "articles_page": articles_page})
 
     @app.get("/article/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(
@@ -332,10 +341,13 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
 
     @app.get("/entity/{name:path}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(
-        request: Request, name: str, min_confidence: float = _CONFIDENCE
+        request: Request,
+        name: str,
+        min_confidence: float = _CONFIDENCE,
+        page_number: int = _PAGE,
     ) -> HTMLResponse:
         with store() as opened:
-            data = entity_data(opened, name, min_confidence=min_confidence)
+            data = entity_data(opened, name, min_confidence=min_confidence, page=page_number)
             return page(request, "entity.html", data)
 
     @app.get("/export/{table}.{fmt}", summary="Download a table as JSONL, CSV or Parquet")
@@ -373,9 +385,11 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
         entity: str | None = None,
         start: str | None = None,
         end: str | None = None,
+        page_number: int = _PAGE,
     ) -> HTMLResponse:
         with store() as opened:
-            return page(request, "search.html", search_data(opened, q, entity, start, end))
+            data = search_data(opened, q, entity, start, end, page=page_number)
+            return page(request, "search.html", data)
 
     return app
 
