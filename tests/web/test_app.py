@@ -451,3 +451,10 @@ def test_search_results_and_a_persons_quotes_come_a_page_at_a_time(
     assert len(quotes["quotes"]) == 2 and quotes["next"] == 2
     more = client.get("/api/entity/Natarajan", params={"page": 2}).json()["quotes"]
     assert more and more[0] != quotes["quotes"][0]
+
+
+def test_a_storys_articles_are_listed_with_their_opening(client: TestClient) -> None:
+    data = client.get("/api/story/s-et-bridge-1").json()
+    page = client.get("/story/s-et-bridge-1").text
+    for article in data["articles"]:
+        assert article["lead"] and article["lead"][:30] in page.replace("&#39;", "'")
