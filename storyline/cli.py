@@ -72,6 +72,36 @@ def json_option(command: F) -> F:
     )
 
 
+def fetch_options(command: F) -> F:
+    """--timeout, --delay and --allow-private: how every command that fetches fetches."""
+    options = (
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=10.0,
+            show_default=True,
+            help="Seconds a web request may take in all.",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            help="Minimum seconds between two requests to the same host.",
+        ),
+        click.option(
+            "--allow-private",
+            is_flag=True,
+            envvar=ALLOW_PRIVATE_ENV,
+            show_envvar=True,
+            help="Also fetch loopback, private and link-local addresses (refused by default).",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def confidence_option(command: F) -> F:
     return click.option(
         "--min-confidence",
@@ -177,33 +207,13 @@ def cli() -> None:
     show_default=True,
     help="Refuse documents (files, lines, pages, WARC records) above this size.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds before a web request is abandoned.",
-)
+@fetch_options
 @click.option(
     "--retries",
     type=click.IntRange(min=0),
     default=2,
     show_default=True,
     help="Extra attempts after a timeout or a 429/5xx answer.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Minimum seconds between two requests to the same host.",
-)
-@click.option(
-    "--allow-private",
-    is_flag=True,
-    envvar=ALLOW_PRIVATE_ENV,
-    show_envvar=True,
-    help="Also fetch loopback, private and link-local addresses (refused by default).",
 )
 @click.option(
     "--analyze/--no-analyze",
@@ -1042,27 +1052,7 @@ def _feed_url(url: str) -> bool:
     help="Seconds between two polls of a feed (longer when its server asks, or it fails).",
 )
 @click.option("--once", is_flag=True, help="Poll the feeds that are due once, then stop.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds a request may take in all.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Minimum seconds between two requests to the same host.",
-)
-@click.option(
-    "--allow-private",
-    is_flag=True,
-    envvar=ALLOW_PRIVATE_ENV,
-    show_envvar=True,
-    help="Also fetch loopback, private and link-local addresses (refused by default).",
-)
+@fetch_options
 @quiet_option
 def watch_command(
     db_path: str,
