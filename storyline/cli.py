@@ -162,6 +162,15 @@ def _progress(desc: str, unit: str, *, quiet: bool) -> Iterator[_Progress]:
         progress.close()
 
 
+def workers_option(command: F) -> F:
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes that parse (default: every core, for runs of 200 articles or more).",
+    )(command)
+
+
 def quiet_option(command: F) -> F:
     return click.option(
         "--quiet", is_flag=True, help="No progress on stderr (problems are still reported)."
@@ -222,6 +231,7 @@ def cli() -> None:
     help="Analyse the new articles after ingesting them.",
 )
 @json_option
+@workers_option
 @quiet_option
 def ingest_command(
     sources: tuple[str, ...],
@@ -234,6 +244,7 @@ def ingest_command(
     allow_private: bool,
     analyze: bool,
     as_json: bool,
+    workers: int | None,
     quiet: bool,
 ) -> None:
     """Ingest articles from SOURCES into the store.
@@ -255,7 +266,9 @@ def ingest_command(
     )
     with _store(db_path, create=True) as store, Fetcher(fetch_options) as fetcher:
         options = SourceOptions(max_bytes=max_bytes, kind=kind, fetcher=fetcher)
-        result = _run_with_progress(store, list(sources), options, analyze=analyze, quiet=quiet)
+        result = _run_with_progress(
+            store, list(sources), options, analyze=analyze, quiet=quiet, workers=workers
+        )
     report, analysed, grouped = result.ingest, result.analyzed, result.placed
     summary = {
         "added": report.added,
@@ -279,7 +292,13 @@ def ingest_command(
 
 
 def _run_with_progress(
-    store: Store, sources: list[str], options: SourceOptions, *, analyze: bool, quiet: bool
+    store: Store,
+    sources: list[str],
+    options: SourceOptions,
+    *,
+    analyze: bool,
+    quiet: bool,
+    workers: int | None = None,
 ) -> RunReport:
     """The runner's pipeline, with the progress of each phase (:class:`_Progress`)."""
     from storyline import runner
@@ -306,6 +325,7 @@ def _run_with_progress(
             pending=pending,
             on_analysis=analyze_bar.update,
             on_problem=_report_problem,
+            workers=workers,
         )
 
 
@@ -446,8 +466,11 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
     help="Instead of reading FILE, analyse stored articles not analysed yet.",
 )
 @db_option
+@workers_option
 @quiet_option
-def analyze_command(file: str, stages: str, stored: bool, db_path: str, quiet: bool) -> None:
+def analyze_command(
+    file: str, stages: str, stored: bool, db_path: str, workers: int | None, quiet: bool
+) -> None:
     """Analyse JSONL articles from FILE (or - for stdin) and print one JSON object per article.
 
     Each object has the article's id, its sentences, its entity mentions (with canonical
@@ -462,7 +485,9 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str, quiet: b
     if stored:
         with _store(db_path) as store, _progress("analyse", "article", quiet=quiet) as bar:
             bar.reset(total=len(store.pending_analysis()))
-            done, refused = runner.analyze_pending(store, stages=names, progress=bar.update)
+            done, refused = runner.analyze_pending(
+                store, stages=names, progress=bar.update, workers=workers
+            )
             grouped = runner.place_and_tell(store)
         for problem in refused:
             _report_problem(problem)
@@ -481,9 +506,12 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str, quiet: b
             else:
                 yield item
 
+    # A file can be counted first (workers pay off for long runs only); stdin cannot.
+    processes = runner.worker_count(workers, _records_in(file)) if workers is None else workers
     stream = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115
     with stream, _progress("analyse", "article", quiet=quiet) as bar:
-        for result in analyze(articles(stream, "<stdin>" if file == "-" else file), stages=names):
+        source = articles(stream, "<stdin>" if file == "-" else file)
+        for result in analyze(source, stages=names, workers=processes):
             bar.update()
             if isinstance(result, Problem):
                 _report_problem(result)
@@ -492,6 +520,14 @@ def analyze_command(file: str, stages: str, stored: bool, db_path: str, quiet: b
                 click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     if problems:
         sys.exit(1)
+
+
+def _records_in(file: str) -> int:
+    """Non-blank lines of a JSONL file (0 for stdin, which cannot be read twice)."""
+    if file == "-":
+        return 0
+    with open(file, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 def _echo_json_lines(rows: list[dict[str, Any]]) -> None:

@@ -15,6 +15,7 @@ executors and the same :class:`~storyline.stories.clusterer.Placement` on its dr
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,18 @@ def _writing(function: Callable[Concatenate[Store, P], R]) -> Callable[Concatena
             return function(store, *args, **kwargs)
 
     return wrapper
+
+
+#: Fewest articles to analyse for worker processes to pay for their start (about a second):
+#: below it one process parses. Measured with bench/throughput.py (bench/RESULTS.md).
+PARALLEL_FROM = 200
+
+
+def worker_count(workers: int | None, articles: int) -> int:
+    """How many processes parse ``articles``: ``workers`` (None: every core) for a run long
+    enough to gain from them, one otherwise."""
+    wanted = workers if workers is not None else (os.cpu_count() or 1)
+    return max(1, wanted) if articles >= PARALLEL_FROM else 1
 
 
 #: Decisions per committed batch of assignments (with the clusterer's state after them). A
@@ -154,13 +167,18 @@ def analyze_pending(
     stages: Sequence[str] = DEFAULT_STAGES,
     nlp: Language | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[int, list[Problem]]:
     """Analyse and store every stored canonical article in an analysed language that has no
     analysis yet. Each analysis is saved in its own transaction, so an interrupted run keeps
-    what it finished and the next run picks up the rest."""
+    what it finished and the next run picks up the rest. Parsing runs in ``workers``
+    processes (None: every core) when there are enough articles (:func:`worker_count`); this
+    process, the one writer, runs the stages and stores the results."""
     done = 0
     problems: list[Problem] = []
-    for result in analyze(store.pending_analysis(), stages=stages, nlp=nlp):
+    pending = store.pending_analysis()
+    processes = worker_count(workers, len(pending))
+    for result in analyze(pending, stages=stages, nlp=nlp, workers=processes):
         if isinstance(result, Problem):
             problems.append(result)
         else:
@@ -305,6 +323,7 @@ def run(
     on_analysis: Callable[[int], None] | None = None,
     on_problem: Callable[[Problem], None] | None = None,
     pending: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> RunReport:
     """Ingest SOURCES, then (with ``analyze``) analyse what is new, place it in stories and
     tell the stories that changed: what ``storyline ingest`` and ``demo`` run.
@@ -317,7 +336,7 @@ def run(
         return report
     if pending is not None:
         pending(len(store.pending_analysis()))
-    report.analyzed, report.problems = analyze_pending(store, progress=on_analysis)
+    report.analyzed, report.problems = analyze_pending(store, progress=on_analysis, workers=workers)
     for problem in report.problems:
         if on_problem is not None:
             on_problem(problem)

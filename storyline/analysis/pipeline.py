@@ -8,11 +8,12 @@ stage is added there and to :data:`DEFAULT_STAGES`, and its output appears in th
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import islice
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
 from storyline.analysis.entities import entities_stage
@@ -54,31 +55,45 @@ def analyze(
     stages: Sequence[str] = DEFAULT_STAGES,
     nlp: Language | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int = 1,
 ) -> Iterator[Analysis | Problem]:
-    """Analyse articles, yielding one :class:`Analysis` per article or a :class:`Problem`."""
+    """Analyse articles, yielding one :class:`Analysis` per article (in input order) or a
+    :class:`Problem`.
+
+    One spaCy pipe runs over the whole stream; with ``workers`` > 1 it parses in that many
+    processes (spaCy's ``n_process``: forked, so each starts with the loaded model) while
+    the stages run here, in order. Worth it for a long stream only: starting the workers
+    costs about a second.
+    """
     unknown = [name for name in stages if name not in STAGES]
     if unknown:
         raise StorylineError(
             f"unknown analysis stage(s): {', '.join(unknown)} (known: {', '.join(STAGES)})"
         )
     nlp = nlp or load_nlp()
-    iterator = iter(articles)
-    while batch := list(islice(iterator, batch_size)):
-        ready = []
-        for article in batch:
+    refused: deque[Problem] = deque()
+
+    def accepted() -> Iterator[tuple[str, Article]]:
+        for article in articles:
             problem = _refuse(article, nlp)
             if problem is None:
-                ready.append(article)
+                yield article.text, article
             else:
-                yield problem
-        for item in run_stages(ready, nlp, stages):
-            yield item.analysis
+                refused.append(problem)
+
+    docs = nlp.pipe(accepted(), as_tuples=True, batch_size=batch_size, n_process=workers)
+    for item in run_stages(((article, doc) for doc, article in docs), stages):
+        while refused:
+            yield refused.popleft()
+        yield item.analysis
+    while refused:
+        yield refused.popleft()
 
 
 def run_stages(
-    articles: Sequence[Article], nlp: Language, stages: Sequence[str]
+    parsed_docs: Iterable[tuple[Article, Doc]], stages: Sequence[str]
 ) -> Iterator[Parsed]:
-    docs = nlp.pipe((article.text for article in articles), batch_size=len(articles) or 1)
+    """The named stages over (article, parsed doc) pairs, lazily, in order."""
     parsed: Iterable[Parsed] = (
         Parsed(
             article=article,
@@ -89,7 +104,7 @@ def run_stages(
                 stages=tuple(stages),
             ),
         )
-        for article, doc in zip(articles, docs, strict=True)
+        for article, doc in parsed_docs
     )
     for name in stages:
         parsed = STAGES[name](parsed)
