@@ -484,9 +484,8 @@ def analyze_command(
     names = tuple(name.strip() for name in stages.split(",") if name.strip())
     if stored:
         with _store(db_path) as store, _progress("analyse", "article", quiet=quiet) as bar:
-            bar.reset(total=len(store.pending_analysis()))
             done, refused = runner.analyze_pending(
-                store, stages=names, progress=bar.update, workers=workers
+                store, stages=names, progress=bar.update, workers=workers, total=bar.reset
             )
             grouped = runner.place_and_tell(store)
         for problem in refused:
@@ -876,7 +875,8 @@ def story_command(
 
 @cli.command("tell")
 @db_option
-def tell_command(db_path: str) -> None:
+@quiet_option
+def tell_command(db_path: str, quiet: bool) -> None:
     """Tell again every story whose telling is missing or was made from other articles.
 
     `ingest`, `analyze --stored`, `demo` and `load` do this themselves after placing
@@ -884,8 +884,8 @@ def tell_command(db_path: str) -> None:
     """
     from storyline import runner
 
-    with _store(db_path) as store:
-        told = runner.refresh_tellings(store)
+    with _store(db_path) as store, _progress("tell", "story", quiet=quiet) as bar:
+        told = runner.refresh_tellings(store, total=bar.reset, progress=bar.update)
     click.echo(f"told {_count(told, 'story')}")
 
 

@@ -125,15 +125,32 @@ def ingest_sources(
     deduplicator = Deduplicator()
     deduplicator.load(store.signatures())
     report = IngestReport()
-    for item in read_sources(sources, options):
+    store_items(store, deduplicator, read_sources(sources, options), report, on_item=on_item)
+    return report
+
+
+def store_items(
+    store: Store,
+    deduplicator: Deduplicator,
+    items: Iterable[Article | Problem],
+    report: IngestReport,
+    *,
+    stage: str = "ingest",
+    on_item: Callable[[Article | Problem], None] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Store each article a reader yields (:func:`add_article`) and record each problem under
+    ``stage``; ``stop`` is asked between two items (a signal to end cleanly)."""
+    for item in items:
         if isinstance(item, Problem):
             report.problems.append(item)
-            store.record_problems([item], stage="ingest")
+            store.record_problems([item], stage=stage)
         else:
             add_article(store, deduplicator, item, report)
         if on_item is not None:
             on_item(item)
-    return report
+        if stop():
+            break
 
 
 def add_article(
@@ -168,15 +185,19 @@ def analyze_pending(
     nlp: Language | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    total: Callable[[int], None] | None = None,
 ) -> tuple[int, list[Problem]]:
     """Analyse and store every stored canonical article in an analysed language that has no
     analysis yet. Each analysis is saved in its own transaction, so an interrupted run keeps
     what it finished and the next run picks up the rest. Parsing runs in ``workers``
     processes (None: every core) when there are enough articles (:func:`worker_count`); this
-    process, the one writer, runs the stages and stores the results."""
+    process, the one writer, runs the stages and stores the results. ``total`` is told how
+    many articles are about to be analysed, ``progress`` each one done."""
     done = 0
     problems: list[Problem] = []
     pending = store.pending_analysis()
+    if total is not None:
+        total(len(pending))
     processes = worker_count(workers, len(pending))
     for result in analyze(pending, stages=stages, nlp=nlp, workers=processes):
         if isinstance(result, Problem):
@@ -283,12 +304,22 @@ def story_times(store: Store, articles: Sequence[Article]) -> dict[str, tuple[Ti
 
 
 @_writing
-def refresh_tellings(store: Store) -> int:
-    """Tell again every story that gained or lost articles since it was last told."""
+def refresh_tellings(
+    store: Store,
+    *,
+    total: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Tell again every story that gained or lost articles since it was last told
+    (``total`` is told how many, ``progress`` each one told)."""
     stale = store.stale_tellings()
+    if total is not None:
+        total(len(stale))
     for story_id in stale:
         articles = store.story_articles(story_id)
         store.save_telling(tell(story_id, articles, story_times(store, articles)))
+        if progress is not None:
+            progress(1)
     return len(stale)
 
 
@@ -334,9 +365,9 @@ def run(
     report = RunReport(ingest_sources(store, sources, options, on_item=on_item))
     if not analyze:
         return report
-    if pending is not None:
-        pending(len(store.pending_analysis()))
-    report.analyzed, report.problems = analyze_pending(store, progress=on_analysis, workers=workers)
+    report.analyzed, report.problems = analyze_pending(
+        store, progress=on_analysis, workers=workers, total=pending
+    )
     for problem in report.problems:
         if on_problem is not None:
             on_problem(problem)
@@ -419,16 +450,10 @@ def poll_feeds(
             deduplicator.load(store.signatures())
         added = IngestReport()
         try:
-            for item in read_feed(response.content, feed.url, options):
-                if isinstance(item, Problem):
-                    added.problems.append(item)
-                    store.record_problems([item], stage="watch")
-                else:
-                    add_article(store, deduplicator, item, added)
-                if on_item is not None:
-                    on_item(item)
-                if stop():
-                    break
+            items = read_feed(response.content, feed.url, options)
+            store_items(
+                store, deduplicator, items, added, stage="watch", on_item=on_item, stop=stop
+            )
         except SourceError as exc:
             _poll_failed(store, feed, exc, every, started, report)
             continue

@@ -658,7 +658,8 @@ def describe_speaker(
 _ASIDE = re.compile(r"\s*(?:,|\s[—–-]{1,2})\s*(?:who|whose|whom|which|that)\b", re.I)
 #: A dateline or kicker ahead of the speaker: everything up to a dash that opens the text or a
 #: paragraph ("MEXICO CITY (AP) - ", "WASHINGTON — ").
-_DATELINE_DASH = re.compile(r"\s(?:-{1,2}|[—–])\s")
+_DASH = r"(?:-{1,2}|[—–])"
+_DATELINE_DASH = re.compile(rf"\s{_DASH}\s")
 
 
 def _speaker_head(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -681,7 +682,7 @@ def _past_dateline(text: str, item: _Found) -> _Found:
     assert item.speaker is not None
     cue_start = item.cue.idx
     after = text[item.speaker[1] : cue_start]
-    dash = re.match(r"\s*(?:-{1,2}|[—–])\s*", after)
+    dash = re.match(rf"\s*{_DASH}\s*", after)
     if dash is None or item.speaker[1] >= cue_start:
         return item
     words = text[item.speaker[1] + dash.end() : cue_start].rstrip(" ,")
