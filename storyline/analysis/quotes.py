@@ -19,22 +19,32 @@ spaCy gives the parse; the attribution logic is ours, in three steps:
 
 Spans follow PolNeAR's conventions: direct content keeps its quotation marks; reported content
 keeps "that" and drops the sentence's final punctuation.
+
+Steps 1 and 2 have a learned replacement, now the default: the tagger of
+:mod:`storyline.analysis.tagger` marks cues, sources and contents token by token, and
+:func:`tagged_attributions` groups its spans into attributions; step 3 and the layout rules
+(transcript labels, epigraphs, continued quotations) serve both. ``STORYLINE_QUOTES=rules``
+selects the cue model and parse rules instead (kept to compare, and as the cheaper path).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from importlib import resources
 
+from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from storyline.analysis.gazetteer import CANONICAL, ROLE_NOUNS, TITLES
 from storyline.analysis.stage import Parsed
+from storyline.analysis.tagger import ROLES, Tagged, tag
 from storyline.records import Mention, Quote, Span
 
 #: Probability above which a candidate is taken as a cue. 0.5 is the classifier's own
@@ -181,6 +191,8 @@ class _Found:
     speaker_head: Token | None
     #: The cue model's probability; None for a quote found by its layout.
     confidence: float | None = None
+    #: The cue's character span when it is more than the one token ``cue`` ("according to").
+    cue_span: tuple[int, int] | None = None
 
 
 def _trim(tokens: list[Token]) -> tuple[int, int]:
@@ -452,9 +464,74 @@ def _outside_quotations(
     return between[0] if between else None
 
 
-def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Found]:
-    weights, bias = cue_model()
+#: How quotes are found: "tagger" (the learned tagger, the default) or "rules" (the cue model
+#: and the parse). Read from ``STORYLINE_QUOTES`` when the stage runs.
+METHODS = ("tagger", "rules")
+TAGGER_PIPE = "storyline_quote_tagger"
+
+if not Doc.has_extension("attribution_tags"):
+    Doc.set_extension("attribution_tags", default=None)
+
+
+@Language.component(TAGGER_PIPE)
+def _tag_doc(doc: Doc) -> Doc:
+    """The tagger as a spaCy component, so that it runs wherever the parse runs (in the
+    worker processes of ``nlp.pipe(n_process=...)``, not in the one process that runs the
+    stages). Plain lists: they travel back from the workers with the doc's user data."""
+    doc._.attribution_tags = [[t.role, t.start, t.end, t.confidence] for t in tag(doc.text)]
+    return doc
+
+
+def quote_method() -> str:
+    method = os.environ.get("STORYLINE_QUOTES", "tagger")
+    if method not in METHODS:
+        raise ValueError(f"STORYLINE_QUOTES={method!r}: use one of {', '.join(METHODS)}")
+    return method
+
+
+def doc_tags(doc: Doc) -> list[Tagged]:
+    """The tagger's spans of a doc: from the component if it ran, else tagged now."""
+    stored = doc._.attribution_tags
+    if stored is None:
+        return tag(doc.text)
+    return [Tagged(str(role), int(start), int(end), float(p)) for role, start, end, p in stored]
+
+
+def find_attributions(doc: Doc, *, method: str = "tagger") -> list[_Found]:
     quotes = find_quotations(doc.text)
+    if method == "tagger":
+        found = tagged_attributions(doc, doc_tags(doc))
+    else:
+        found = _rule_attributions(doc, quotes)
+    found = _attach_continuations(found, quotes, doc)
+    labelled = _labelled_lines(doc) + _signed_quotes(doc, quotes)
+    if labelled:
+        if method == "tagger":
+            # A transcript's "NAME:" label is the layout's to read: a tagged content that runs
+            # over the label goes; otherwise the tagger's reading of the line stands.
+            labels = [item.cue.idx for item in labelled]
+            found = [
+                item
+                for item in found
+                if not any(s <= label < e for s, e in item.content for label in labels)
+            ]
+            taken = [span for item in found for span in item.content]
+            labelled = [
+                item
+                for item in labelled
+                if not any(s < item.content[0][1] and item.content[0][0] < e for s, e in taken)
+            ]
+        else:
+            taken_exact = {span for item in found for span in item.content}
+            labelled = [item for item in labelled if item.content[0] not in taken_exact]
+        found = sorted(found + labelled, key=lambda item: item.cue.i)
+    return found
+
+
+def _rule_attributions(
+    doc: Doc, quotes: list[tuple[int, int]], *, threshold: float = CUE_THRESHOLD
+) -> list[_Found]:
+    weights, bias = cue_model()
     found: list[_Found] = []
     for token in doc:
         if not is_candidate(token):
@@ -473,13 +550,219 @@ def find_attributions(doc: Doc, *, threshold: float = CUE_THRESHOLD) -> list[_Fo
             continue
         speaker = _speaker_span(speaker_head, token) if speaker_head is not None else None
         found.append(_Found(token, speaker, tuple(content), speaker_head, confidence))
-    found = _attach_continuations(found, quotes, doc)
-    labelled = _labelled_lines(doc) + _signed_quotes(doc, quotes)
-    if labelled:
-        taken = {span for item in found for span in item.content}
-        labelled = [item for item in labelled if item.content[0] not in taken]
-        found = sorted(found + labelled, key=lambda item: item.cue.i)
     return found
+
+
+#: Paragraphs back that a content with no cue of its own may look for one ("“...,” he
+#: said.¶“More.”": a quotation running on into the next paragraph).
+_CONTINUED_PARAGRAPHS = 1
+
+
+def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
+    """Attributions from the tagger's spans.
+
+    The tagger marks roles, not which cue each span belongs to; the grouping is by the
+    annotation convention rather than learned: a content goes to the nearest cue of its
+    paragraph (else to the last cue of the paragraph before: a quotation running on); a cue
+    takes the nearest source of its paragraph, which several cues may share ("X said ... and
+    added ..."). A cue whose content stops where another attribution starts holds that
+    attribution ("X said that Y believes Z": X's content is "that Y believes Z"), because
+    training paints the inner cue and source over the outer content.
+    """
+    text = doc.text
+    breaks = [index for index, char in enumerate(text) if char == "\n"]
+
+    def paragraph(position: int) -> int:
+        return bisect.bisect_right(breaks, position)
+
+    by_role: dict[str, list[Tagged]] = {role: [] for role in ROLES}
+    for span in spans:
+        if span.role != "content":
+            by_role[span.role].append(span)
+            continue
+        # A content is one fragment per paragraph (the scorer reads characters, not fragments;
+        # a reader sees where each paragraph's words are).
+        position = span.start
+        for line in text[span.start : span.end].split("\n"):
+            piece = _trimmed(text, replace(span, start=position, end=position + len(line)))
+            if piece is not None:
+                by_role["content"].append(piece)
+            position += len(line) + 1
+    _names_back(doc, by_role)
+    cues = by_role["cue"]
+    if not cues:
+        return []
+    owned: dict[int, list[Tagged]] = {index: [] for index in range(len(cues))}
+    for said in by_role["content"]:
+        here = paragraph(said.start)
+        same = [i for i, cue in enumerate(cues) if paragraph(cue.start) == here]
+        if same:
+            owned[min(same, key=lambda i: _gap(cues[i], said))].append(said)
+            continue
+        before = [
+            i
+            for i, cue in enumerate(cues)
+            if cue.end <= said.start and here - paragraph(cue.start) <= _CONTINUED_PARAGRAPHS
+        ]
+        if before:
+            owned[before[-1]].append(said)
+    found: list[_Found] = []
+    for index, cue in enumerate(cues):
+        contents = sorted(owned[index], key=lambda span: span.start)
+        if not contents:
+            continue
+        here = paragraph(cue.start)
+        sources = [
+            s
+            for s in by_role["source"]
+            if paragraph(s.start) == here and not any(c.start <= s.start < c.end for c in contents)
+        ]
+        source = min(sources, key=lambda s: _gap(s, cue)) if sources else None
+        content = _holding_inner(
+            text,
+            [(span.start, span.end) for span in contents],
+            cue,
+            index,
+            cues,
+            owned,
+            by_role["source"],
+        )
+        cue_tokens = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+        if cue_tokens is None or not len(cue_tokens):
+            continue
+        head = None
+        if source is not None:
+            source_tokens = doc.char_span(source.start, source.end, alignment_mode="expand")
+            # The parse may be absent on this path: an English noun phrase ends in its head.
+            head = source_tokens[-1] if source_tokens is not None and len(source_tokens) else None
+        found.append(
+            _Found(
+                _cue_word(cue_tokens),
+                (source.start, source.end) if source is not None else None,
+                tuple(content),
+                head,
+                cue.confidence,
+                (cue.start, cue.end),
+            )
+        )
+    return found
+
+
+#: Auxiliaries and modals a multi-word cue starts with ("did not deny", "would say").
+_AUXILIARIES = frozenset("be do have will would shall should can could may might must".split())
+
+
+def _cue_word(tokens: Iterable[Token]) -> Token:
+    """The word a cue span turns on, without the parse: its first verb that is no auxiliary
+    ("declined to comment": declined; "did not deny": deny), else its first word."""
+    words = list(tokens)
+    for token in words:
+        if token.tag_.startswith("VB") and token.lemma_.lower() not in _AUXILIARIES:
+            return token
+    return words[0]
+
+
+def _names_back(doc: Doc, by_role: dict[str, list[Tagged]]) -> None:
+    """A "cue" that spaCy tags as a proper noun next to a source is part of a name: the
+    tagger reads lower-cased word pieces, so "representative Said Naqrash" looks to it like
+    "representative said Naqrash". The word and the sources beside it become one source."""
+    sources = by_role["source"]
+    for cue in list(by_role["cue"]):
+        tokens = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+        if tokens is None or len(tokens) != 1 or tokens[0].tag_ != "NNP":
+            continue
+        beside = [
+            s
+            for s in sources
+            if not doc.text[min(s.end, cue.end) : max(s.start, cue.start)].strip()
+        ]
+        if not beside:
+            continue
+        merged = Tagged(
+            "source",
+            min(s.start for s in (*beside, cue)),
+            max(s.end for s in (*beside, cue)),
+            min(s.confidence for s in (*beside, cue)),
+        )
+        by_role["cue"].remove(cue)
+        sources[:] = sorted([s for s in sources if s not in beside] + [merged], key=_start)
+    return
+
+
+def _start(span: Tagged) -> int:
+    return span.start
+
+
+#: What no content starts or ends with, by the annotation convention: the comma, dash or
+#: colon that joins it to the rest of its sentence. (Quotation marks and full stops stay: direct
+#: content keeps its marks.)
+_JOINERS = " \t\n\u00a0,;:—–-"
+
+
+#: A lone apostrophe before a space opens nothing: the second half of a newsroom's ''.
+_STRAY_MARK = re.compile(r"^['’`]+\s+")
+
+
+def _trimmed(text: str, span: Tagged) -> Tagged | None:
+    piece = text[span.start : span.end]
+    stray = _STRAY_MARK.match(piece)
+    if stray is not None:
+        span = replace(span, start=span.start + stray.end())
+        piece = piece[stray.end() :]
+    start = span.start + len(piece) - len(piece.lstrip(_JOINERS))
+    end = span.start + len(piece.rstrip(_JOINERS))
+    if end <= start:
+        return None
+    return replace(span, start=start, end=end)
+
+
+def _gap(a: Tagged, b: Tagged) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, b.start - a.end, a.start - b.end)
+
+
+def _holding_inner(
+    text: str,
+    content: list[tuple[int, int]],
+    cue: Tagged,
+    index: int,
+    cues: list[Tagged],
+    owned: dict[int, list[Tagged]],
+    sources: list[Tagged],
+) -> list[tuple[int, int]]:
+    """The last content run extended over an attribution that starts right after it."""
+    last_start, last_end = content[-1]
+    if last_start < cue.end:
+        return content
+    starts = {s.start: s for s in sources} | {
+        c.start: c for i, c in enumerate(cues) if i != index and owned[i]
+    }
+    following = next(
+        (
+            starts[position]
+            for position in sorted(starts)
+            # right after it, in the same paragraph
+            if position >= last_end and not text[last_end:position].strip(" \t")
+        ),
+        None,
+    )
+    if following is None:
+        return content
+    inner = next(
+        (
+            i
+            for i, c in enumerate(cues)
+            if i != index
+            and owned[i]
+            and c.start >= following.start
+            and "\n" not in text[following.start : c.start]
+        ),
+        None,
+    )
+    if inner is None:
+        return content
+    end = max(span.end for span in owned[inner])
+    return [*content[:-1], (last_start, max(last_end, end))]
 
 
 _LABEL = re.compile(
@@ -766,9 +1049,21 @@ def polarity(cue: Token) -> str:
     if lemma in _DENYING:
         return "denied"
     # "did not deny", "would not confirm": a negated cue reports no assertion either way.
-    if any(child.dep_ == "neg" for child in cue.children) and lemma in ("confirm", "comment"):
+    if lemma in ("confirm", "comment") and _negated(cue):
         return "declined"
     return "said"
+
+
+_NEGATIONS = frozenset({"not", "n't", "never"})
+
+
+def _negated(cue: Token) -> bool:
+    """A negation on the cue: from the parse when there is one, else a "not" among the three
+    words before it ("would not confirm", "didn't comment")."""
+    if cue.doc.has_annotation("DEP"):
+        return any(child.dep_ == "neg" for child in cue.children)
+    before = cue.doc[max(0, cue.i - 3) : cue.i]
+    return any(token.lower_ in _NEGATIONS for token in before)
 
 
 def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]) -> list[Quote]:
@@ -778,7 +1073,7 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
     last_person: tuple[str, str | None, str | None, int, str] | None = None
     for item in found:
         content = tuple(Span(s, e) for s, e in item.content)
-        cue = Span(item.cue.idx, item.cue.idx + len(item.cue.text))
+        cue = Span(*(item.cue_span or (item.cue.idx, item.cue.idx + len(item.cue.text))))
         kind = _kind(text, item.content)
         said = partial(
             Quote, confidence=item.confidence, polarity=polarity(item.cue), kind=kind, cue=cue
@@ -870,7 +1165,8 @@ def _kind(text: str, content: tuple[tuple[int, int], ...]) -> str:
 
 def quotes_stage(parsed: Iterable[Parsed]) -> Iterator[Parsed]:
     """Pipeline stage: fills ``quotes`` (runs after ``entities``, whose mentions it uses)."""
+    method = quote_method()
     for item in parsed:
-        found = find_attributions(item.doc)
+        found = find_attributions(item.doc, method=method)
         quotes = resolve_speakers(item.doc, found, item.analysis.mentions)
         yield item.with_analysis(replace(item.analysis, quotes=tuple(quotes)))

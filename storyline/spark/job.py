@@ -58,7 +58,8 @@ from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from storyline.analysis.pipeline import analyze, load_nlp
+from storyline.analysis import DEFAULT_STAGES
+from storyline.analysis.pipeline import analyze, load_nlp, needs_parse
 from storyline.analysis.rows import analysis_rows
 from storyline.ingest.dedupe import DUPLICATE_THRESHOLD, lsh_bands, signature, to_bytes
 from storyline.ingest.sources import SourceOptions, read_bytes, read_sources
@@ -438,7 +439,7 @@ def _follow_chains(links: DataFrame, partitions: int) -> DataFrame:
 def _analyze_partition(rows: Iterable[tuple[int, Article, bytes]]) -> Iterator[tuple[Any, ...]]:
     """Analyse a partition's canonical articles: rows of the ``results`` schema, one slot
     filled per row (an analysis, an entity, a quote, a time, story terms or an error)."""
-    nlp = load_nlp()  # once per Python worker process: load_nlp is cached
+    nlp = load_nlp(parse=needs_parse(DEFAULT_STAGES))  # once per worker process: cached
     iterator = iter(failing_first_attempt("analyse", rows))
     while batch := list(islice(iterator, BATCH_SIZE)):
         english = [row[1] for row in batch if is_analyzed(row[1])]

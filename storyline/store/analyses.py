@@ -178,7 +178,7 @@ class AnalysisQueries(ArticleQueries):
         min_confidence: float = 0.0,
     ) -> list[dict[str, Any]]:
         """Quotes of these entities across the store, newest article first; ``min_confidence``
-        keeps those the cue model is at least that sure of (layout-found quotes always pass)."""
+        keeps those the quote model is at least that sure of (layout-found quotes always pass)."""
         if not entity_ids:
             return []
         marks = ", ".join("?" for _ in entity_ids)
@@ -264,7 +264,7 @@ _QUOTE_KEYS = (
     "confidence",
     "polarity",
 )
-#: A quote the cue model is sure enough of (parameter: the least confidence); quotes found by
+#: A quote the quote model is sure enough of (parameter: the least confidence); quotes found by
 #: their layout, and quotes stored before confidences were, have none and always pass.
 _CONFIDENT = "COALESCE(json_extract(q.spans, '$.confidence'), 1.0) >= ?"
 

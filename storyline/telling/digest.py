@@ -371,14 +371,20 @@ def _greedy(candidates: Sequence[_Candidate], budget: int) -> list[int]:
     return chosen
 
 
-def summarize(articles: Iterable[Article], words: int = DEFAULT_WORDS) -> list[DigestLine]:
+def summarize(
+    articles: Iterable[Article],
+    words: int = DEFAULT_WORDS,
+    *,
+    sentences: Sequence[Sentence] | None = None,
+) -> list[DigestLine]:
     """The digest of ``articles`` taken as one story: at most ``words`` words, each line cited.
 
     Lines come in the order the story was told: by publication date, then by position in the
-    article.
+    article. ``sentences``: the articles' sentences if the caller has split them already
+    (:func:`storyline.telling.tell.tell` splits once for the digest and the timeline).
     """
     listed = list(articles)
-    shown = map(reader(listed), split(listed))
+    shown = map(reader(listed), split(listed) if sentences is None else sentences)
     grams_of = {sentence: bigrams(sentence.text) for sentence in shown if sentence is not None}
     weights = _weights(grams_of, len({a.id for a in listed}))
     candidates = _candidates(grams_of, weights)

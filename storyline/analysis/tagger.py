@@ -1,0 +1,269 @@
+"""The learned attribution tagger: cues, sources and contents tagged token by token.
+
+A small transformer encoder (all-MiniLM-L6-v2, six layers, fine-tuned on the PolNeAR train
+split by ``scripts/train_quotes_model.py``) labels every word piece of a paragraph as the
+beginning or inside of a cue, a source or a content, or as outside. What ships is the model
+exported to ONNX and quantised to 8-bit integers (``data/quote_tagger/``), run by
+onnxruntime with the ``tokenizers`` word-piece tokenizer: neither needs PyTorch, and both
+install from PyPI as wheels.
+
+This module owns what training and use must agree on, so they cannot drift: the labels,
+the windows a text is cut into (:func:`windows`), the labels of a window's tokens from gold
+spans (:func:`token_labels`, used by training only) and the spans read back from predicted
+labels (:func:`decode`). It imports no spaCy and no PyTorch, so that the training script can
+use it too; :func:`tag` runs the shipped model.
+
+Why token classification and not the parse: the cue model and rules over spaCy's parse
+(:mod:`storyline.analysis.quotes`) decide cue by cue and then read the spans off a parse of
+the small English model; their errors compound (a wrong attachment moves the content's
+edge). The tagger reads the spans directly, as the annotators marked them.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tokenizers import Tokenizer
+
+ROLES = ("cue", "source", "content")
+#: BIO labels: index 0 is outside; then B and I of each role, in ROLES order.
+LABELS = ("O", "B-cue", "I-cue", "B-source", "I-source", "B-content", "I-content")
+#: Word pieces per window, the two special tokens included. Paragraphs are joined into one
+#: window while they fit (a quotation often runs on into the next paragraph, and a speaker
+#: named in one is quoted in the next); a longer paragraph is cut at sentence ends.
+MAX_TOKENS = 256
+MODEL_DIR = "quote_tagger"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A stretch of the text the model reads at once, with its word pieces' offsets."""
+
+    start: int
+    end: int
+    ids: tuple[int, ...]
+    #: (start, end) character offsets of each word piece in the whole text; (0, 0) for the
+    #: special tokens.
+    offsets: tuple[tuple[int, int], ...]
+    #: The word each piece belongs to (numbered through the text; -1 for the special
+    #: tokens): "Gennifer" is "gen" + "##nifer", one word.
+    words: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """One role span read back from the labels, with the model's mean probability."""
+
+    role: str
+    start: int
+    end: int
+    confidence: float
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """Character bounds of the non-blank lines of a text."""
+    position = 0
+    for line in text.split("\n"):
+        end = position + len(line)
+        if line.strip():
+            yield position, end
+        position = end + 1
+
+
+def windows(text: str, tokenizer: Tokenizer, *, max_tokens: int = MAX_TOKENS) -> list[Window]:
+    """The windows of a text: its paragraphs joined while they fit in ``max_tokens`` word
+    pieces, and a paragraph too long for one window cut at sentence ends (else anywhere)."""
+    limit = max_tokens - 2
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    if cls_id is None or sep_id is None:  # pragma: no cover - a tokenizer of another family
+        raise ValueError("the tagger's tokenizer has no [CLS] or [SEP] token")
+    pieces: list[tuple[list[int], list[tuple[int, int]], list[int]]] = []
+    numbered = 0
+    for start, end in paragraphs(text):
+        encoding = tokenizer.encode(text[start:end], add_special_tokens=False)
+        ids = list(encoding.ids)
+        offsets = [(start + s, start + e) for s, e in encoding.offsets]
+        words = [numbered + (w or 0) for w in encoding.word_ids]
+        numbered = (max(words) + 1) if words else numbered
+        while len(ids) > limit:
+            cut = _sentence_cut(text, offsets, limit)
+            pieces.append((ids[:cut], offsets[:cut], words[:cut]))
+            ids, offsets, words = ids[cut:], offsets[cut:], words[cut:]
+        if ids:
+            pieces.append((ids, offsets, words))
+    result: list[Window] = []
+    current: tuple[list[int], list[tuple[int, int]], list[int]] = ([], [], [])
+    for ids, offsets, words in pieces:
+        if current[0] and len(current[0]) + len(ids) > limit:
+            result.append(_window(*current, cls_id, sep_id))
+            current = ([], [], [])
+        current[0].extend(ids)
+        current[1].extend(offsets)
+        current[2].extend(words)
+    if current[0]:
+        result.append(_window(*current, cls_id, sep_id))
+    return result
+
+
+def _sentence_cut(text: str, offsets: list[tuple[int, int]], limit: int) -> int:
+    for index in range(limit - 1, limit // 2, -1):
+        start, end = offsets[index]
+        if text[start:end] in (".", "!", "?"):
+            return index + 1
+    return limit
+
+
+def _window(
+    ids: list[int], offsets: list[tuple[int, int]], words: list[int], cls_id: int, sep_id: int
+) -> Window:
+    return Window(
+        start=offsets[0][0],
+        end=offsets[-1][1],
+        ids=(cls_id, *ids, sep_id),
+        offsets=((0, 0), *offsets, (0, 0)),
+        words=(-1, *words, -1),
+    )
+
+
+def token_labels(
+    window: Window, spans: Iterable[tuple[str, int, int]], text_length: int
+) -> list[int]:
+    """Label indices of a window's tokens from gold (role, start, end) spans.
+
+    A token takes the role of its first character. Cues and sources are painted over
+    contents: an attribution inside another's content ("X said Y believes Z") keeps its own
+    cue and source visible, at the cost of cutting the outer content there. A token begins a
+    span when its first character belongs to a different gold span than the previous token's.
+    """
+    role = [0] * text_length
+    owner = [-1] * text_length
+    ordered = sorted(spans, key=lambda span: ROLES.index(span[0]), reverse=True)
+    for number, (name, start, end) in enumerate(ordered):
+        for index in range(max(0, start), min(end, text_length)):
+            role[index] = ROLES.index(name) + 1
+            owner[index] = number
+    labels: list[int] = []
+    previous_owner = -1
+    for start, end in window.offsets:
+        if start == end:
+            labels.append(-100)  # special tokens: no loss
+            continue
+        kind = role[start]
+        if kind == 0:
+            labels.append(0)
+            previous_owner = -1
+            continue
+        begins = owner[start] != previous_owner
+        labels.append(2 * kind - 1 if begins else 2 * kind)
+        previous_owner = owner[start]
+    return labels
+
+
+def decode(window: Window, labels: Sequence[int], probabilities: Sequence[float]) -> list[Tagged]:
+    """Role spans from a window's predicted labels: a run of one role's tokens, starting
+    anew at each B (an I after another role starts a span too). A word is labelled by its
+    first piece, and a span takes whole words: the model's label on a word's later pieces
+    ("##nifer") would otherwise start or end a span inside the word."""
+    runs: list[tuple[str, int, int, list[float]]] = []
+    open_run = False
+    previous_word = -1
+    words = window.words or tuple(range(len(window.offsets)))
+    for (start, end), word, label, probability in zip(
+        window.offsets, words, labels, probabilities, strict=True
+    ):
+        if start == end:
+            continue
+        if word == previous_word:  # a later piece of the word: goes where its first piece went
+            if open_run:
+                name, first, _, probs = runs[-1]
+                runs[-1] = (name, first, end, probs)
+            continue
+        previous_word = word
+        if label == 0:
+            open_run = False
+            continue
+        role = ROLES[(label - 1) // 2]
+        begins = label % 2 == 1
+        if runs and open_run and not begins and runs[-1][0] == role:
+            name, first, _, probs = runs[-1]
+            probs.append(probability)
+            runs[-1] = (name, first, end, probs)
+        else:
+            runs.append((role, start, end, [probability]))
+        open_run = True
+    return [
+        Tagged(role, start, end, round(sum(probs) / len(probs), 3))
+        for role, start, end, probs in runs
+    ]
+
+
+# -- the shipped model --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def load_tagger() -> tuple[Tokenizer, Any]:
+    """The tokenizer and the onnxruntime session of the shipped model (loaded once)."""
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    folder = resources.files("storyline") / "data" / MODEL_DIR
+    tokenizer = Tokenizer.from_str((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    options = onnxruntime.SessionOptions()
+    # In a worker process (analysis runs one per core) one thread; in the main process, when
+    # analysis runs in one process for a short input, every core.
+    worker = multiprocessing.parent_process() is not None
+    options.intra_op_num_threads = 1 if worker else (os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(
+        (folder / "model.onnx").read_bytes(), options, providers=["CPUExecutionProvider"]
+    )
+    return tokenizer, session
+
+
+def model_facts() -> dict[str, Any]:
+    folder = resources.files("storyline") / "data" / MODEL_DIR
+    facts: dict[str, Any] = json.loads((folder / "facts.json").read_text(encoding="utf-8"))
+    return facts
+
+
+def tag(text: str, *, keep: Iterable[tuple[int, int]] | None = None) -> list[Tagged]:
+    """Role spans of a text from the shipped model. ``keep``, if given, are the character
+    ranges worth reading (paragraphs that can hold an attribution); windows touching none of
+    them are skipped."""
+    import numpy as np
+
+    tokenizer, session = load_tagger()
+    chosen = windows(text, tokenizer)
+    if keep is not None:
+        ranges = list(keep)
+        chosen = [w for w in chosen if any(s < w.end and e > w.start for s, e in ranges)]
+    found: list[Tagged] = []
+    # Windows of similar length in one batch: padding costs as much as text.
+    chosen.sort(key=lambda w: len(w.ids))
+    for first in range(0, len(chosen), 16):
+        batch = chosen[first : first + 16]
+        width = max(len(w.ids) for w in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, window in enumerate(batch):
+            ids[row, : len(window.ids)] = window.ids
+            mask[row, : len(window.ids)] = 1
+        (logits,) = session.run(None, {"input_ids": ids, "attention_mask": mask})
+        shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probabilities = shifted / shifted.sum(axis=-1, keepdims=True)
+        for row, window in enumerate(batch):
+            size = len(window.ids)
+            labels = probabilities[row, :size].argmax(axis=-1)
+            best = probabilities[row, :size].max(axis=-1)
+            found += decode(window, labels.tolist(), best.tolist())
+    return sorted(found, key=lambda t: t.start)

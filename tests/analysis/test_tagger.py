@@ -1,0 +1,165 @@
+"""The learned attribution tagger: windows, labels, decoding, grouping and the shipped model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storyline.analysis.pipeline import analyze
+from storyline.analysis.quotes import tagged_attributions
+from storyline.analysis.tagger import (
+    LABELS,
+    Tagged,
+    decode,
+    load_tagger,
+    model_facts,
+    paragraphs,
+    tag,
+    token_labels,
+    windows,
+)
+from storyline.ingest.extract import build_article
+from storyline.records import Analysis
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> Any:
+    return load_tagger()[0]
+
+
+def test_paragraphs_skip_blank_lines() -> None:
+    text = "One.\n\n  \nTwo and three.\nFour"
+    assert [text[s:e] for s, e in paragraphs(text)] == ["One.", "Two and three.", "Four"]
+
+
+def test_windows_join_paragraphs_and_cut_long_ones_at_sentence_ends(tokenizer: Any) -> None:
+    text = "Short one.\n\nAnother short one.\n\n" + "Word after word goes on. " * 60
+    found = windows(text, tokenizer, max_tokens=64)
+    assert found[0].start == 0 and "Another" in text[found[0].start : found[0].end]
+    for window in found:
+        assert len(window.ids) <= 64
+        assert window.offsets[0] == window.offsets[-1] == (0, 0)  # [CLS] ... [SEP]
+    # every character of text is in exactly one window, and long ones end on a full stop
+    pieces = [(s, e) for w in found for s, e in w.offsets[1:-1]]
+    assert pieces == sorted(pieces) and len(pieces) == len(set(pieces))
+    assert all(text[w.end - 1] == "." for w in found[1:-1])
+
+
+def test_labels_round_trip_through_decode(tokenizer: Any) -> None:
+    text = "Marta Castell said the treaty stands, officials reported."
+    gold = [("source", 0, 13), ("cue", 14, 18), ("content", 19, 36)]
+    (window,) = windows(text, tokenizer)
+    labels = token_labels(window, gold, len(text))
+    assert labels[0] == labels[-1] == -100
+    assert LABELS[labels[1]] == "B-source" and LABELS[labels[2]] == "I-source"
+    spans = decode(window, [max(0, x) for x in labels], [1.0] * len(labels))
+    assert [(t.role, text[t.start : t.end]) for t in spans] == [
+        ("source", "Marta Castell"),
+        ("cue", "said"),
+        ("content", "the treaty stands"),
+    ]
+
+
+def test_an_inner_cue_is_painted_over_the_outer_content(tokenizer: Any) -> None:
+    text = "Ortiz said that Brandt believes the vote will pass."
+    gold = [
+        ("source", 0, 5),
+        ("cue", 6, 10),
+        ("content", 11, 50),
+        ("source", 16, 22),
+        ("cue", 23, 31),
+        ("content", 32, 50),
+    ]
+    (window,) = windows(text, tokenizer)
+    labels = token_labels(window, gold, len(text))
+    spans = decode(window, [max(0, x) for x in labels], [1.0] * len(labels))
+    assert [(t.role, text[t.start : t.end]) for t in spans] == [
+        ("source", "Ortiz"),
+        ("cue", "said"),
+        ("content", "that"),
+        ("source", "Brandt"),
+        ("cue", "believes"),
+        ("content", "the vote will pass"),
+    ]
+
+
+def _spans(text: str, *marked: tuple[str, str]) -> list[Tagged]:
+    """Tagged spans at the first occurrence of each marked string (after the previous one)."""
+    spans, position = [], 0
+    for role, words in marked:
+        start = text.index(words, position)
+        spans.append(Tagged(role, start, start + len(words), 0.9))
+        position = start + len(words)
+    return spans
+
+
+def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> None:
+    text = (
+        "“We are ready,” Castell said, “and we will sign.” She added that talks go on.\n"
+        "“The port stays open.”\n"
+        "Ortiz said that Brandt believes the vote will pass."
+    )
+    spans = _spans(
+        text,
+        ("content", "“We are ready,”"),
+        ("source", "Castell"),
+        ("cue", "said"),
+        ("content", "“and we will sign.”"),
+        ("cue", "added"),
+        ("content", "that talks go on"),
+        ("content", "“The port stays open.”"),
+        ("source", "Ortiz"),
+        ("cue", "said"),
+        ("content", "that"),
+        ("source", "Brandt"),
+        ("cue", "believes"),
+        ("content", "the vote will pass"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    rows = [
+        (
+            text[f.cue_span[0] : f.cue_span[1]] if f.cue_span else None,
+            text[f.speaker[0] : f.speaker[1]] if f.speaker else None,
+            [text[s:e] for s, e in f.content],
+        )
+        for f in found
+    ]
+    assert rows == [
+        ("said", "Castell", ["“We are ready,”", "“and we will sign.”"]),
+        # shares the source; takes the quotation that runs on into the next paragraph
+        ("added", "Castell", ["that talks go on", "“The port stays open.”"]),
+        # the outer content holds the inner attribution
+        ("said", "Ortiz", ["that Brandt believes the vote will pass"]),
+        ("believes", "Brandt", ["the vote will pass"]),
+    ]
+
+
+def test_a_cue_without_content_is_no_attribution(nlp: Any) -> None:
+    text = "The mayor said nothing."
+    assert (
+        tagged_attributions(nlp(text), _spans(text, ("source", "The mayor"), ("cue", "said"))) == []
+    )
+
+
+def test_the_shipped_model_is_small_and_says_what_it_is() -> None:
+    facts = model_facts()
+    assert facts["labels"] == list(LABELS)
+    assert "PolNeAR" in facts["trained_on"]
+
+
+def test_the_shipped_model_tags_plain_reported_speech(nlp: Any) -> None:
+    text = (
+        "Marta Castell, the foreign minister, said on Tuesday that the treaty would stand.\n\n"
+        "“We will not sign it,” Hugo Brandt told reporters."
+    )
+    roles = {(t.role, text[t.start : t.end]) for t in tag(text)}
+    assert ("cue", "said") in roles
+    assert ("cue", "told") in roles
+    assert ("content", "“We will not sign it,”") in roles
+    (analysis,) = analyze([build_article(text=text, origin="test")], nlp=nlp)
+    assert isinstance(analysis, Analysis)
+    by_speaker = {q.speaker_name: q for q in analysis.quotes}
+    assert set(by_speaker) == {"Marta Castell", "Hugo Brandt"}
+    assert by_speaker["Marta Castell"].role == "foreign minister"
+    assert all(q.confidence is not None and 0 < q.confidence <= 1 for q in analysis.quotes)
