@@ -26,7 +26,7 @@ def main() -> None:
     write_jsonl(args.out, [{"id": a["id"], "times": a["times"]} for a in analyses])
     score(args.scorer, args.dataset, args.out)
     print(
-        "storyline analyze --stages times (spaCy parse + tagger, incl. model load):"
+        "storyline analyze --stages times (spaCy pipeline, incl. model load):"
         f" {elapsed:.1f} s for {words(args.dataset):,} words"
     )
 

@@ -130,7 +130,9 @@ def _quotes_moved(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int
     return moved
 
 
+@lru_cache(maxsize=1 << 16)
 def _normal(word: str) -> str:
+    # Cached: a big story says the same few thousand words a million times.
     # No stemmer ships with the stack (spaCy's lemmatizer needs a tagger pass, about a minute
     # per 1,000 articles), so plurals and possessives are folded by hand; this is what matters
     # most when counting the same concept in different sentences.

@@ -61,6 +61,17 @@ def test_labels_round_trip_through_decode(tokenizer: Any) -> None:
     ]
 
 
+#: "Ortiz said that Brandt believes the vote will pass." as the tagger reads it.
+NESTED = [
+    ("source", "Ortiz"),
+    ("cue", "said"),
+    ("content", "that"),
+    ("source", "Brandt"),
+    ("cue", "believes"),
+    ("content", "the vote will pass"),
+]
+
+
 def test_an_inner_cue_is_painted_over_the_outer_content(tokenizer: Any) -> None:
     text = "Ortiz said that Brandt believes the vote will pass."
     gold = [
@@ -74,14 +85,7 @@ def test_an_inner_cue_is_painted_over_the_outer_content(tokenizer: Any) -> None:
     (window,) = windows(text, tokenizer)
     labels = token_labels(window, gold, len(text))
     spans = decode(window, [max(0, x) for x in labels], [1.0] * len(labels))
-    assert [(t.role, text[t.start : t.end]) for t in spans] == [
-        ("source", "Ortiz"),
-        ("cue", "said"),
-        ("content", "that"),
-        ("source", "Brandt"),
-        ("cue", "believes"),
-        ("content", "the vote will pass"),
-    ]
+    assert [(t.role, text[t.start : t.end]) for t in spans] == NESTED
 
 
 def _spans(text: str, *marked: tuple[str, str]) -> list[Tagged]:
@@ -109,12 +113,7 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
         ("cue", "added"),
         ("content", "that talks go on"),
         ("content", "“The port stays open.”"),
-        ("source", "Ortiz"),
-        ("cue", "said"),
-        ("content", "that"),
-        ("source", "Brandt"),
-        ("cue", "believes"),
-        ("content", "the vote will pass"),
+        *NESTED,
     )
     found = tagged_attributions(nlp(text), spans)
     rows = [
