@@ -99,7 +99,7 @@ def analyze(
             f"unknown analysis stage(s): {', '.join(unknown)} (known: {', '.join(STAGES)})"
         )
     nlp = nlp or load_nlp(parse=needs_parse(stages))
-    tagging = "quotes" in stages and quote_method() == "tagger"
+    tagging = "quotes" in stages and not needs_parse(stages)
     if tagging and TAGGER_PIPE not in nlp.pipe_names:
         nlp.add_pipe(TAGGER_PIPE, last=True)
     # The tagger runs with the parse (in the workers too), and only when quotes are wanted.

@@ -45,6 +45,7 @@ from spacy.tokens import Doc, Token
 from storyline.analysis.gazetteer import CANONICAL, ROLE_NOUNS, TITLES
 from storyline.analysis.stage import Parsed
 from storyline.analysis.tagger import ROLES, Tagged, tag
+from storyline.errors import StorylineError
 from storyline.records import Mention, Quote, Span
 
 #: Probability above which a candidate is taken as a cue. 0.5 is the classifier's own
@@ -485,7 +486,7 @@ def _tag_doc(doc: Doc) -> Doc:
 def quote_method() -> str:
     method = os.environ.get("STORYLINE_QUOTES", "tagger")
     if method not in METHODS:
-        raise ValueError(f"STORYLINE_QUOTES={method!r}: use one of {', '.join(METHODS)}")
+        raise StorylineError(f"STORYLINE_QUOTES={method!r}: use one of {', '.join(METHODS)}")
     return method
 
 
@@ -570,7 +571,7 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
     training paints the inner cue and source over the outer content.
     """
     text = doc.text
-    breaks = [index for index, char in enumerate(text) if char == "\n"]
+    breaks = [match.start() for match in re.finditer("\n", text)]
 
     def paragraph(position: int) -> int:
         return bisect.bisect_right(breaks, position)
@@ -592,17 +593,18 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
     cues = by_role["cue"]
     if not cues:
         return []
+    cue_paragraphs = [paragraph(cue.start) for cue in cues]
     owned: dict[int, list[Tagged]] = {index: [] for index in range(len(cues))}
     for said in by_role["content"]:
         here = paragraph(said.start)
-        same = [i for i, cue in enumerate(cues) if paragraph(cue.start) == here]
+        same = [i for i, at in enumerate(cue_paragraphs) if at == here]
         if same:
             owned[min(same, key=lambda i: _gap(cues[i], said))].append(said)
             continue
         before = [
             i
             for i, cue in enumerate(cues)
-            if cue.end <= said.start and here - paragraph(cue.start) <= _CONTINUED_PARAGRAPHS
+            if cue.end <= said.start and here - cue_paragraphs[i] <= _CONTINUED_PARAGRAPHS
         ]
         if before:
             owned[before[-1]].append(said)
@@ -611,7 +613,7 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
         contents = sorted(owned[index], key=lambda span: span.start)
         if not contents:
             continue
-        here = paragraph(cue.start)
+        here = cue_paragraphs[index]
         sources = [
             s
             for s in by_role["source"]
@@ -685,12 +687,9 @@ def _names_back(doc: Doc, by_role: dict[str, list[Tagged]]) -> None:
             min(s.confidence for s in (*beside, cue)),
         )
         by_role["cue"].remove(cue)
-        sources[:] = sorted([s for s in sources if s not in beside] + [merged], key=_start)
-    return
-
-
-def _start(span: Tagged) -> int:
-    return span.start
+        sources[:] = sorted(
+            [s for s in sources if s not in beside] + [merged], key=lambda s: s.start
+        )
 
 
 #: What no content starts or ends with, by the annotation convention: the comma, dash or

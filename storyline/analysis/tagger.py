@@ -30,6 +30,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from storyline.errors import StorylineError
+
 if TYPE_CHECKING:  # pragma: no cover
     from tokenizers import Tokenizer
 
@@ -215,18 +217,24 @@ def load_tagger() -> tuple[Tokenizer, Any]:
     from tokenizers import Tokenizer
 
     folder = resources.files("storyline") / "data" / MODEL_DIR
-    tokenizer = Tokenizer.from_str((folder / "tokenizer.json").read_text(encoding="utf-8"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
     options = onnxruntime.SessionOptions()
     # In a worker process (analysis runs one per core) one thread; in the main process, when
     # analysis runs in one process for a short input, every core.
     worker = multiprocessing.parent_process() is not None
     options.intra_op_num_threads = 1 if worker else (os.cpu_count() or 1)
     options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(
-        (folder / "model.onnx").read_bytes(), options, providers=["CPUExecutionProvider"]
-    )
+    try:
+        tokenizer = Tokenizer.from_str((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        session = onnxruntime.InferenceSession(
+            (folder / "model.onnx").read_bytes(), options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # a broken install: one line, not a runtime's traceback
+        raise StorylineError(
+            f"the quote tagger in {folder} cannot be loaded ({type(exc).__name__}: {exc});"
+            " reinstall storyline, or set STORYLINE_QUOTES=rules"
+        ) from exc
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
     return tokenizer, session
 
 
@@ -236,17 +244,12 @@ def model_facts() -> dict[str, Any]:
     return facts
 
 
-def tag(text: str, *, keep: Iterable[tuple[int, int]] | None = None) -> list[Tagged]:
-    """Role spans of a text from the shipped model. ``keep``, if given, are the character
-    ranges worth reading (paragraphs that can hold an attribution); windows touching none of
-    them are skipped."""
+def tag(text: str) -> list[Tagged]:
+    """Role spans of a text from the shipped model."""
     import numpy as np
 
     tokenizer, session = load_tagger()
     chosen = windows(text, tokenizer)
-    if keep is not None:
-        ranges = list(keep)
-        chosen = [w for w in chosen if any(s < w.end and e > w.start for s, e in ranges)]
     found: list[Tagged] = []
     # Windows of similar length in one batch: padding costs as much as text.
     chosen.sort(key=lambda w: len(w.ids))

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from storyline.analysis import tagger
 from storyline.analysis.pipeline import analyze
-from storyline.analysis.quotes import tagged_attributions
+from storyline.analysis.quotes import quote_method, tagged_attributions
 from storyline.analysis.tagger import (
     LABELS,
     Tagged,
@@ -19,6 +20,7 @@ from storyline.analysis.tagger import (
     token_labels,
     windows,
 )
+from storyline.errors import StorylineError
 from storyline.ingest.extract import build_article
 from storyline.records import Analysis
 
@@ -162,3 +164,20 @@ def test_the_shipped_model_tags_plain_reported_speech(nlp: Any) -> None:
     assert set(by_speaker) == {"Marta Castell", "Hugo Brandt"}
     assert by_speaker["Marta Castell"].role == "foreign minister"
     assert all(q.confidence is not None and 0 < q.confidence <= 1 for q in analysis.quotes)
+
+
+def test_a_missing_model_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tagger, "MODEL_DIR", "no_such_model")
+    tagger.load_tagger.cache_clear()
+    try:
+        with pytest.raises(StorylineError, match=r"quote tagger .* cannot be loaded"):
+            tagger.load_tagger()
+    finally:
+        monkeypatch.undo()
+        tagger.load_tagger.cache_clear()
+
+
+def test_an_unknown_quote_method_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYLINE_QUOTES", "bogus")
+    with pytest.raises(StorylineError, match="use one of tagger, rules"):
+        quote_method()
