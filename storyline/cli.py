@@ -474,11 +474,14 @@ def analyze_command(
     """Analyse JSONL articles from FILE (or - for stdin) and print one JSON object per article.
 
     Each object has the article's id, its sentences, its entity mentions (with canonical
-    names and character offsets into text) and its actors. Records that cannot be analysed
-    are reported on stderr; the exit status is then 1.
+    names and character offsets into text) and its actors. Page furniture known by its form
+    (reader comments, credits, prompts, datelines) is not analysed; the lines an outlet
+    repeats are learned only in a store (`ingest`, `analyze --stored`). Records that cannot
+    be analysed are reported on stderr; the exit status is then 1.
     """
     from storyline import runner
     from storyline.analysis.pipeline import analyze
+    from storyline.ingest.furniture import news
     from storyline.ingest.sources import SourceOptions, read_jsonl
 
     names = tuple(name.strip() for name in stages.split(",") if name.strip())
@@ -503,7 +506,9 @@ def analyze_command(
                 _report_problem(item)
                 problems.append(item)
             else:
-                yield item
+                # Furniture known by its form; an outlet's repeated lines are learned in a
+                # store (`ingest`), not from a stream.
+                yield news(item)
 
     # A file can be counted first (workers pay off for long runs only); stdin cannot.
     processes = runner.worker_count(workers, _records_in(file)) if workers is None else workers
@@ -649,11 +654,12 @@ def summarize_command(file: str, words: int, as_json: bool, quiet: bool) -> None
     --json, prints {"summary", "sentences": [{"text", "citations": [{"article", "start",
     "end"}]}]}, citing every article that carried each sentence.
     """
+    from storyline.ingest.furniture import news_batch
     from storyline.telling.digest import summarize
 
     with _progress("summarize", "article", quiet=quiet) as bar:
         articles, problems = _read_articles(file, bar)
-        lines = summarize(articles, words)
+        lines = summarize(news_batch(articles), words)
     if as_json:
         click.echo(
             json.dumps(
@@ -706,12 +712,13 @@ def timeline_command(
     benchmark format), plus "citations" per date. Only articles published between --start and
     --end are read, and only dates in that window are chosen.
     """
+    from storyline.ingest.furniture import news_batch
     from storyline.telling.timeline import timeline
 
     with _progress("timeline", "article", quiet=quiet) as bar:
         articles, problems = _read_articles(file, bar)
         entries = timeline(
-            articles,
+            news_batch(articles),
             dates=dates,
             per_date=per_date,
             start=start.date().isoformat() if start else None,
@@ -749,11 +756,13 @@ def cluster_command(file: str, quiet: bool) -> None:
     """
     from storyline.analysis.pipeline import analyze
     from storyline.ingest.dedupe import link_copies
+    from storyline.ingest.furniture import news_batch
     from storyline.stories.clusterer import cluster
 
     with _progress("cluster", "article", quiet=quiet) as bar:
         articles, problems = _read_articles(file, bar)
         copies = link_copies(articles)
+        articles = news_batch(articles, copies=copies)
         originals = [a for a in articles if a.id not in copies]
         analyses = {
             result.article_id: result.mentions

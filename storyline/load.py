@@ -26,7 +26,7 @@ from storyline.records import (
     Problem,
     arrival_key,
 )
-from storyline.runner import refresh_tellings
+from storyline.runner import mark_furniture, refresh_tellings
 from storyline.store import Store
 
 #: The tables ``load`` reads (the job writes a few more for querying: entities, quotes...).
@@ -82,9 +82,10 @@ def _load(store: Store, directory: Path, progress: Callable[[int], None] | None)
     for row in rows:
         if not store.has_article(row["id"]):
             copy = copies.get(row["id"])
+            article = Article(**{name: row[name] for name in _ARTICLE_FIELDS})
             with store.transaction():
                 store.insert_article(
-                    Article(**{name: row[name] for name in _ARTICLE_FIELDS}),
+                    article,
                     signature=bytes(row["signature"]),
                     duplicate=None
                     if copy is None
@@ -92,6 +93,9 @@ def _load(store: Store, directory: Path, progress: Callable[[int], None] | None)
                         copy["article_id"], copy["canonical_id"], copy["similarity"], copy["method"]
                     ),
                 )
+                # Furniture as ingestion marks it, in the job's read order: the job analysed
+                # each article with the lines its outlet had learned by the end.
+                mark_furniture(store, article, counted=copy is None)
             added += 1
         if progress is not None:
             progress(1)

@@ -135,6 +135,21 @@ class Duplicate:
 
 
 @dataclass(frozen=True, slots=True)
+class Furniture:
+    """A span of an article's text that is page furniture, not the article's own news: no stage
+    reads it (:mod:`storyline.ingest.furniture`). ``kind`` says how it was found: ``repeated``
+    (a line its outlet prints in many articles), ``comments``, ``comment``, ``prompt``,
+    ``credit``, ``header`` or ``dateline``."""
+
+    start: int
+    end: int
+    kind: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A record or file that could not be ingested or analysed, and why."""
 

@@ -31,6 +31,7 @@ from storyline.errors import SourceError
 from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
 from storyline.ingest.feeds import feed_facts, max_age, next_poll
 from storyline.ingest.fetch import Fetcher
+from storyline.ingest.furniture import LEARN_AFTER, blank, find_furniture, line_keys
 from storyline.ingest.sources import SourceOptions, read_feed, read_sources
 from storyline.records import Article, Feed, Problem, TimeExpr, published_date
 from storyline.store import Store
@@ -53,6 +54,9 @@ __all__ = [
     "add_article",
     "analyze_pending",
     "ingest_sources",
+    "mark_furniture",
+    "mark_unmarked",
+    "news",
     "place_and_tell",
     "place_stories",
     "poll_feeds",
@@ -167,11 +171,64 @@ def add_article(
     )
     with store.transaction():
         store.insert_article(article, signature=to_bytes(minhash), duplicate=duplicate)
+        mark_furniture(store, article, counted=duplicate is None)
     # Indexed only once committed, so the in-memory index never holds an unstored article.
     deduplicator.add(article.id, minhash, duplicate.canonical_id if duplicate else None)
     report.added += 1
     if duplicate is not None:
         report.copies += 1
+
+
+# -- page furniture --------------------------------------------------------------------------
+
+
+def mark_furniture(store: Store, article: Article, *, counted: bool) -> None:
+    """Mark ``article``'s furniture (:mod:`storyline.ingest.furniture`); call inside the
+    transaction that stores it.
+
+    With ``counted`` (an article that copies no stored one: the copies of one story are not
+    an outlet's furniture) its lines are counted for its outlet first. A line that reaches
+    :data:`~storyline.ingest.furniture.LEARN_AFTER` articles just now is furniture from now
+    on, and the outlet's stored articles that print it are marked again: an analysed one is
+    analysed again by the next run (its quotes, entities and times came from furniture), and
+    its story told again.
+    """
+    keys = line_keys(article.text)
+    learned_now: list[int] = []
+    if counted and article.outlet:
+        learned_now = store.count_lines(article.outlet, keys, LEARN_AFTER)
+    learned = store.learned_lines(article.outlet, keys, LEARN_AFTER)
+    store.set_furniture(article.id, find_furniture(article.text, learned))
+    for key in learned_now:
+        for earlier in store.outlet_articles_with(article.outlet or "", keys[key]):
+            if earlier.id == article.id:
+                continue
+            earlier_keys = line_keys(earlier.text)
+            if key not in earlier_keys:  # the phrase search also finds longer lines
+                continue
+            known = store.learned_lines(earlier.outlet, earlier_keys, LEARN_AFTER)
+            if store.set_furniture(earlier.id, find_furniture(earlier.text, known)):
+                store.forget_analysis(earlier.id)
+
+
+@_writing
+def mark_unmarked(store: Store) -> int:
+    """Mark the furniture of articles stored before it was marked (a store from an older
+    Storyline), in ingestion order, as ingestion would have; returns how many."""
+    done = 0
+    for article in store.unmarked():
+        with store.transaction():
+            mark_furniture(store, article, counted=store.duplicate_of(article.id) is None)
+            if store.furniture(article.id):
+                store.forget_analysis(article.id)
+        done += 1
+    return done
+
+
+def news(store: Store, article: Article) -> Article:
+    """``article`` as the stages read it: its furniture blanked (offsets unchanged)."""
+    furniture = store.furniture(article.id)
+    return replace(article, text=blank(article.text, furniture)) if furniture else article
 
 
 # -- analyse ---------------------------------------------------------------------------------
@@ -195,7 +252,8 @@ def analyze_pending(
     many articles are about to be analysed, ``progress`` each one done."""
     done = 0
     problems: list[Problem] = []
-    pending = store.pending_analysis()
+    mark_unmarked(store)
+    pending = [news(store, article) for article in store.pending_analysis()]
     if total is not None:
         total(len(pending))
     processes = worker_count(workers, len(pending))
@@ -270,7 +328,7 @@ def _arrivals(store: Store) -> Iterator[Arrival]:
 
 def _terms(store: Store, article: Article) -> Counter[str]:
     analysis = store.get_analysis(article.id)
-    return article_terms(article.text, analysis.mentions if analysis else ())
+    return article_terms(news(store, article).text, analysis.mentions if analysis else ())
 
 
 def _saved_clusterer(store: Store) -> tuple[int, StoryClusterer]:
@@ -316,7 +374,7 @@ def refresh_tellings(
     if total is not None:
         total(len(stale))
     for story_id in stale:
-        articles = store.story_articles(story_id)
+        articles = [news(store, article) for article in store.story_articles(story_id)]
         store.save_telling(tell(story_id, articles, story_times(store, articles)))
         if progress is not None:
             progress(1)

@@ -33,7 +33,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A piece of article text, plain or highlighted (kind: entity, quote, time)."""
+    """A piece of article text, plain or highlighted (kind: cited, furniture, entity, quote,
+    time)."""
 
     text: str
     kind: str | None = None
@@ -285,6 +286,9 @@ def article_data(
         if not 0 <= cited[0] < cited[1] <= len(article.text):
             raise BadRequest(f"span {cited[0]}-{cited[1]} is outside the article")
         marks.append((cited[0], cited[1], "cited", "the line the story cites"))
+    # Furniture first: no stage read it, so nothing else is marked inside it.
+    for piece in store.furniture(article.id):
+        marks.append((piece.start, piece.end, "furniture", f"page furniture ({piece.kind})"))
     if analysis is not None:
         for quote in analysis.quotes:
             for span in quote.content:
@@ -304,6 +308,7 @@ def article_data(
         "quotes": store.article_quotes(canonical),
         "times": [t.to_dict() for t in analysis.times] if analysis else [],
         "entities": [e.to_dict() for e in analysis.entities] if analysis else [],
+        "furniture": [f.to_dict() for f in store.furniture(article.id)],
         "segments": [_seg(s) for s in _segments(article.text, marks)],
     }
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -8,7 +9,7 @@ import pytest
 
 import storyline.runner as ingest_module
 from storyline.records import Article, Problem
-from storyline.runner import ingest_sources
+from storyline.runner import analyze_pending, ingest_sources, run
 from storyline.store import Store, open_store
 
 #: Copies the sample corpus was written with (see scripts/make_sample_corpus.py).
@@ -299,3 +300,68 @@ def test_two_writers_at_once_give_what_a_sequential_run_gives(tmp_path: Path) ->
         return stats["articles"], stats["copies"]
 
     assert links(both) == links(sequential) == (2 * COPIES_PER_FILE, 2 * COPIES_PER_FILE - 1)
+
+
+# A promo line one fictional outlet prints under its articles: a quote with a speaker, a name
+# and a date, everything a stage could take from it.
+_PROMO = '"Every vote counts," says our correspondent Mara Quell in her column on Sunday.'
+
+
+def _speakers(store: Store) -> set[str]:
+    return {str(row[0]) for row in store.conn.execute("SELECT speaker_name FROM quotes")}
+
+
+def _promo_articles(path: Path, numbers: range) -> str:
+    news = [
+        "Harbour workers in Port Ellis voted to end their strike after nine days.",
+        "The Lakeside council approved a new ferry timetable for the island routes.",
+        "Flood barriers on the Tarn river held during the night, engineers said.",
+        "A fire at the Ostrow grain depot was put out before it reached the silos.",
+        "The Brill valley school reopened after repairs to its roof were finished.",
+        "Farmers near Calder Fen asked the ministry for help after the late frost.",
+    ]
+    with path.open("w", encoding="utf-8") as out:
+        for n in numbers:
+            text = f"{news[n]} Officials said details of part {n} would follow.\n{_PROMO}"
+            record = {"id": f"ld-{n}", "text": text, "source": "Lakeside Daily"}
+            out.write(json.dumps({**record, "published": f"2025-03-0{n + 1}"}) + "\n")
+    return str(path)
+
+
+def test_an_outlets_repeated_line_is_learned_and_earlier_articles_are_marked_again(
+    store: Store, tmp_path: Path
+) -> None:
+    first = run(store, [_promo_articles(tmp_path / "a.jsonl", range(4))])
+    assert first.analyzed == 4
+    # Four articles: not yet furniture, so the promo's speaker is quoted (the old behaviour).
+    assert "Mara Quell" in _speakers(store)
+    second = run(store, [_promo_articles(tmp_path / "b.jsonl", range(4, 6))])
+    # The fifth article taught the line: the first four were marked again and analysed again.
+    assert second.analyzed == 6
+    for n in range(6):
+        (piece,) = store.furniture(f"ld-{n}")
+        article = store.get_article(f"ld-{n}")
+        assert article is not None and article.text[piece.start : piece.end] == _PROMO
+        assert piece.kind == "repeated"
+    assert "Mara Quell" not in _speakers(store)
+    assert not any("Mara Quell" in name for name, _, _ in store.top_entities(limit=50))
+    for story_id in {store.story_of(f"ld-{n}") for n in range(6)}:
+        assert story_id is not None
+        telling = store.get_telling(story_id)
+        assert telling is not None
+        told = [telling.headline or ""] + [line.text for line in telling.digest]
+        told += [line.text for entry in telling.timeline for line in entry.lines]
+        assert not any("Mara Quell" in line or "Every vote" in line for line in told), told
+
+
+def test_an_older_store_is_marked_by_the_next_analysis(store: Store, tmp_path: Path) -> None:
+    run(store, [_promo_articles(tmp_path / "a.jsonl", range(6))])
+    # As a store from before furniture was marked: no marks, no counts, quotes from the promo.
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM furniture")
+        conn.execute("DELETE FROM outlet_lines")
+        conn.execute("UPDATE articles SET furniture_marked = 0")
+    done, _ = analyze_pending(store)
+    assert done == 6
+    assert all(store.furniture(f"ld-{n}") for n in range(6))
+    assert "Mara Quell" not in _speakers(store)

@@ -62,6 +62,7 @@ from storyline.analysis import DEFAULT_STAGES
 from storyline.analysis.pipeline import analyze, load_nlp, needs_parse
 from storyline.analysis.rows import analysis_rows
 from storyline.ingest.dedupe import DUPLICATE_THRESHOLD, lsh_bands, signature, to_bytes
+from storyline.ingest.furniture import LEARN_AFTER, line_keys, news
 from storyline.ingest.sources import SourceOptions, read_bytes, read_sources
 from storyline.records import (
     ARTICLE_FIELDS as _RECORD_FIELDS,
@@ -213,8 +214,15 @@ def run(
     canonical = articles.join(copies, articles.id == copies.article_id, "left_anti").repartition(
         partitions, "id"
     )
+    # Each outlet's furniture lines, counted over the articles that copy no other, as the
+    # store counts them one by one (storyline.runner.mark_furniture): the learned keys are
+    # the same as a store's after the same articles, and `storyline load` marks them again.
+    with _phase("learn furniture"):
+        learned = sc.broadcast(_learned_lines(canonical))
     results = spark.createDataFrame(
-        canonical.rdd.map(_article_from_row).mapPartitions(_analyze_partition),
+        canonical.rdd.map(_article_from_row).mapPartitions(
+            partial(_analyze_partition, learned=learned)
+        ),
         shapes["results"],
     ).persist(StorageLevel.MEMORY_AND_DISK)
     with _phase("analyse"):
@@ -436,11 +444,38 @@ def _follow_chains(links: DataFrame, partitions: int) -> DataFrame:
 # -- analysis -----------------------------------------------------------------------------------
 
 
-def _analyze_partition(rows: Iterable[tuple[int, Article, bytes]]) -> Iterator[tuple[Any, ...]]:
-    """Analyse a partition's canonical articles: rows of the ``results`` schema, one slot
-    filled per row (an analysis, an entity, a quote, a time, story terms or an error)."""
+def _learned_lines(canonical: DataFrame) -> dict[str, frozenset[int]]:
+    """{outlet: keys of the lines it prints in LEARN_AFTER or more of these articles}."""
+    from operator import add
+
+    counted = (
+        canonical.select("outlet", "text")
+        .where("outlet IS NOT NULL AND outlet != ''")
+        .rdd.flatMap(lambda row: [((row[0], key), 1) for key in line_keys(row[1])])
+        .reduceByKey(add)
+        .filter(lambda pair: pair[1] >= LEARN_AFTER)
+        .keys()
+        .collect()
+    )
+    learned: dict[str, set[int]] = {}
+    for outlet, key in counted:
+        learned.setdefault(outlet, set()).add(key)
+    return {outlet: frozenset(keys) for outlet, keys in learned.items()}
+
+
+def _analyze_partition(
+    rows: Iterable[tuple[int, Article, bytes]], *, learned: Any = None
+) -> Iterator[tuple[Any, ...]]:
+    """Analyse a partition's canonical articles, their page furniture blanked (``learned``: a
+    broadcast of :func:`_learned_lines`): rows of the ``results`` schema, one slot filled per
+    row (an analysis, an entity, a quote, a time, story terms or an error)."""
     nlp = load_nlp(parse=needs_parse(DEFAULT_STAGES))  # once per worker process: cached
-    iterator = iter(failing_first_attempt("analyse", rows))
+    lines: dict[str, frozenset[int]] = learned.value if learned is not None else {}
+    shown = (
+        (seq, news(article, lines.get(article.outlet or "", frozenset())), signed)
+        for seq, article, signed in rows
+    )
+    iterator = iter(failing_first_attempt("analyse", shown))
     while batch := list(islice(iterator, BATCH_SIZE)):
         english = [row[1] for row in batch if is_analyzed(row[1])]
         mentions: dict[str, Any] = {}

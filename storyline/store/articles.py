@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from storyline.errors import NotFound
 from storyline.records import (
     Article,
     Duplicate,
+    Furniture,
 )
 from storyline.store.base import A_COLUMNS, ARTICLE_COLUMNS, StoreBase, _article, now_iso
 
@@ -143,3 +145,91 @@ class ArticleQueries(StoreBase):
             outlets = [a.outlet or "?" for a, _ in self.copies(canonical_id)]
             groups.append((canonical_id, int(count), outlets))
         return groups
+
+    # -- page furniture ----------------------------------------------------------------------
+
+    def count_lines(self, outlet: str, keys: Iterable[int], learn_after: int) -> list[int]:
+        """Count one more article of ``outlet`` printing each of ``keys``; returns the keys
+        that reached ``learn_after`` articles with it (learned just now). Call inside
+        :meth:`transaction`."""
+        learned = []
+        for key in keys:
+            row = self.conn.execute(
+                "INSERT INTO outlet_lines (outlet, key, articles) VALUES (?, ?, 1)"
+                " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + 1"
+                " RETURNING articles",
+                (outlet, key),
+            ).fetchone()
+            if int(row[0]) == learn_after:
+                learned.append(key)
+        return learned
+
+    def learned_lines(self, outlet: str | None, keys: Iterable[int], learn_after: int) -> set[int]:
+        """Those of ``keys`` that ``outlet`` prints in ``learn_after`` or more articles."""
+        wanted = list(keys)
+        if outlet is None or not wanted:
+            return set()
+        found: set[int] = set()
+        for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[at : at + 500]
+            rows = self.conn.execute(
+                "SELECT key FROM outlet_lines WHERE outlet = ? AND articles >= ?"
+                f" AND key IN ({', '.join('?' for _ in chunk)})",
+                (outlet, learn_after, *chunk),
+            ).fetchall()
+            found.update(int(row[0]) for row in rows)
+        return found
+
+    def outlet_articles_with(self, outlet: str, line: str) -> list[Article]:
+        """The articles of ``outlet`` whose text has the words of ``line`` in a row (a
+        full-text phrase search: it may also find the words inside a longer line)."""
+        words = re.findall(r"\w+", line)
+        if not words:
+            return []
+        phrase = '"' + " ".join(words) + '"'
+        rows = self.conn.execute(
+            f"SELECT {A_COLUMNS} FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
+            " WHERE articles_fts MATCH ? AND a.outlet = ? ORDER BY a.rowid",
+            ("text : " + phrase, outlet),
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def set_furniture(self, article_id: str, furniture: Iterable[Furniture]) -> bool:
+        """Replace an article's furniture and mark it marked; returns whether it changed.
+        Call inside :meth:`transaction`."""
+        new = tuple(furniture)
+        changed = new != self.furniture(article_id)
+        if changed:
+            self.conn.execute("DELETE FROM furniture WHERE article_id = ?", (article_id,))
+            self.conn.executemany(
+                "INSERT INTO furniture (article_id, start, end, kind) VALUES (?, ?, ?, ?)",
+                [(article_id, f.start, f.end, f.kind) for f in new],
+            )
+        self.conn.execute("UPDATE articles SET furniture_marked = 1 WHERE id = ?", (article_id,))
+        return changed
+
+    def furniture(self, article_id: str) -> tuple[Furniture, ...]:
+        rows = self.conn.execute(
+            "SELECT start, end, kind FROM furniture WHERE article_id = ? ORDER BY start",
+            (article_id,),
+        ).fetchall()
+        return tuple(Furniture(int(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+    def unmarked(self) -> list[Article]:
+        """Articles stored before furniture was marked (an older store), in ingestion order."""
+        rows = self.conn.execute(
+            f"SELECT {A_COLUMNS} FROM articles a WHERE a.furniture_marked = 0 ORDER BY a.rowid"
+        ).fetchall()
+        return [_article(row) for row in rows]
+
+    def forget_analysis(self, article_id: str) -> None:
+        """Drop an article's analysis (mentions and quotes too) and its story's telling, so the
+        next run analyses it again and tells its story again (its furniture changed). Call
+        inside :meth:`transaction`."""
+        for table in ("analyses", "mentions", "quotes"):
+            self.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        self.conn.execute(
+            "DELETE FROM story_tellings WHERE story_id IN"
+            " (SELECT story_id FROM story_articles WHERE article_id = ?)",
+            (article_id,),
+        )

@@ -181,6 +181,26 @@ MIGRATIONS: tuple[str, ...] = (
         failures INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 9: page furniture as marked spans of the stored text, and each outlet's line counts that
+    # teach it (storyline.ingest.furniture). Articles stored before this migration are marked
+    # by the next analysis run (furniture_marked = 0).
+    """
+    CREATE TABLE outlet_lines (
+        outlet TEXT NOT NULL,
+        key INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY (outlet, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE furniture (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (article_id, start)
+    ) WITHOUT ROWID;
+    ALTER TABLE articles ADD COLUMN furniture_marked INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_unmarked ON articles(furniture_marked) WHERE furniture_marked = 0;
+    """,
 )
 
 

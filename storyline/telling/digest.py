@@ -36,6 +36,7 @@ from scipy.sparse import coo_matrix
 
 from storyline.analysis.times import MONTH_PATTERN as _MONTH
 from storyline.analysis.times import WEEKDAY_PATTERN
+from storyline.ingest.furniture import COMMENT_MARK, COMMENTS_FROM
 from storyline.records import Article, Citation, DigestLine
 from storyline.telling import DEFAULT_WORDS
 from storyline.telling.sentences import (
@@ -119,25 +120,6 @@ _STAMP = re.compile(
     # A dated page header without a year: "Haiti earthquake: Your stories Friday 15 January".
     rf"|\b{WEEKDAY_PATTERN} \d{{1,2}} {_MONTH}(?= [A-Z]))\s+"
 )
-# A reader comment's link to the moderators, at its foot.
-_REPORT_LINK = r"\bReport (?:abuse|as abusive)\b"
-# Not news: reader comments under an article, and photo captions, which end with the day the
-# picture was taken ("... on the beach in Venice, Louisiana, May 2, 2010.").
-_COMMENT = re.compile(
-    rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: |\bHave your say\b"
-    r"|\bSkip to a day\b"
-    # A blog's comment byline: "Posted by Ana on June 4, 2010 4:36 PM".
-    rf"|\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
-)
-# Where a page's reader comments begin: its first comment byline ("Posted by: name | June 7,
-# 2010 12:24 PM") or "Report abuse" link, or BBC's "Added: ". They run to the end of the page, and
-# most comments carry no mark of their own ("One day he's against something, the next day for
-# it."). A blog's "Posted by name on ..." is left out here: it can be the author's byline.
-_COMMENTS_FROM = re.compile(
-    rf"\bPosted by: [^.|\n]{{1,80}}? \| {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
-    rf"|{_REPORT_LINK}|^Added: ",
-    re.MULTILINE,
-)
 # A scraped page's first line can run its headline and photo caption into the first sentence
 # with no full stop between ("Haiti quake aid effort hampered by blockages Makeshift camps are
 # sprouting up ... Bottlenecks and infrastructure damage have been holding up aid ..."). The
@@ -194,7 +176,7 @@ def readable(sentence: Sentence) -> Sentence | None:
     (see the module docstring). The span moves with the text, so citations stay exact."""
     text, start = sentence.text, sentence.start
     caption = _CAPTION_DATE.search(text)
-    if _COMMENT.search(text) or (caption and not _after_preposition(text, caption.start())):
+    if COMMENT_MARK.search(text) or (caption and not _after_preposition(text, caption.start())):
         return None
     # Until nothing more comes off: a run of teasers has a dateline each, and a sentence
     # already made readable must come out unchanged (the digest looks sentences up by value).
@@ -211,7 +193,7 @@ def readable(sentence: Sentence) -> Sentence | None:
 def reader(articles: Iterable[Article]) -> Callable[[Sentence], Sentence | None]:
     """``readable`` for the sentences of ``articles``, memoised, and None for every sentence
     of a page's reader comments, from the first comment byline to the end of the page."""
-    comments_from = {a.id: m.start() for a in articles if (m := _COMMENTS_FROM.search(a.text))}
+    comments_from = {a.id: m.start() for a in articles if (m := COMMENTS_FROM.search(a.text))}
 
     @cache
     def shown(sentence: Sentence) -> Sentence | None:

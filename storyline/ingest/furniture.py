@@ -1,0 +1,270 @@
+"""Page furniture: what a page prints around the article's own text, found as marked spans.
+
+Scraped pages carry text that is not the article: an outlet's promo and disclaimer lines,
+sidebar boxes, reader comments, photo credits, "share" and "sign up" prompts. Left in, it
+becomes quotes, speakers, entities, story features and digest lines. trafilatura removes most
+of it from HTML it extracts (comments off); text that arrives as JSONL, or furniture inside the
+article's own container, still carries it. Two kinds are found here:
+
+- **Repeated lines**, learned per outlet: a line (a sentence-like piece of a line) that one
+  outlet prints in :data:`LEARN_AFTER` or more of its own articles, copies of one story not
+  counted, is that outlet's furniture. :func:`line_keys` gives the keys an article adds to its
+  outlet's counts; the runner keeps the counts in the store and passes the learned keys back
+  to :func:`find_furniture`. No list of strings is involved: a new outlet's furniture is learned
+  from its own pages.
+- **Furniture by form**, which needs no repetition: the reader comments of a page (from the
+  first comment byline to the end), a line with a comment's mark, a photo credit, a line of
+  "share", "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
+  agency dateline at the start of a line.
+
+The text is never changed: furniture is a list of (start, end, kind) spans into it, and
+:func:`blank` gives the text the stages read, with every furniture character turned into a
+space (line breaks kept), so every offset and citation into the stored text stays valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Iterator, Sequence
+from dataclasses import replace
+from hashlib import blake2b
+
+from storyline.records import Article, Furniture
+
+__all__ = [
+    "COMMENTS_FROM",
+    "COMMENT_MARK",
+    "LEARN_AFTER",
+    "blank",
+    "find_furniture",
+    "furniture_by_form",
+    "learn",
+    "line_key",
+    "line_keys",
+    "news",
+    "news_batch",
+    "pieces",
+]
+
+#: Articles of one outlet that must print a line before it is that outlet's furniture. The
+#: issue's reader's definition ("a sentence one outlet prints in five or more of its
+#: articles"); chosen before any store was measured, not tuned.
+LEARN_AFTER = 5
+#: Fewest words a piece needs to be learned: shorter pieces ("Sen.", "The U.S.") are bits of
+#: sentences split at an abbreviation, and every outlet repeats them.
+MIN_KEY_WORDS = 4
+
+# Month names as analysis.times.MONTH_PATTERN spells them (ingestion comes before analysis and
+# cannot import it; tests/ingest/test_furniture.py checks that the two are the same).
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?"
+    r"|Dec\.?)"
+)
+_REPORT_LINK = r"\bReport (?:abuse|as abusive)\b"
+#: A reader comment's mark: a moderators' link, a "name wrote:" or "Posted by:" byline, a
+#: comment's "Added: " stamp, a comment page's "Have your say" header.
+COMMENT_MARK = re.compile(
+    rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: |\bHave your say\b"
+    r"|\bSkip to a day\b"
+    # A blog's comment byline: "Posted by Ana on June 4, 2010 4:36 PM".
+    rf"|\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
+)
+#: Where a page's reader comments begin: its first comment byline ("Posted by: name | June 7,
+#: 2010 12:24 PM"), "Report abuse" link or "Added: " stamp. They run to the end of the page, and
+#: most comments carry no mark of their own. A blog's "Posted by name on ..." is left out here:
+#: it can be the author's byline.
+COMMENTS_FROM = re.compile(
+    rf"\bPosted by: [^.|\n]{{1,80}}? \| {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
+    rf"|{_REPORT_LINK}|^Added: ",
+    re.MULTILINE,
+)
+# A line that only points elsewhere: "Share this article", "Follow us on Twitter", "Sign up
+# for our newsletter", "Related: ...", "Read more: ...", "Click here to ...". Short, and
+# opening with the prompt itself; a sentence of news that opens with "Follow" runs longer or
+# goes on past a full stop.
+_PROMPT = re.compile(
+    r"^\s*(?:Share(?: this)?|Follow(?: us)?|Sign up|Subscribe|Related(?: (?:stories|articles|"
+    r"links|content|coverage))?|See also|Read more|More on this(?: story)?|Click here"
+    r"|Join the conversation|Email this|Print this|Comments?(?: \(\d+\))?)\b[^.!?]{0,80}"
+    r"[.!?]?\s*$",
+    re.IGNORECASE,
+)
+# A photo or video credit: "Photograph: Stan Honda/AFP", "Picture: Michael Gill". Scraped text
+# runs it into the caption's or the article's next sentence ("Photograph: Lee Celano/Reuters
+# The well is ..."), so only the label and the name after it are furniture: capitalised words
+# up to the first one with a slash (the agency), else at most two (a first and last name).
+_CREDIT = re.compile(
+    r"(?:^|(?<=\s))(?:Photograph|Photo|Picture|Image|Video|Illustration)s?(?: credit)?:\s+",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"[A-Z][\w.'\\/-]*\s*")
+# An agency dateline opening a line: "HOUSTON (Reuters) - ", "NEW ORLEANS (AP) -- ". Only the
+# dateline is furniture; the sentence after it is news.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Za-z .,'/-]{1,60}?\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua)\)\s*"
+    r"(?:--|[-\u2013\u2014_])\s*",
+    re.MULTILINE,
+)
+# A transcript's or a live page's header in capitals: "BEGIN VIDEO CLIP", "(END VIDEOTAPE)",
+# "COMMERCIAL BREAK". A speaker label ("BLITZER: ...") is followed by what was said, and is not
+# a whole line in capitals.
+_CAPITALS_LINE = re.compile(r"^\s*\(?[A-Z][A-Z0-9 ,.'&/-]{8,80}\)?\s*$", re.MULTILINE)
+
+# Where one sentence-like piece of a line ends: after ., ! or ? (and closing quotes), before a
+# capital, a digit or an opening quote.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+# The word before a full stop that is no sentence end: an initial or dotted abbreviation
+# ("W.", "U.S."), a short title ("Sen.", "Gov.", "Mr.").
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Za-z]\.|(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,2}\.)$")
+_WORD = re.compile(r"\w+")
+
+
+def pieces(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each sentence-like piece of each line of ``text``, stripped.
+
+    A rule rather than spaCy's sentences: it runs at ingestion, on every article of every
+    outlet, before any model is loaded, and the same rule must cut an article the same way
+    when its outlet's lines are counted and when they are marked.
+    """
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for boundary in _BOUNDARY.finditer(text, line.start(), line.end()):
+            if _ABBREVIATION.search(
+                text, max(line.start(), boundary.start() - 12), boundary.start()
+            ):
+                continue
+            yield from _stripped(text, start, boundary.start())
+            start = boundary.end()
+        yield from _stripped(text, start, line.end())
+
+
+def _stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    right = len(piece.rstrip())
+    if right > left:
+        yield start + left, start + right
+
+
+def line_key(piece: str) -> int | None:
+    """A piece's key: its words, lower-cased, hashed to a signed 64-bit integer (SQLite's
+    INTEGER); None for a piece too short to learn."""
+    words = _WORD.findall(piece.lower())
+    if len(words) < MIN_KEY_WORDS:
+        return None
+    digest = blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def line_keys(text: str) -> dict[int, str]:
+    """Each distinct key of ``text``'s pieces, with the first piece that has it."""
+    keys: dict[int, str] = {}
+    for start, end in pieces(text):
+        key = line_key(text[start:end])
+        if key is not None and key not in keys:
+            keys[key] = text[start:end]
+    return keys
+
+
+def furniture_by_form(text: str) -> list[Furniture]:
+    """The furniture of ``text`` that needs no repetition to be known (module docstring)."""
+    found: list[Furniture] = []
+    if comments := COMMENTS_FROM.search(text):
+        # The comments run from the start of the line with the first byline to the page's end.
+        start = text.rfind("\n", 0, comments.start()) + 1
+        found.append(Furniture(start, len(text.rstrip()), "comments"))
+    for line in re.finditer(r"[^\n]+", text):
+        body = line.group(0)
+        if COMMENT_MARK.search(body):
+            found.append(Furniture(line.start(), line.end(), "comment"))
+        elif _PROMPT.match(body):
+            found.append(Furniture(line.start(), line.end(), "prompt"))
+        elif _CAPITALS_LINE.fullmatch(body) and len(body.split()) >= 2:
+            found.append(Furniture(line.start(), line.end(), "header"))
+    for credit in _CREDIT.finditer(text):
+        found.append(Furniture(credit.start(), _credit_end(text, credit.end()), "credit"))
+    for dateline in _DATELINE.finditer(text):
+        found.append(Furniture(dateline.start(), dateline.end(), "dateline"))
+    return found
+
+
+def _credit_end(text: str, at: int) -> int:
+    """Where the name after a credit's label ends (see ``_CREDIT``)."""
+    ends: list[int] = []
+    while len(ends) < 4 and (word := _NAME_WORD.match(text, at)):
+        at = word.end()
+        ends.append(len(text[:at].rstrip()))
+        if "/" in word.group(0):
+            return ends[-1]
+    return ends[min(len(ends), 2) - 1] if ends else at
+
+
+def find_furniture(text: str, learned: Container[int] = ()) -> tuple[Furniture, ...]:
+    """Every piece of furniture in ``text``: by form, and each piece whose key is among its
+    outlet's ``learned`` keys ("repeated"); sorted, overlaps merged (the first kind kept)."""
+    found = furniture_by_form(text)
+    for start, end in pieces(text):
+        key = line_key(text[start:end])
+        if key is not None and key in learned:
+            found.append(Furniture(start, end, "repeated"))
+    return _merged(found)
+
+
+def _merged(spans: list[Furniture]) -> tuple[Furniture, ...]:
+    merged: list[Furniture] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start <= merged[-1].end:
+            last = merged[-1]
+            if span.end > last.end:
+                merged[-1] = Furniture(last.start, span.end, last.kind)
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def blank(text: str, furniture: tuple[Furniture, ...]) -> str:
+    """``text`` with every furniture character a space (line breaks kept): the text the stages
+    read, of the same length, so every offset into the stored text stays valid."""
+    if not furniture:
+        return text
+    parts: list[str] = []
+    at = 0
+    for span in furniture:
+        parts.append(text[at : span.start])
+        parts.append(re.sub(r"[^\n]", " ", text[span.start : span.end]))
+        at = span.end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def news(article: Article, learned: Container[int] = ()) -> Article:
+    """``article`` as the stages read it: its furniture (by form, and its outlet's ``learned``
+    lines) blanked, every offset unchanged."""
+    furniture = find_furniture(article.text, learned)
+    return replace(article, text=blank(article.text, furniture)) if furniture else article
+
+
+def learn(articles: Iterable[Article], *, copies: Container[str] = ()) -> dict[str, set[int]]:
+    """Each outlet's furniture lines in a whole batch of ``articles``: the keys of lines it
+    prints in :data:`LEARN_AFTER` or more of them. What the store learns one article at a time
+    (:func:`storyline.runner.mark_furniture`), for the commands that read a file at once:
+    articles in ``copies`` and repeated texts are counted once."""
+    counts: defaultdict[str, Counter[int]] = defaultdict(Counter)
+    seen: set[str] = set()
+    for article in articles:
+        if not article.outlet or article.id in copies or article.text in seen:
+            continue
+        seen.add(article.text)
+        counts[article.outlet].update(line_keys(article.text).keys())
+    return {
+        outlet: {key for key, n in counted.items() if n >= LEARN_AFTER}
+        for outlet, counted in counts.items()
+    }
+
+
+def news_batch(articles: Sequence[Article], *, copies: Container[str] = ()) -> list[Article]:
+    """Every article of a batch as the stages read it (:func:`learn`, then :func:`news`)."""
+    learned = learn(articles, copies=copies)
+    return [news(article, learned.get(article.outlet or "", ())) for article in articles]

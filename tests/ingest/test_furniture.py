@@ -1,0 +1,118 @@
+"""Page furniture: found by form and learned from an outlet's repeated lines (fictional text)."""
+
+from __future__ import annotations
+
+from storyline.ingest.furniture import (
+    LEARN_AFTER,
+    blank,
+    find_furniture,
+    learn,
+    line_key,
+    line_keys,
+    news,
+    news_batch,
+    pieces,
+)
+from storyline.records import Article
+
+PROMO = "Our correspondent Mara Quell reports from the valley every week."
+
+
+def _article(n: int, body: str, outlet: str = "Lakeside Daily") -> Article:
+    return Article(id=f"ld-{n}", text=body, outlet=outlet, published="2025-03-0{n % 9 + 1}")
+
+
+def _kinds(text: str, learned: set[int] | None = None) -> list[tuple[str, str]]:
+    return [(text[f.start : f.end], f.kind) for f in find_furniture(text, learned or set())]
+
+
+def test_pieces_split_sentences_but_not_at_abbreviations() -> None:
+    text = 'Sen. Ada Brill spoke. The U.S. envoy left early.\n"We wait," he said. 2 more came.'
+    assert [text[s:e] for s, e in pieces(text)] == [
+        "Sen. Ada Brill spoke.",
+        "The U.S. envoy left early.",
+        '"We wait," he said.',
+        "2 more came.",
+    ]
+
+
+def test_a_line_key_ignores_case_and_punctuation_and_skips_short_pieces() -> None:
+    assert line_key("Views are the readers' own.") == line_key("views are the READERS own")
+    assert line_key("Sen.") is None and line_key("The U.S.") is None
+    assert line_key("One two three four") != line_key("One two three five")
+
+
+def test_reader_comments_run_from_the_first_byline_to_the_end() -> None:
+    text = (
+        "The council voted to close the ferry.\n"
+        "Posted by: riverfan | June 7, 2025 12:24 PM | Report abuse\n"
+        "They should have asked us first.\n"
+        "Nobody listens to the islanders."
+    )
+    (span,) = find_furniture(text)
+    assert span.kind == "comments"
+    assert text[span.start : span.end].startswith("Posted by: riverfan")
+    assert span.end == len(text)
+    assert "ferry" in blank(text, (span,))
+
+
+def test_comment_marks_prompts_credits_headers_and_datelines_by_form() -> None:
+    text = (
+        "PORT ELLIS (Reuters) - The harbour reopened on Monday.\n"
+        "At 16:20 2nd Jun 2025, Gull wrote: About time.\n"
+        "Share this article\n"
+        "Photograph: Tomas Reyl/Northgate Wire The quay was quiet.\n"
+        "(BEGIN VIDEO CLIP)\n"
+        "Follow the ferry workers as they return to the harbour after weeks of talks, and "
+        "see how the town changed while they were away."
+    )
+    found = _kinds(text)
+    assert found == [
+        ("PORT ELLIS (Reuters) - ", "dateline"),
+        ("At 16:20 2nd Jun 2025, Gull wrote: About time.", "comment"),
+        ("Share this article", "prompt"),
+        ("Photograph: Tomas Reyl/Northgate", "credit"),
+        ("(BEGIN VIDEO CLIP)", "header"),
+    ]
+    # The sentences after a dateline and a credit stay news, and so does a long sentence that
+    # opens with a prompt's word.
+    shown = news(Article(id="x", text=text)).text
+    assert "The harbour reopened on Monday." in shown and "The quay was quiet." in shown
+    assert "Follow the ferry workers" in shown
+
+
+def test_news_keeps_every_offset() -> None:
+    text = "Share this\nThe mayor resigned.\n"
+    shown = news(Article(id="x", text=text)).text
+    assert len(shown) == len(text) and shown.index("The mayor") == text.index("The mayor")
+    assert shown.count("\n") == 2 and not shown[:10].strip()
+
+
+def test_a_line_repeated_by_one_outlet_is_learned_and_marked() -> None:
+    bodies = [f"The mayor opened bridge number {n} on the east bank.\n{PROMO}" for n in range(9)]
+    articles = [_article(n, body) for n, body in enumerate(bodies)]
+    learned = learn(articles[: LEARN_AFTER - 1])
+    assert learned == {"Lakeside Daily": set()}
+    learned = learn(articles[:LEARN_AFTER])
+    assert learned["Lakeside Daily"] == {line_key(PROMO)}
+    assert _kinds(bodies[0], learned["Lakeside Daily"]) == [(PROMO, "repeated")]
+    # Another outlet printing it less often has not learned it; copies count once.
+    other = [_article(n, body, outlet="Valley Courier") for n, body in enumerate(bodies[:3])]
+    assert learn(other) == {"Valley Courier": set()}
+    same = [_article(n, bodies[0]) for n in range(9)]
+    assert learn(same) == {"Lakeside Daily": set()}
+    assert learn(articles, copies={a.id for a in articles[4:]}) == {"Lakeside Daily": set()}
+    shown = news_batch(articles)
+    assert all(PROMO not in a.text and "east bank" in a.text for a in shown)
+
+
+def test_keys_of_an_article_are_distinct() -> None:
+    text = f"{PROMO}\n{PROMO}\nThe river rose two metres overnight."
+    assert len(line_keys(text)) == 2
+
+
+def test_month_names_are_the_time_stages() -> None:
+    from storyline.analysis.times import MONTH_PATTERN
+    from storyline.ingest import furniture
+
+    assert furniture._MONTH == MONTH_PATTERN
