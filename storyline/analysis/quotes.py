@@ -80,6 +80,18 @@ _PRONOUNS = {
 # -- quotations -------------------------------------------------------------------------------
 
 
+def _text(doc: Doc) -> str:
+    """``doc.text``, computed once per document: spaCy joins every token again on each call,
+    and the attribution rules ask for it inside loops (a page of 10,000 words took minutes)."""
+    text: str | None = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
+_TEXT_KEY = "storyline_text"
+
+
 def find_quotations(text: str) -> list[tuple[int, int]]:
     """Spans of quoted passages, marks included. A paragraph that ends inside a quotation
     closes it there (the next paragraph reopens it with a new mark, by news convention).
@@ -293,12 +305,12 @@ def _content_of(
         and (
             (
                 0 <= left - e <= _QUOTE_GAP
-                and not _SENTENCE_END.search(doc.text[e:left])
+                and not _SENTENCE_END.search(_text(doc)[e:left])
                 # “The probe is ongoing.” He said ...: a full stop inside the closing mark
                 # ended that sentence; the quotation is not this cue's.
-                and not doc.text[s:e].rstrip("”\"'` ").endswith(".")
+                and not _text(doc)[s:e].rstrip("”\"'` ").endswith(".")
             )
-            or (0 <= s - right <= _QUOTE_GAP and not _SENTENCE_END.search(doc.text[right:s]))
+            or (0 <= s - right <= _QUOTE_GAP and not _SENTENCE_END.search(_text(doc)[right:s]))
         )
     ]
     if cue.dep_ == "parataxis" and not beside:
@@ -326,7 +338,7 @@ def _content_of(
             not beside
             or any(s >= start and e <= end for s, e in beside)
             or any(c.dep_ in _CONTENT_DEPS for c in cue.children)
-            or all(len(doc.text[s:e].split()) <= _SHORT_QUOTATION for s, e in beside)
+            or all(len(_text(doc)[s:e].split()) <= _SHORT_QUOTATION for s, e in beside)
         ):
             return [(start, end)] if touched else runs
     if beside:
@@ -422,7 +434,7 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
 
 def _paragraph(token: Token) -> tuple[int, int]:
     """Character bounds of the paragraph (line) holding the token: spans never cross it."""
-    text = token.doc.text
+    text = _text(token.doc)
     start = text.rfind("\n", 0, token.idx) + 1
     end = text.find("\n", token.idx)
     return start, len(text) if end < 0 else end
@@ -494,12 +506,12 @@ def doc_tags(doc: Doc) -> list[Tagged]:
     """The tagger's spans of a doc: from the component if it ran, else tagged now."""
     stored = doc._.attribution_tags
     if stored is None:
-        return tag(doc.text)
+        return tag(_text(doc))
     return [Tagged(str(role), int(start), int(end), float(p)) for role, start, end, p in stored]
 
 
 def find_attributions(doc: Doc, *, method: str = "tagger") -> list[_Found]:
-    quotes = find_quotations(doc.text)
+    quotes = find_quotations(_text(doc))
     if method == "tagger":
         found = tagged_attributions(doc, doc_tags(doc))
     else:
@@ -570,7 +582,7 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
     attribution ("X said that Y believes Z": X's content is "that Y believes Z"), because
     training paints the inner cue and source over the outer content.
     """
-    text = doc.text
+    text = _text(doc)
     breaks = [match.start() for match in re.finditer("\n", text)]
 
     def paragraph(position: int) -> int:
@@ -676,7 +688,7 @@ def _names_back(doc: Doc, by_role: dict[str, list[Tagged]]) -> None:
         beside = [
             s
             for s in sources
-            if not doc.text[min(s.end, cue.end) : max(s.start, cue.start)].strip()
+            if not _text(doc)[min(s.end, cue.end) : max(s.start, cue.start)].strip()
         ]
         if not beside:
             continue
@@ -782,7 +794,7 @@ def _signed_quotes(doc: Doc, quotes: list[tuple[int, int]]) -> list[_Found]:
     """Epigraph style: “Words, words.” ― Name, at the end of a line."""
     found = []
     for start, end in quotes:
-        match = _SIGNATURE.match(doc.text, end)
+        match = _SIGNATURE.match(_text(doc), end)
         if match is None:
             continue
         cue = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
@@ -806,7 +818,7 @@ def _without_full_stop(text: str, item: _Found) -> _Found:
 def _labelled_lines(doc: Doc) -> list[_Found]:
     """Transcripts and headlines: "PENCE: Well, look, ..." — the label speaks the line. In a
     transcript (two labels or more) the unlabelled lines that follow belong to the last one."""
-    text = doc.text
+    text = _text(doc)
     found: list[_Found] = []
     for match in _LABEL.finditer(text):
         if match["name"].lower().rstrip(".") in _NOT_SPEAKERS:
@@ -860,9 +872,9 @@ def _attach_continuations(
         index = previous[-1]
         item = result[index]
         last_end = item.content[-1][1]
-        gap = doc.text[last_end:s]
-        if len(gap) < 200 and _opens_quotation(doc.text, item.content[-1][0]):
-            if "\n" in gap and not _opens_next_paragraph(doc.text, gap, s, e):
+        gap = _text(doc)[last_end:s]
+        if len(gap) < 200 and _opens_quotation(_text(doc), item.content[-1][0]):
+            if "\n" in gap and not _opens_next_paragraph(_text(doc), gap, s, e):
                 continue
             result[index] = replace(item, content=(*item.content, (s, e)))
     return result
@@ -1066,7 +1078,7 @@ def _negated(cue: Token) -> bool:
 
 
 def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]) -> list[Quote]:
-    text = doc.text
+    text = _text(doc)
     quotes: list[Quote] = []
     # name, role, affiliation, where the mention ended, kind
     last_person: tuple[str, str | None, str | None, int, str] | None = None
