@@ -8,6 +8,7 @@ copied) and cover the countries and bodies that dominate international news; ext
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 #: Country → demonyms and other adjectival forms.
@@ -203,27 +204,57 @@ NAME_PARTICLES: frozenset[str] = frozenset(
 )
 
 
+#: Articles in transliterated names ("Nouri al-Maliki", "el-Baradei"): written with or without
+#: them, so the key leaves them out.
+_ARTICLES = frozenset({"al", "el"})
+#: Spelling alternations of transliterated names, folded in this order: Khalid/Halid,
+#: Mustapha/Mustafa, Alexei/Alexey, Qadhafi/Kadafi, Baghdadi/Bagdadi, Nouri/Nuri.
+_FOLDS = (("kh", "h"), ("ph", "f"), ("x", "ks"), ("y", "i"), ("q", "k"), ("gh", "g"),
+          ("dh", "d"), ("ou", "u"))  # fmt: skip
+
+
 def name_key(name: str) -> str:
     """A spelling-insensitive key for a name, so that variants meet across articles.
 
-    Accents, case, punctuation and titles go; common transliteration variants fold together
-    (Sergey/Sergei, Aleksei/Alexey, Mikhail/Mihail, Muammar/Muamar).
+    Accents, case, punctuation, a possessive and titles go, and so do the articles of
+    transliterated names (al-/el-) and middle initials ("Thad W. Allen"); common
+    transliteration variants fold together (Sergey/Sergei, Aleksei/Alexey, Qadhafi/Kadhafi,
+    Nouri/Nuri, Muammar/Muamar: doubled letters count once).
     """
     import unicodedata
 
     ascii_name = unicodedata.normalize("NFKD", name)
     ascii_name = "".join(c for c in ascii_name if not unicodedata.combining(c)).lower()
+    ascii_name = re.sub(r"['’]s\b", "", ascii_name)
     for mark in ".,'’`\"()-":
         ascii_name = ascii_name.replace(mark, " ")
     words = ascii_name.split()
     while len(words) > 1 and words[0] in TITLES:
         words = words[1:]
+    words = [word for word in words if word not in _ARTICLES] or words
+    if len(words) > 2:
+        words = [words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]]
     folded = []
     for word in words:
-        word = word.replace("kh", "h").replace("ph", "f").replace("x", "ks").replace("y", "i")
+        for written, said in _FOLDS:
+            word = word.replace(written, said)
         collapsed = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
         folded.append(collapsed)
     return " ".join(folded)
+
+
+def same_person(first: str, second: str) -> bool:
+    """Whether two full names' keys can name one person: the same surname, first names of which
+    one starts the other ("tim geithner" / "timothi geithner", "ken" / "keneth"), and the
+    middle names of the shorter among the longer's ("hilari clinton" / "hilari rodham
+    clinton"). A key of one word is a surname alone: :func:`match_entity` decides those."""
+    a, b = first.split(), second.split()
+    if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
+        return False
+    short, long = sorted((a, b), key=len)
+    if not (long[0].startswith(short[0]) or short[0].startswith(long[0])):
+        return False
+    return set(short[1:-1]) <= set(long[1:-1])
 
 
 class EntityIndex(Protocol):
@@ -239,11 +270,18 @@ class EntityIndex(Protocol):
 
 def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] | None:
     """The known entity (id, canonical name) a name of this label means, if any: the same
-    key (Sergey/Sergei), a known alias, or for a surname alone ("Okafor") the one person
-    with that surname (none when two people share it)."""
+    key (Sergey/Sergei), a known alias, for a surname alone ("Okafor") the one person with
+    that surname, and for a full name the one person whose name it shortens or lengthens
+    (:func:`same_person`); none when two people fit."""
     key = name_key(name)
     found = index.entity_by_key(label, key) or index.entity_by_alias(label, key)
     if found is None and label == "PERSON" and " " not in key:
         people = index.people_with_surname(key, 2)
         found = people[0] if len(people) == 1 else None
+    elif found is None and label == "PERSON":
+        # A shortened or fuller first name of one known person ("Tim" / "Timothy Geithner");
+        # two candidates ("Chris" for Christopher and Christine) are none.
+        people = index.people_with_surname(key.rsplit(" ", 1)[-1], 10)
+        matching = [p for p in people if same_person(key, name_key(p[1]))]
+        found = matching[0] if len(matching) == 1 else None
     return found

@@ -201,6 +201,30 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN furniture_marked INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_unmarked ON articles(furniture_marked) WHERE furniture_marked = 0;
     """,
+    # 10: the name key folds more spellings (al-/el-, middle initials, possessives, q/k, gh/g,
+    # dh/d, ou/u): keys are computed again, and entities that now share a label and key
+    # become the first of them, the others' names kept as its aliases.
+    """
+    UPDATE entities SET key = storyline_name_key(canonical);
+    UPDATE entity_aliases SET key = storyline_name_key(alias);
+    CREATE TEMP TABLE entity_merges AS
+        SELECT e.id AS old_id,
+            (SELECT MIN(f.id) FROM entities f WHERE f.label = e.label AND f.key = e.key) AS new_id
+        FROM entities e;
+    DELETE FROM entity_merges WHERE old_id = new_id;
+    UPDATE mentions SET entity_id = (SELECT new_id FROM entity_merges WHERE old_id = entity_id)
+        WHERE entity_id IN (SELECT old_id FROM entity_merges);
+    UPDATE quotes SET entity_id = (SELECT new_id FROM entity_merges WHERE old_id = entity_id)
+        WHERE entity_id IN (SELECT old_id FROM entity_merges);
+    INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)
+        SELECT m.new_id, a.alias, a.key FROM entity_aliases a
+        JOIN entity_merges m ON m.old_id = a.entity_id;
+    INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)
+        SELECT m.new_id, e.canonical, e.key FROM entities e JOIN entity_merges m ON m.old_id = e.id;
+    DELETE FROM entity_aliases WHERE entity_id IN (SELECT old_id FROM entity_merges);
+    DELETE FROM entities WHERE id IN (SELECT old_id FROM entity_merges);
+    DROP TABLE entity_merges;
+    """,
 )
 
 

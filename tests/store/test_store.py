@@ -136,3 +136,33 @@ def test_the_cost_of_a_search_is_bounded() -> None:
     assert fts_query("harb* harb* pay") == '"harb"* "pay"'
     with pytest.raises(BadRequest, match="at most 12"):
         fts_query(" ".join(f"word{n}" for n in range(13)))
+
+
+def test_migration_to_version_10_merges_entities_the_new_key_folds(tmp_path: Path) -> None:
+    path = tmp_path / "v9.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.create_function("storyline_name_key", 1, lambda name: name.lower(), deterministic=True)
+    for number in range(9):
+        for statement in _split_sql(MIGRATIONS[number]):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 9")
+    conn.execute(
+        "INSERT INTO articles (id, text, content_hash, origin, ingested_at)"
+        " VALUES ('a1', 'Nouri al-Maliki met Nuri Maliki.', 'h', 'o', 't')"
+    )
+    for n, name in enumerate(("Nouri al-Maliki", "Nuri Maliki", "Maliki Province"), start=1):
+        label = "PERSON" if n < 3 else "GPE"
+        conn.execute(
+            "INSERT INTO entities (id, canonical, label, key) VALUES (?, ?, ?, ?)",
+            (n, name, label, name.lower()),
+        )
+    conn.execute("INSERT INTO mentions VALUES ('a1', 20, 31, 'Nuri Maliki', 'PERSON', 2)")
+    conn.close()
+    with open_store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.find_entities("Nuri al Maliki") == [(1, "Nouri al-Maliki", "PERSON")]
+        rows = store.conn.execute("SELECT entity_id FROM mentions").fetchall()
+        assert rows == [(1,)]
+        aliases = store.conn.execute("SELECT alias FROM entity_aliases WHERE entity_id = 1")
+        assert [row[0] for row in aliases] == ["Nuri Maliki"]
+        assert store.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 2

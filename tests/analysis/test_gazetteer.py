@@ -1,0 +1,67 @@
+"""The store-wide name key and the full-name rule of one person."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.analysis.gazetteer import match_entity, name_key, same_person
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Nouri al-Maliki", "Nuri Maliki"),
+        ("Muammar el-Qadhafi", "Muamar Qadafi"),
+        ("Thad W. Allen", "Adm. Thad Allen"),
+        ("OBAMA'S", "Obama"),
+        ("Khalid Mustapha", "Halid Mustafa"),
+    ],
+)
+def test_name_variants_share_a_key(first: str, second: str) -> None:
+    assert name_key(first) == name_key(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Tim Geithner", "Timothy F. Geithner", True),
+        ("Hillary Clinton", "Hillary Rodham Clinton", True),
+        ("Bill Clinton", "Hillary Clinton", False),
+        ("Michael Jackson", "Janet Jackson", False),
+        ("Geithner", "Tim Geithner", False),
+    ],
+)
+def test_a_shortened_first_name_is_the_same_person(first: str, second: str, same: bool) -> None:
+    assert same_person(name_key(first), name_key(second)) is same
+
+
+class _People:
+    """An entity index of people only (the store's tables, in memory)."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = list(names)
+
+    def entity_by_key(self, label: str, key: str) -> tuple[int, str] | None:
+        return next(((i, n) for i, n in enumerate(self.names) if name_key(n) == key), None)
+
+    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None:
+        return None
+
+    def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
+        found = [(i, n) for i, n in enumerate(self.names) if name_key(n).endswith(" " + key)]
+        return found[:limit]
+
+
+def test_match_entity_joins_a_full_name_to_the_one_person_it_fits() -> None:
+    people = _People("Timothy Geithner", "Hillary Clinton", "Bill Clinton")
+    assert match_entity(people, "Tim Geithner", "PERSON") == (0, "Timothy Geithner")
+    assert match_entity(people, "Hillary Rodham Clinton", "PERSON") == (1, "Hillary Clinton")
+    assert match_entity(people, "Chelsea Clinton", "PERSON") is None
+    # A surname two people share is none of them; one of a kind is that person.
+    assert match_entity(people, "Clinton", "PERSON") is None
+    assert match_entity(people, "Geithner", "PERSON") == (0, "Timothy Geithner")
+    # Two people a shortened name fits: none.
+    assert (
+        match_entity(_People("Chris Ode", "Christopher Ode", "Christine Ode"), "Chri Ode", "PERSON")
+        is None
+    )
