@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +78,31 @@ def run_cli(args: list[str], stdin: Path) -> str:
 def words(dataset: Path) -> int:
     with (dataset / "articles.jsonl").open(encoding="utf-8") as lines:
         return sum(len(json.loads(line)["text"].split()) for line in lines)
+
+
+@contextmanager
+def served(db: Path) -> Iterator[str]:
+    """``storyline serve --db DB`` on a free loopback port, as a user starts it; yields its
+    base URL once it answers, and stops it at the end."""
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "storyline.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/api/stories", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait()

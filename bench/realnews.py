@@ -38,7 +38,6 @@ import argparse
 import json
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from common import OUT, SCORERS, run_cli, write_jsonl
+from common import OUT, SCORERS, run_cli, served, write_jsonl
 
 from storyline.store import Store, open_store
 
@@ -218,24 +217,9 @@ def variants(store: Store, path: Path) -> dict[str, Any]:
 def pages_open(db: Path, sample: int, seed: int) -> tuple[int, int, list[str]]:
     """Every story's page, JSON, Markdown and Atom, and a sample of article pages and JSON,
     from a real server; (opened, asked, failures)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "storyline.cli", "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     failures: list[str] = []
     asked = 0
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/api/stories", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with served(db) as base:
         with open_store(db) as store:
             stories = [str(r[0]) for r in store.conn.execute("SELECT story_id FROM story_tellings")]
             articles = [str(r[0]) for r in store.conn.execute("SELECT id FROM articles")]
@@ -254,9 +238,6 @@ def pages_open(db: Path, sample: int, seed: int) -> tuple[int, int, list[str]]:
                 status = client.get(path).status_code
                 if status != 200:
                     failures.append(f"{status} {path}")
-    finally:
-        server.terminate()
-        server.wait()
     return asked - len(failures), asked, failures
 
 

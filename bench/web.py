@@ -21,16 +21,15 @@ import asyncio
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from common import served
 
 from storyline.records import Article, content_hash
 from storyline.store import open_store
@@ -166,21 +165,7 @@ def main() -> None:
         print(
             f"built {args.db} ({args.articles} articles) in {time.perf_counter() - started:.0f} s"
         )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "storyline.cli", "serve", "--db", str(args.db), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(base + "/api/stories", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with served(args.db) as base:
         rng = random.Random(args.seed)
         with open_store(args.db) as store:
             titles = [r[0] for r in store.conn.execute("SELECT title FROM articles LIMIT 2000")]
@@ -209,9 +194,6 @@ def main() -> None:
                     ms = sorted(1000 * x for x in latencies)
                     p50, p95 = statistics.median(ms), ms[int(0.95 * (len(ms) - 1))]
                 print(f"{name:<12} {clients:>7} {p50:>8.1f} {p95:>8.1f} {rate:>7.0f}")
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

@@ -207,6 +207,8 @@ NAME_PARTICLES: frozenset[str] = frozenset(
 #: Articles in transliterated names ("Nouri al-Maliki", "el-Baradei"): written with or without
 #: them, so the key leaves them out.
 _ARTICLES = frozenset({"al", "el"})
+#: The legal form after a company's name ("BP PLC", "Transocean Ltd."): written or not.
+_COMPANY_SUFFIXES = frozenset({"plc", "inc", "corp", "corporation", "ltd", "llc", "co", "ag"})
 #: Spelling alternations of transliterated names, folded in this order: Khalid/Halid,
 #: Mustapha/Mustafa, Alexei/Alexey, Qadhafi/Kadafi, Baghdadi/Bagdadi, Nouri/Nuri.
 _FOLDS = (("kh", "h"), ("ph", "f"), ("x", "ks"), ("y", "i"), ("q", "k"), ("gh", "g"),
@@ -217,7 +219,8 @@ def name_key(name: str) -> str:
     """A spelling-insensitive key for a name, so that variants meet across articles.
 
     Accents, case, punctuation, a possessive and titles go, and so do the articles of
-    transliterated names (al-/el-) and middle initials ("Thad W. Allen"); common
+    transliterated names (al-/el-), middle initials ("Thad W. Allen") and a company's legal
+    form ("BP PLC"); common
     transliteration variants fold together (Sergey/Sergei, Aleksei/Alexey, Qadhafi/Kadhafi,
     Nouri/Nuri, Muammar/Muamar: doubled letters count once).
     """
@@ -232,6 +235,8 @@ def name_key(name: str) -> str:
     while len(words) > 1 and words[0] in TITLES:
         words = words[1:]
     words = [word for word in words if word not in _ARTICLES] or words
+    while len(words) > 1 and words[-1] in _COMPANY_SUFFIXES:
+        words = words[:-1]
     if len(words) > 2:
         words = [words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]]
     folded = []

@@ -240,8 +240,10 @@ class AnalysisQueries(ArticleQueries):
         return [(str(name), str(label), int(n)) for name, label, n in rows]
 
 
-#: Which entity label a quote's speaker kind is stored under.
-_SPEAKER_LABELS = {"person": "PERSON", "organisation": "ORG", "place": "GPE"}
+#: Which entity label a quote's speaker kind is stored under. A place that "said" something
+#: ("Russia said ...") keeps its name on the quote but is no speaker of the store: a place
+#: speaks through people and bodies, and a place among the top speakers reads as junk.
+_SPEAKER_LABELS = {"person": "PERSON", "organisation": "ORG"}
 
 
 #: The dates a stored quote refers to, from the quote's JSON (quotes stored before the times

@@ -201,9 +201,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN furniture_marked INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_unmarked ON articles(furniture_marked) WHERE furniture_marked = 0;
     """,
-    # 10: the name key folds more spellings (al-/el-, middle initials, possessives, q/k, gh/g,
-    # dh/d, ou/u): keys are computed again, and entities that now share a label and key
-    # become the first of them, the others' names kept as its aliases.
+    # 10: the name key folds more spellings (al-/el-, middle initials, possessives, a company's
+    # legal form, q/k, gh/g, dh/d, ou/u): keys are computed again, and entities that now share
+    # a label and key become the first of them, the others' names kept as its aliases.
     """
     UPDATE entities SET key = storyline_name_key(canonical);
     UPDATE entity_aliases SET key = storyline_name_key(alias);

@@ -15,6 +15,8 @@ from storyline.analysis.gazetteer import match_entity, name_key, same_person
         ("Thad W. Allen", "Adm. Thad Allen"),
         ("OBAMA'S", "Obama"),
         ("Khalid Mustapha", "Halid Mustafa"),
+        ("BP PLC", "BP"),
+        ("Transocean Ltd.", "Transocean"),
     ],
 )
 def test_name_variants_share_a_key(first: str, second: str) -> None:

@@ -458,3 +458,30 @@ def test_a_storys_articles_are_listed_with_their_opening(client: TestClient) -> 
     page = client.get("/story/s-et-bridge-1").text
     for article in data["articles"]:
         assert article["lead"] and article["lead"][:30] in page.replace("&#39;", "'")
+
+
+def test_furniture_is_shown_greyed_and_nothing_reads_it(tmp_path: Path) -> None:
+    text = (
+        "The Dunmore ferry returns to its winter timetable on Monday, the harbour office said.\n"
+        "Share this article\n"
+        "Posted by: gullwatcher | March 3, 2025 8:15 PM | Report abuse\n"
+        '"About time," said Orla Penhale, who runs the quay cafe.'
+    )
+    record = {"id": "fx-1", "text": text, "source": "Dunmore Echo", "published": "2025-03-03"}
+    source = tmp_path / "furniture.jsonl"
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    db = tmp_path / "furniture.db"
+    with open_store(db) as store:
+        run(store, [str(source)], SourceOptions())
+    with TestClient(create_app(str(db), BASE)) as client:
+        data = client.get("/api/article/fx-1").json()
+        page = client.get("/article/fx-1").text
+    assert [f["kind"] for f in data["furniture"]] == ["prompt", "comments"]
+    furniture = [s["text"] for s in data["segments"] if s["kind"] == "furniture"]
+    assert furniture[0] == "Share this article"
+    assert furniture[1].startswith("Posted by: gullwatcher") and furniture[1].endswith("cafe.")
+    assert "".join(s["text"] for s in data["segments"]) == text
+    # The commenter's quote is no quote, and the commenter no entity.
+    assert [q["speaker"] for q in data["quotes"]] == ["the harbour office"]
+    assert all("Penhale" not in e["canonical"] for e in data["entities"])
+    assert '<mark class="furniture"' in page
