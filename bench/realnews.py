@@ -11,7 +11,9 @@ format: real pages with their furniture and reader comments) into a fresh store 
   furniture or reader comments;
 - the top 20 speakers, with those that are junk flagged;
 - spelling variant groups merged, and wrong merges, against the hand-written list
-  ``bench/realnews_variants.json`` (names only, written by us for the dev topics);
+  ``bench/realnews_variants.json`` (names only, written by us for the dev topics): a group
+  counts when two or more of its spellings occur as person mentions, and is merged when the
+  mentions of each spelling went mostly to one and the same person entity;
 - how many story and article pages, their JSON, Markdown and Atom open (a real server);
 - the ingest time.
 
@@ -19,11 +21,12 @@ Furniture is defined here for scoring the way a reader would see it, independent
 code that finds it (``storyline.ingest.furniture``), so that the measure can disagree with the
 method: a *furniture sentence* is a normalised sentence (the line split after ``. ! ?``,
 lower-cased, punctuation dropped, four words or more) that one outlet prints in five or more
-of its articles; *comments* are everything from a page's first comment byline ("NAME wrote:",
-"Posted by", "Report abuse", "Added:") to its end. A told line or quote is furniture when its
-cited span overlaps a furniture sentence or comments by at least half its length, or its
-text contains a furniture sentence. Story-level headlines have no citation: one is furniture
-when it contains, or is contained in, a furniture sentence.
+of its articles; *comments* are everything from a page's first comment byline ("NAME
+wrote:", "Posted by:", "Report abuse", "Added:") to its end, on a page with two bylines or
+more. A told line or quote is furniture when its cited span overlaps a furniture sentence or
+comments by at least half its length, or its text contains a furniture sentence. Headlines
+have no citation: one is furniture when it contains, or is contained in, a furniture
+sentence.
 
 The second form takes an ECB+-format split, injects furniture into a copy of it (written by
 us: per fictional outlet a promo and a disclaimer line, and under every third article a
@@ -50,13 +53,14 @@ from urllib.parse import quote
 import httpx
 from common import OUT, SCORERS, run_cli, served, write_jsonl
 
+from storyline.analysis.gazetteer import name_key
 from storyline.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent
 MIN_WORDS = 4
 OUTLET_ARTICLES = 5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_BYLINE = re.compile(r"\bwrote:|\bPosted by\b|\bReport (?:abuse|as abusive)\b|^Added:", re.M)
+_BYLINE = re.compile(r"\bwrote:|\bPosted by:|\bReport (?:abuse|as abusive)\b|^Added:", re.M)
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "which", "who"}
 
 
@@ -101,8 +105,9 @@ class ReaderFurniture:
             text = self.texts.get(article_id, "")
             learned = self.repeated.get(self.outlet.get(article_id, ""), set())
             found = [(s, e) for s, e, key in sentences(text) if key in learned]
-            if byline := _BYLINE.search(text):
-                found.append((text.rfind("\n", 0, byline.start()) + 1, len(text)))
+            bylines = [byline.start() for byline in _BYLINE.finditer(text)]
+            if len(bylines) >= 2:
+                found.append((text.rfind("\n", 0, bylines[0]) + 1, len(text)))
             self._spans[article_id] = found
         return self._spans[article_id]
 
@@ -180,8 +185,18 @@ def variants(store: Store, path: Path) -> dict[str, Any]:
     """Variant groups merged and wrong merges (see realnews_variants.json)."""
     listed = json.loads(path.read_text(encoding="utf-8"))
 
+    # Where each spelling's mentions went: the person entity holding most mentions written so
+    # (a surname alone is an alias of several people, each in their own articles).
+    holders: defaultdict[str, Counter[int]] = defaultdict(Counter)
+    for text, entity_id in store.conn.execute(
+        "SELECT m.text, m.entity_id FROM mentions m JOIN entities e ON e.id = m.entity_id"
+        " WHERE e.label = 'PERSON'"
+    ):
+        holders[name_key(text)][entity_id] += 1
+
     def ids(name: str) -> set[int]:
-        return {entity_id for entity_id, _, label in store.find_entities(name) if label == "PERSON"}
+        counted = holders.get(name_key(name))
+        return {counted.most_common(1)[0][0]} if counted else set()
 
     merged = measured = 0
     split: list[list[str]] = []

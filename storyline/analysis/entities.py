@@ -89,8 +89,29 @@ def _corrected_spans(doc: Doc) -> list[Span]:
         following = ents[index + 1] if index + 1 < len(ents) else None
         if ent.label_ == "PERSON" and following is not None and _is_affiliation(ent, following):
             ent = Span(doc, ent.start, ent.end, label="ORG")
+        if ent.label_ == "PERSON":
+            ent = _name_only(ent)
         spans.append(ent)
     return spans
+
+
+#: Tags of words the small model takes into a person's name at a sentence's or headline's
+#: start or end that are no part of it: "Following Obama's speech", "Probably Hayward will",
+#: "Obama Tries to ...". Names are proper nouns; a verb, adverb, preposition or modal is not.
+_NOT_IN_A_NAME = ("VB", "RB", "IN", "MD", "WRB", "WP", "DT", "CC", "PRP")
+
+
+def _name_only(ent: Span) -> Span:
+    """A person's span without the words at its edges that cannot be part of a name."""
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while end - start > 1 and doc[start].tag_.startswith(_NOT_IN_A_NAME):
+        start += 1
+    while end - start > 1 and doc[end - 1].tag_.startswith(_NOT_IN_A_NAME):
+        end -= 1
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    return Span(doc, start, end, label=ent.label_)
 
 
 def _split_place_then_person(ent: Span) -> list[Span] | None:

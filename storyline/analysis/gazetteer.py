@@ -248,16 +248,68 @@ def name_key(name: str) -> str:
     return " ".join(folded)
 
 
+#: English short forms of given names → the full name, from general knowledge: "Bob Dudley"
+#: and "Robert Dudley", "Larry Summers" and "Lawrence Summers" are one person.
+_SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "robert": ("bob", "bobby", "rob", "robbie", "bert"),
+    "william": ("bill", "billy", "will", "willie"),
+    "james": ("jim", "jimmy", "jamie"),
+    "michael": ("mike", "mickey"),
+    "thomas": ("tom", "tommy"),
+    "richard": ("dick", "rick", "ricky", "rich"),
+    "lawrence": ("larry",),
+    "henry": ("hank", "harry"),
+    "edward": ("ed", "eddie", "ted", "ned"),
+    "anthony": ("tony",),
+    "charles": ("chuck", "charlie"),
+    "joseph": ("joe", "joey"),
+    "john": ("jack", "johnny"),
+    "katherine": ("kate", "katie", "kathy"),
+    "catherine": ("cathy", "kate"),
+    "elizabeth": ("liz", "beth", "betsy", "betty"),
+    "margaret": ("peggy", "meg", "maggie"),
+    "christopher": ("chris",),
+    "stephen": ("steve",),
+    "steven": ("steve",),
+    "daniel": ("dan", "danny"),
+    "patrick": ("pat",),
+    "ronald": ("ron", "ronnie"),
+    "donald": ("don", "donnie"),
+    "gerald": ("jerry",),
+    "alexander": ("alex",),
+    "nicholas": ("nick",),
+    "benjamin": ("ben",),
+    "samuel": ("sam",),
+    "matthew": ("matt",),
+    "gregory": ("greg",),
+    "frederick": ("fred",),
+    "jennifer": ("jenny", "jen"),
+    "deborah": ("debbie", "deb"),
+    "rebecca": ("becky",),
+    "susan": ("sue", "susie"),
+}
+
+
+def _full_first_names() -> dict[str, set[str]]:
+    full: dict[str, set[str]] = {}
+    for name, shorts in _SHORT_FORMS.items():
+        for form in (name, *shorts):
+            full.setdefault(name_key(form), set()).add(name_key(name))
+    return full
+
+
 def same_person(first: str, second: str) -> bool:
     """Whether two full names' keys can name one person: the same surname, first names of which
-    one starts the other ("tim geithner" / "timothi geithner", "ken" / "keneth"), and the
+    one starts the other ("tim geithner" / "timothi geithner", "ken" / "keneth") or that are
+    short and full forms of one name ("bob" / "robert"), and the
     middle names of the shorter among the longer's ("hilari clinton" / "hilari rodham
     clinton"). A key of one word is a surname alone: :func:`match_entity` decides those."""
     a, b = first.split(), second.split()
     if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
         return False
     short, long = sorted((a, b), key=len)
-    if not (long[0].startswith(short[0]) or short[0].startswith(long[0])):
+    full = _FULL_FIRST_NAMES.get(short[0], {short[0]}) & _FULL_FIRST_NAMES.get(long[0], {long[0]})
+    if not (long[0].startswith(short[0]) or short[0].startswith(long[0]) or full):
         return False
     return set(short[1:-1]) <= set(long[1:-1])
 
@@ -272,21 +324,37 @@ class EntityIndex(Protocol):
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]: ...
 
+    def people_with_first_name(self, key: str, limit: int) -> list[tuple[int, str]]: ...
+
 
 def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] | None:
     """The known entity (id, canonical name) a name of this label means, if any: the same
     key (Sergey/Sergei), a known alias, for a surname alone ("Okafor") the one person with
-    that surname, and for a full name the one person whose name it shortens or lengthens
-    (:func:`same_person`); none when two people fit."""
+    that surname (else, for a first name alone, the one person with that first name), and for
+    a full name the one person whose name it shortens or lengthens (:func:`same_person`);
+    none when two people fit."""
     key = name_key(name)
     found = index.entity_by_key(label, key) or index.entity_by_alias(label, key)
     if found is None and label == "PERSON" and " " not in key:
-        people = index.people_with_surname(key, 2)
+        # A surname alone, else a first name alone ("Saddam"), that one known person has.
+        people = index.people_with_surname(key, 2) or index.people_with_first_name(key, 2)
         found = people[0] if len(people) == 1 else None
     elif found is None and label == "PERSON":
         # A shortened or fuller first name of one known person ("Tim" / "Timothy Geithner");
         # two candidates ("Chris" for Christopher and Christine) are none.
-        people = index.people_with_surname(key.rsplit(" ", 1)[-1], 10)
+        people = index.people_with_surname(key.rsplit(" ", 1)[-1], 50)
         matching = [p for p in people if same_person(key, name_key(p[1]))]
         found = matching[0] if len(matching) == 1 else None
     return found
+
+
+_FULL_FIRST_NAMES = _full_first_names()
+
+
+def absorbed_by(key: str) -> tuple[str, ...]:
+    """The one-word keys a new full name's person takes over when no other known person shares
+    that word ("Hayward", "Saddam" stored before "Tony Hayward", "Saddam Hussein"): its surname
+    and its first name. A store meets the surname alone before the full name as often as
+    after; :func:`match_entity` covers after, this covers before."""
+    words = key.split()
+    return (words[-1], words[0]) if len(words) >= 2 else ()

@@ -13,7 +13,8 @@ article's own container, still carries it. Two kinds are found here:
   to :func:`find_furniture`. No list of strings is involved: a new outlet's furniture is learned
   from its own pages.
 - **Furniture by form**, which needs no repetition: the reader comments of a page (from the
-  first comment byline to the end), a line with a comment's mark, a photo credit, a line of
+  first comment byline to the end, where a page has two bylines or one of a comment's own
+  form), a line with a comment's mark, a photo credit, a line of
   "share", "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
   agency dateline at the start of a line.
 
@@ -80,6 +81,9 @@ COMMENTS_FROM = re.compile(
     rf"|{_REPORT_LINK}|^Added: ",
     re.MULTILINE,
 )
+# A comment's byline or foot, which starts the page's comments when another follows (a blog's
+# "Posted by name on ..." is not one: the first can be the author's).
+_BYLINE = re.compile(rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: ", re.MULTILINE)
 # A line that only points elsewhere: "Share this article", "Follow us on Twitter", "Sign up
 # for our newsletter", "Related: ...", "Read more: ...", "Click here to ...". Short, and
 # opening with the prompt itself; a sentence of news that opens with "Follow" runs longer or
@@ -171,9 +175,13 @@ def line_keys(text: str) -> dict[int, str]:
 def furniture_by_form(text: str) -> list[Furniture]:
     """The furniture of ``text`` that needs no repetition to be known (module docstring)."""
     found: list[Furniture] = []
+    marks = [mark.start() for mark in _BYLINE.finditer(text)]
     if comments := COMMENTS_FROM.search(text):
-        # The comments run from the start of the line with the first byline to the page's end.
-        start = text.rfind("\n", 0, comments.start()) + 1
+        marks.append(comments.start())
+    # The comments run from the start of the line with the first byline to the page's end: a
+    # byline no other follows can be a news story's own "she wrote:".
+    if comments or len(marks) >= 2:
+        start = text.rfind("\n", 0, min(marks)) + 1
         found.append(Furniture(start, len(text.rstrip()), "comments"))
     for line in re.finditer(r"[^\n]+", text):
         body = line.group(0)

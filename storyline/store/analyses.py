@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storyline.analysis.gazetteer import match_entity, name_key
+from storyline.analysis.gazetteer import absorbed_by, match_entity, name_key
 from storyline.analysis.rows import analysis_rows
 from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
@@ -71,11 +71,33 @@ class AnalysisQueries(ArticleQueries):
             if name != found[1]:
                 self._add_alias(found[0], name)
             return found[0]
+        key = name_key(name)
+        if label == "PERSON":
+            for word in absorbed_by(key):
+                taken = self._take_over(name, key, word)
+                if taken is not None:
+                    return taken
         cursor = self.conn.execute(
-            "INSERT INTO entities (canonical, label, key) VALUES (?, ?, ?)",
-            (name, label, name_key(name)),
+            "INSERT INTO entities (canonical, label, key) VALUES (?, ?, ?)", (name, label, key)
         )
         return int(cursor.lastrowid or 0)
+
+    def _take_over(self, name: str, key: str, word: str) -> int | None:
+        """The person stored under ``word`` alone, renamed ``name``, when no other person has
+        that word as surname or first name (:func:`absorbed_by`); else None."""
+        row = self.conn.execute(
+            "SELECT id, canonical FROM entities WHERE label = 'PERSON' AND key = ?", (word,)
+        ).fetchone()
+        if row is None or self.people_with_surname(word, 1):
+            return None
+        if self.people_with_first_name(word, 1):
+            return None
+        entity_id = int(row[0])
+        self.conn.execute(
+            "UPDATE entities SET canonical = ?, key = ? WHERE id = ?", (name, key, entity_id)
+        )
+        self._add_alias(entity_id, str(row[1]))
+        return entity_id
 
     # -- the entity index match_entity reads --------------------------------------------------
 
@@ -98,6 +120,13 @@ class AnalysisQueries(ArticleQueries):
         rows = self.conn.execute(
             "SELECT id, canonical FROM entities WHERE label = 'PERSON' AND key LIKE ? LIMIT ?",
             ("% " + key, limit),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def people_with_first_name(self, key: str, limit: int) -> list[tuple[int, str]]:
+        rows = self.conn.execute(
+            "SELECT id, canonical FROM entities WHERE label = 'PERSON' AND key LIKE ? LIMIT ?",
+            (key + " %", limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.analysis.gazetteer import match_entity, name_key, same_person
+from storyline.analysis.gazetteer import absorbed_by, match_entity, name_key, same_person
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,10 @@ def test_name_variants_share_a_key(first: str, second: str) -> None:
     ("first", "second", "same"),
     [
         ("Tim Geithner", "Timothy F. Geithner", True),
+        ("Bob Dudley", "Robert Dudley", True),
+        ("Larry Summers", "Lawrence H. Summers", True),
+        ("Hank Paulson", "Henry Paulson", True),
+        ("Bob Dudley", "Bill Dudley", False),
         ("Hillary Clinton", "Hillary Rodham Clinton", True),
         ("Bill Clinton", "Hillary Clinton", False),
         ("Michael Jackson", "Janet Jackson", False),
@@ -53,6 +57,10 @@ class _People:
         found = [(i, n) for i, n in enumerate(self.names) if name_key(n).endswith(" " + key)]
         return found[:limit]
 
+    def people_with_first_name(self, key: str, limit: int) -> list[tuple[int, str]]:
+        found = [(i, n) for i, n in enumerate(self.names) if name_key(n).startswith(key + " ")]
+        return found[:limit]
+
 
 def test_match_entity_joins_a_full_name_to_the_one_person_it_fits() -> None:
     people = _People("Timothy Geithner", "Hillary Clinton", "Bill Clinton")
@@ -67,3 +75,11 @@ def test_match_entity_joins_a_full_name_to_the_one_person_it_fits() -> None:
         match_entity(_People("Chris Ode", "Christopher Ode", "Christine Ode"), "Chri Ode", "PERSON")
         is None
     )
+
+
+def test_a_first_name_alone_is_the_one_person_with_it() -> None:
+    people = _People("Saddam Hussein", "Tony Blair", "Tony Benn")
+    assert match_entity(people, "Saddam", "PERSON") == (0, "Saddam Hussein")
+    assert match_entity(people, "Tony", "PERSON") is None
+    assert absorbed_by(name_key("Saddam Hussein")) == ("husein", "sadam")
+    assert absorbed_by(name_key("Saddam")) == ()

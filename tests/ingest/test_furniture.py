@@ -116,3 +116,17 @@ def test_month_names_are_the_time_stages() -> None:
     from storyline.ingest import furniture
 
     assert furniture._MONTH == MONTH_PATTERN
+
+
+def test_comments_start_at_the_first_of_two_bylines_and_one_byline_is_its_line() -> None:
+    text = "On her blog, Ida Merrow wrote: enough.\nThe ferry strike ended on Monday."
+    assert _kinds(text) == [("On her blog, Ida Merrow wrote: enough.", "comment")]
+    page = (
+        "The ferry strike ended on Monday.\n"
+        "At 16:20 on 2 Jun 2025, gullwatcher wrote: About time.\n"
+        "They should pay the crews more.\n"
+        "At 16:31 on 2 Jun 2025, islander wrote: Agreed."
+    )
+    (span,) = find_furniture(page)
+    assert span.kind == "comments" and page[span.start :].startswith("At 16:20")
+    assert span.end == len(page)

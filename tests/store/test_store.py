@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from storyline.errors import StoreError
 from storyline.ingest.extract import build_article
-from storyline.records import Article, Problem
+from storyline.records import Analysis, Article, Mention, Problem
 from storyline.store import MIGRATIONS, Store, fts_query, open_store
 from storyline.store.schema import _split_sql
 
@@ -166,3 +166,20 @@ def test_migration_to_version_10_merges_entities_the_new_key_folds(tmp_path: Pat
         aliases = store.conn.execute("SELECT alias FROM entity_aliases WHERE entity_id = 1")
         assert [row[0] for row in aliases] == ["Nuri Maliki"]
         assert store.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 2
+
+
+def test_a_surname_stored_first_becomes_the_full_name_that_follows(store: Store) -> None:
+    texts = {"a1": "Okafor spoke.", "a2": "Ada Okafor spoke.", "a3": "Ben Okafor spoke."}
+    with store.transaction():
+        for article_id, text in texts.items():
+            store.insert_article(Article(id=article_id, text=text, content_hash=article_id))
+    for article_id, text in texts.items():
+        name = text.removesuffix(" spoke.")
+        mention = Mention(0, len(name), name, "PERSON", name, "PERSON")
+        store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
+    rows = store.conn.execute(
+        "SELECT m.article_id, e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id"
+        " ORDER BY m.article_id"
+    ).fetchall()
+    # "Okafor" met first is the Ada Okafor who followed; Ben Okafor, the second, is another.
+    assert rows == [("a1", "Ada Okafor"), ("a2", "Ada Okafor"), ("a3", "Ben Okafor")]
