@@ -31,8 +31,9 @@ sentence.
 The second form takes an ECB+-format split, injects furniture into a copy of it (written by
 us: per fictional outlet a promo and a disclaimer line, and under every third article a
 comment section with user names and timestamps), clusters both with ``storyline cluster``
-and scores BCubed with the reference scorer, and counts the digest lines of each gold story
-(``storyline summarize``) that come from the injected text.
+and scores BCubed with the reference scorer, then ingests the injected copy into a new store
+(``storyline ingest``: analysed, grouped and told) and counts the digest lines of its stories
+that come from the injected text.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -258,15 +258,17 @@ def pages_open(db: Path, sample: int, seed: int) -> tuple[int, int, list[str]]:
 
 def real_pages(args: argparse.Namespace) -> None:
     db = args.db
-    if db.exists():
-        db.unlink()
-    files = [str(folder / "articles.jsonl") for folder in args.datasets]
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "storyline.cli", "ingest", *files, "--db", str(db), "--quiet"],
-        check=False,
-    )
-    ingest_seconds = time.perf_counter() - started
+    ingest_seconds = float("nan")
+    if not args.score_only:
+        if db.exists():
+            db.unlink()
+        files = [str(folder / "articles.jsonl") for folder in args.datasets]
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "storyline.cli", "ingest", *files, "--db", str(db), "--quiet"],
+            check=False,
+        )
+        ingest_seconds = time.perf_counter() - started
     with open_store(db, create=False) as store:
         stats = store.stats()
         reader = ReaderFurniture(store)
@@ -401,27 +403,23 @@ def ecbplus(args: argparse.Namespace) -> None:
         f"BCubed F1 without furniture {clean:.4f}, with injected furniture {dirty:.4f}"
         f" (drop {clean - dirty:+.4f})"
     )
-    gold: dict[str, str] = {}
-    with (dataset / "gold.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            gold[row["id"]] = str(row["event"])
-    by_story: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-    for article in injected_articles:
-        by_story[gold.get(article["id"], "?")].append(article)
+    # What a store tells from it: the injected split ingested (and told) as a user would, every
+    # digest line of every story checked for injected text.
+    folder = OUT / "ecbplus_injected"
+    db = folder / "store.db"
+    for stale in folder.glob("store.db*"):
+        stale.unlink()
+    command = [sys.executable, "-m", "storyline.cli", "ingest", str(folder / "articles.jsonl")]
+    subprocess.run([*command, "--db", str(db), "--quiet"], check=False)
     told = bad = 0
-    with tempfile.TemporaryDirectory() as folder:
-        for story, members in sorted(by_story.items()):
-            path = Path(folder) / f"{len(story)}.jsonl"
-            write_jsonl(path, members)
-            summary = json.loads(run_cli(["summarize", "-", "--json", "--quiet"], path))
-            for sentence in summary["sentences"]:
-                told += 1
-                key = normal(sentence["text"])
-                bad += any(part in key for part in injected)
-    print(
-        f"digest lines of the {len(by_story)} gold stories from injected furniture: {bad} of {told}"
-    )
+    with open_store(db, create=False) as store:
+        for kind, text, _ in told_lines(store):
+            if kind != "digest":
+                continue
+            told += 1
+            key = normal(text)
+            bad += any(part in key for part in injected)
+    print(f"digest lines of a store of the injected split from injected furniture: {bad} of {told}")
     print(
         json.dumps(
             {
@@ -442,10 +440,13 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="article pages to open")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--ecbplus", type=Path, help="an ECB+-format split to inject into")
+    parser.add_argument(
+        "--score-only", action="store_true", help="score the store at --db as it is, no ingest"
+    )
     args = parser.parse_args()
     if args.ecbplus:
         ecbplus(args)
-    elif args.datasets:
+    elif args.datasets or args.score_only:
         real_pages(args)
     else:
         parser.error("give DATASET_DIRs or --ecbplus DIR")
