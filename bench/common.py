@@ -81,16 +81,17 @@ def words(dataset: Path) -> int:
 
 
 @contextmanager
-def served(db: Path) -> Iterator[str]:
-    """``storyline serve --db DB`` on a free loopback port, as a user starts it; yields its
-    base URL once it answers, and stops it at the end."""
+def served(db: Path, *options: str) -> Iterator[str]:
+    """``storyline serve --db DB OPTIONS`` on a free loopback port, as a user starts it; yields
+    its base URL once it answers, and stops it at the end."""
     import httpx
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "storyline.cli", "serve", "--db", str(db)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "storyline.cli", "serve", "--db", str(db), "--port", str(port)],
+        [*command, "--port", str(port), *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -1,6 +1,6 @@
 """Latency of the web UI with a big store: story page and search, p50/p95, 1 and 50 clients.
 
-    python bench/web.py [--articles 100000] [--requests 1000] [--db PATH]
+    python bench/web.py [--articles 100000] [--requests 1000] [--db PATH] [--no-cache]
 
 Builds (once; reused if PATH exists) a store of generated articles: 20 per story, readable
 sentences from small vocabularies, one outlet in five. The articles go straight into the
@@ -11,7 +11,8 @@ told. Then it starts the real server (`storyline serve`, one process) and sends 
 `wrk`; else httpx with asyncio, which costs the client more CPU than the server): the story
 page (HTML) of a random told story, and a search for a random topic word. Every distinct page is
 first requested once from 4 clients ("4 cold": rendered from the store, timed with httpx);
-the 1- and 50-client figures are for the warm server that follows.
+the 1- and 50-client figures are for the warm server that follows. With --no-cache the server
+keeps no page (`storyline serve --no-cache`): every request is rendered from the store.
 """
 
 from __future__ import annotations
@@ -154,6 +155,9 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("bench/out/web.db"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--seconds", type=int, default=10, help="Per wrk run.")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="Serve with `--no-cache`: every page rendered."
+    )
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     if args.db.exists():
@@ -165,7 +169,7 @@ def main() -> None:
         print(
             f"built {args.db} ({args.articles} articles) in {time.perf_counter() - started:.0f} s"
         )
-    with served(args.db) as base:
+    with served(args.db, *(["--no-cache"] if args.no_cache else [])) as base:
         rng = random.Random(args.seed)
         with open_store(args.db) as store:
             titles = [r[0] for r in store.conn.execute("SELECT title FROM articles LIMIT 2000")]

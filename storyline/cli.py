@@ -1249,8 +1249,15 @@ def demo_command(db_path: str, serve: bool, port: int, quiet: bool) -> None:
     help="Where readers reach the server, for absolute links in feeds"
     " (default: http://HOST:PORT). The request's Host header is never used.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Render every page from the store (pages are kept until the store changes otherwise).",
+)
 @quiet_option
-def serve_command(db_path: str, host: str, port: int, base_url: str | None, quiet: bool) -> None:
+def serve_command(
+    db_path: str, host: str, port: int, base_url: str | None, no_cache: bool, quiet: bool
+) -> None:
     """Serve the store: web UI, JSON API (OpenAPI at /docs) and Atom feeds, read-only.
 
     Binds 127.0.0.1 unless --host says otherwise; any other address makes the store readable
@@ -1258,11 +1265,17 @@ def serve_command(db_path: str, host: str, port: int, base_url: str | None, quie
     """
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such store (run storyline ingest first)")
-    _serve(db_path, host, port, base_url, quiet=quiet)
+    _serve(db_path, host, port, base_url, quiet=quiet, cache=not no_cache)
 
 
 def _serve(
-    db_path: str, host: str, port: int, base_url: str | None = None, *, quiet: bool = False
+    db_path: str,
+    host: str,
+    port: int,
+    base_url: str | None = None,
+    *,
+    quiet: bool = False,
+    cache: bool = True,
 ) -> None:
     import uvicorn  # the server is only needed by these two commands
 
@@ -1278,7 +1291,7 @@ def _serve(
     base = base_url or f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     # Each request is logged (uvicorn's access log) unless --quiet.
     uvicorn.run(
-        create_app(db_path, base),
+        create_app(db_path, base, cache=cache),
         host=host,
         port=port,
         log_level="warning" if quiet else "info",

@@ -149,8 +149,13 @@ _PAGE = Query(1, ge=1, le=100_000, alias="page")
 _CONFIDENCE = Query(0.0, ge=0.0, le=1.0, description="Least cue-model confidence of a quote.")
 
 
-def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI:
+def create_app(
+    db_path: str, base_url: str = "http://127.0.0.1:8000", *, cache: bool = True
+) -> FastAPI:
     """The web application over the store at ``db_path`` (opened per request, read-only use).
+
+    ``cache``: keep rendered pages until the store changes (:class:`PageCache`); off, every
+    request is rendered from the store (what a page costs, for ``bench/web.py --no-cache``).
 
     ``base_url`` is where readers reach the server: absolute links (Atom feeds) are built from
     it, never from a request's Host header, which any client may set (and which a shared page
@@ -187,7 +192,8 @@ def create_app(db_path: str, base_url: str = "http://127.0.0.1:8000") -> FastAPI
 
     # The last added is the outermost: security headers on every answer, then the methods a
     # read-only server takes, then the cache, which answers a cached page before routing.
-    app.add_middleware(PageCache, db_path=db_path)
+    if cache:
+        app.add_middleware(PageCache, db_path=db_path)
     app.add_middleware(ReadOnlyMethods)
     app.add_middleware(SecurityHeaders)
 

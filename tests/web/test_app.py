@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from storyline.ingest.sources import SourceOptions
 from storyline.runner import run
-from storyline.store import open_store
+from storyline.store import Store, open_store
 from storyline.web.app import CSP, create_app
 
 #: Articles whose title, outlet and text try script and HTML injection.
@@ -216,6 +216,28 @@ def test_cached_pages_follow_the_store(tmp_path: Path) -> None:
         build_store(tmp_path / "c.db", SAMPLE, HOSTILE)  # another writer adds stories
         after = fresh.get("/api/stories").json()["stories"]
         assert len(after) == len(before) + len(HOSTILE)
+
+
+@pytest.mark.parametrize(("cache", "opened"), [(True, 1), (False, 2)])
+def test_without_the_cache_every_page_is_rendered_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool, opened: int
+) -> None:
+    from storyline.web import app as web
+    from tests.conftest import SAMPLE
+
+    db = build_store(tmp_path / "n.db", SAMPLE, [])
+    opens: list[str] = []
+    real = web.open_store
+
+    def counting(path: str) -> Store:
+        opens.append(path)
+        return real(path)
+
+    monkeypatch.setattr(web, "open_store", counting)
+    with TestClient(create_app(db, cache=cache)) as client:
+        first = client.get("/api/stories").json()
+        assert client.get("/api/stories").json() == first
+    assert len(opens) == opened
 
 
 def test_hostile_text_and_ids_stay_inside_atom_elements(client: TestClient) -> None:
