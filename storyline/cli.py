@@ -652,7 +652,9 @@ def summarize_command(file: str, words: int, as_json: bool, quiet: bool) -> None
 
     Prints the chosen sentences, one per line, in story order, within WORDS words. With
     --json, prints {"summary", "sentences": [{"text", "citations": [{"article", "start",
-    "end"}]}]}, citing every article that carried each sentence.
+    "end"}]}]}, citing every article that carried each sentence. Page furniture is left out:
+    comments, credits, prompts and datelines, and lines an outlet prints in five or more of
+    the file's articles.
     """
     from storyline.ingest.furniture import news_batch
     from storyline.telling.digest import summarize
@@ -710,7 +712,8 @@ def timeline_command(
 
     Prints one JSON object: {"topic", "timeline": [{"date", "sentences": [...]}]} (the
     benchmark format), plus "citations" per date. Only articles published between --start and
-    --end are read, and only dates in that window are chosen.
+    --end are read, and only dates in that window are chosen. Page furniture is left out, as
+    in `summarize`.
     """
     from storyline.ingest.furniture import news_batch
     from storyline.telling.timeline import timeline
@@ -752,7 +755,8 @@ def cluster_command(file: str, quiet: bool) -> None:
     order), wire copies linked first and put with their original as `ingest` links them.
     Prints {"id", "story"} per article, in input order; merged stories are reported
     under the id they merged into, and articles that left a story in a split under the story
-    they moved to.
+    they moved to. Story features come from the articles' own text: page furniture is left
+    out, as in `summarize`.
     """
     from storyline.analysis.pipeline import analyze
     from storyline.ingest.dedupe import link_copies
