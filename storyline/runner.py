@@ -31,7 +31,13 @@ from storyline.errors import SourceError
 from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
 from storyline.ingest.feeds import feed_facts, max_age, next_poll
 from storyline.ingest.fetch import Fetcher
-from storyline.ingest.furniture import LEARN_AFTER, blank, find_furniture, line_keys
+from storyline.ingest.furniture import (
+    LEARN_AFTER,
+    blank,
+    find_furniture,
+    keyed_pieces,
+    line_keys,
+)
 from storyline.ingest.sources import SourceOptions, read_feed, read_sources
 from storyline.records import Article, Feed, Problem, TimeExpr, published_date
 from storyline.store import Store
@@ -193,12 +199,13 @@ def mark_furniture(store: Store, article: Article, *, counted: bool) -> None:
     analysed again by the next run (its quotes, entities and times came from furniture), and
     its story told again.
     """
-    keys = line_keys(article.text)
+    keyed = keyed_pieces(article.text)
+    keys = line_keys(article.text, keyed)
     learned_now: list[int] = []
     if counted and article.outlet:
         learned_now = store.count_lines(article.outlet, keys, LEARN_AFTER)
     learned = store.learned_lines(article.outlet, keys, LEARN_AFTER)
-    store.set_furniture(article.id, find_furniture(article.text, learned))
+    store.set_furniture(article.id, find_furniture(article.text, learned, keyed))
     for key in learned_now:
         for earlier in store.outlet_articles_with(article.outlet or "", keys[key]):
             if earlier.id == article.id:

@@ -40,6 +40,7 @@ __all__ = [
     "blank",
     "find_furniture",
     "furniture_by_form",
+    "keyed_pieces",
     "learn",
     "line_key",
     "line_keys",
@@ -123,6 +124,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[
 # ("W.", "U.S."), a short title ("Sen.", "Gov.", "Mr.").
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:[A-Za-z]\.|(?:[A-Za-z]\.){2,}|[A-Z][a-z]{0,2}\.)$")
 _WORD = re.compile(r"\w+")
+_LINE = re.compile(r"[^\n]+")
 
 
 def pieces(text: str) -> Iterator[tuple[int, int]]:
@@ -162,12 +164,22 @@ def line_key(piece: str) -> int | None:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def line_keys(text: str) -> dict[int, str]:
-    """Each distinct key of ``text``'s pieces, with the first piece that has it."""
-    keys: dict[int, str] = {}
+def keyed_pieces(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, key) of each piece of ``text`` long enough to have a key."""
+    found = []
     for start, end in pieces(text):
         key = line_key(text[start:end])
-        if key is not None and key not in keys:
+        if key is not None:
+            found.append((start, end, key))
+    return found
+
+
+def line_keys(text: str, keyed: list[tuple[int, int, int]] | None = None) -> dict[int, str]:
+    """Each distinct key of ``text``'s pieces (``keyed``, if computed already), with the first
+    piece that has it."""
+    keys: dict[int, str] = {}
+    for start, end, key in keyed if keyed is not None else keyed_pieces(text):
+        if key not in keys:
             keys[key] = text[start:end]
     return keys
 
@@ -180,10 +192,13 @@ def furniture_by_form(text: str) -> list[Furniture]:
         marks.append(comments.start())
     # The comments run from the start of the line with the first byline to the page's end: a
     # byline no other follows can be a news story's own "she wrote:".
+    # The lines after it are furniture already: a comment page of 100,000 words is not read
+    # line by line.
+    section = len(text)
     if comments or len(marks) >= 2:
-        start = text.rfind("\n", 0, min(marks)) + 1
-        found.append(Furniture(start, len(text.rstrip()), "comments"))
-    for line in re.finditer(r"[^\n]+", text):
+        section = text.rfind("\n", 0, min(marks)) + 1
+        found.append(Furniture(section, len(text.rstrip()), "comments"))
+    for line in _LINE.finditer(text, 0, section):
         body = line.group(0)
         if COMMENT_MARK.search(body):
             found.append(Furniture(line.start(), line.end(), "comment"))
@@ -209,14 +224,17 @@ def _credit_end(text: str, at: int) -> int:
     return ends[min(len(ends), 2) - 1] if ends else at
 
 
-def find_furniture(text: str, learned: Container[int] = ()) -> tuple[Furniture, ...]:
+def find_furniture(
+    text: str, learned: Container[int] = (), keyed: list[tuple[int, int, int]] | None = None
+) -> tuple[Furniture, ...]:
     """Every piece of furniture in ``text``: by form, and each piece whose key is among its
-    outlet's ``learned`` keys ("repeated"); sorted, overlaps merged (the first kind kept)."""
+    outlet's ``learned`` keys ("repeated"; ``keyed``: the text's :func:`keyed_pieces`, if
+    computed already); sorted, overlaps merged (the first kind kept)."""
     found = furniture_by_form(text)
-    for start, end in pieces(text):
-        key = line_key(text[start:end])
-        if key is not None and key in learned:
-            found.append(Furniture(start, end, "repeated"))
+    if learned:
+        for start, end, key in keyed if keyed is not None else keyed_pieces(text):
+            if key in learned:
+                found.append(Furniture(start, end, "repeated"))
     return _merged(found)
 
 

@@ -152,16 +152,21 @@ class ArticleQueries(StoreBase):
         """Count one more article of ``outlet`` printing each of ``keys``; returns the keys
         that reached ``learn_after`` articles with it (learned just now). Call inside
         :meth:`transaction`."""
-        learned = []
-        for key in keys:
-            row = self.conn.execute(
-                "INSERT INTO outlet_lines (outlet, key, articles) VALUES (?, ?, 1)"
-                " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + 1"
-                " RETURNING articles",
-                (outlet, key),
-            ).fetchone()
-            if int(row[0]) == learn_after:
-                learned.append(key)
+        counted = list(keys)
+        self.conn.executemany(
+            "INSERT INTO outlet_lines (outlet, key, articles) VALUES (?, ?, 1)"
+            " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + 1",
+            [(outlet, key) for key in counted],
+        )
+        learned: list[int] = []
+        for at in range(0, len(counted), 500):  # SQLite's limit on bound parameters
+            chunk = counted[at : at + 500]
+            rows = self.conn.execute(
+                "SELECT key FROM outlet_lines WHERE outlet = ? AND articles = ?"
+                f" AND key IN ({', '.join('?' for _ in chunk)})",
+                (outlet, learn_after, *chunk),
+            ).fetchall()
+            learned += [int(row[0]) for row in rows]
         return learned
 
     def learned_lines(self, outlet: str | None, keys: Iterable[int], learn_after: int) -> set[int]:
