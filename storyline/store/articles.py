@@ -158,31 +158,25 @@ class ArticleQueries(StoreBase):
             " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + 1",
             [(outlet, key) for key in counted],
         )
-        learned: list[int] = []
-        for at in range(0, len(counted), 500):  # SQLite's limit on bound parameters
-            chunk = counted[at : at + 500]
-            rows = self.conn.execute(
-                "SELECT key FROM outlet_lines WHERE outlet = ? AND articles = ?"
-                f" AND key IN ({', '.join('?' for _ in chunk)})",
-                (outlet, learn_after, *chunk),
-            ).fetchall()
-            learned += [int(row[0]) for row in rows]
-        return learned
+        return self._counted_keys(outlet, counted, "=", learn_after)
 
     def learned_lines(self, outlet: str | None, keys: Iterable[int], learn_after: int) -> set[int]:
         """Those of ``keys`` that ``outlet`` prints in ``learn_after`` or more articles."""
-        wanted = list(keys)
-        if outlet is None or not wanted:
+        if outlet is None:
             return set()
-        found: set[int] = set()
-        for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            chunk = wanted[at : at + 500]
+        return set(self._counted_keys(outlet, list(keys), ">=", learn_after))
+
+    def _counted_keys(self, outlet: str, keys: list[int], compare: str, articles: int) -> list[int]:
+        """Those of ``keys`` whose count for ``outlet`` is ``compare`` (= or >=) ``articles``."""
+        found: list[int] = []
+        for at in range(0, len(keys), 500):  # SQLite's limit on bound parameters
+            chunk = keys[at : at + 500]
             rows = self.conn.execute(
-                "SELECT key FROM outlet_lines WHERE outlet = ? AND articles >= ?"
+                f"SELECT key FROM outlet_lines WHERE outlet = ? AND articles {compare} ?"
                 f" AND key IN ({', '.join('?' for _ in chunk)})",
-                (outlet, learn_after, *chunk),
+                (outlet, articles, *chunk),
             ).fetchall()
-            found.update(int(row[0]) for row in rows)
+            found += [int(row[0]) for row in rows]
         return found
 
     def outlet_articles_with(self, outlet: str, line: str) -> list[Article]:
