@@ -210,11 +210,12 @@ def mark_furniture(store: Store, article: Article, *, counted: bool) -> None:
         for earlier in store.outlet_articles_with(article.outlet or "", keys[key]):
             if earlier.id == article.id:
                 continue
-            earlier_keys = line_keys(earlier.text)
+            earlier_keyed = keyed_pieces(earlier.text)
+            earlier_keys = line_keys(earlier.text, earlier_keyed)
             if key not in earlier_keys:  # the phrase search also finds longer lines
                 continue
             known = store.learned_lines(earlier.outlet, earlier_keys, LEARN_AFTER)
-            if store.set_furniture(earlier.id, find_furniture(earlier.text, known)):
+            if store.set_furniture(earlier.id, find_furniture(earlier.text, known, earlier_keyed)):
                 store.forget_analysis(earlier.id)
 
 

@@ -287,7 +287,8 @@ def article_data(
             raise BadRequest(f"span {cited[0]}-{cited[1]} is outside the article")
         marks.append((cited[0], cited[1], "cited", "the line the story cites"))
     # Furniture first: no stage read it, so nothing else is marked inside it.
-    for piece in store.furniture(article.id):
+    furniture = store.furniture(article.id)
+    for piece in furniture:
         marks.append((piece.start, piece.end, "furniture", f"page furniture ({piece.kind})"))
     if analysis is not None:
         for quote in analysis.quotes:
@@ -308,7 +309,7 @@ def article_data(
         "quotes": store.article_quotes(canonical),
         "times": [t.to_dict() for t in analysis.times] if analysis else [],
         "entities": [e.to_dict() for e in analysis.entities] if analysis else [],
-        "furniture": [f.to_dict() for f in store.furniture(article.id)],
+        "furniture": [piece.to_dict() for piece in furniture],
         "segments": [_seg(s) for s in _segments(article.text, marks)],
     }
 
