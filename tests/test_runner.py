@@ -283,16 +283,17 @@ def test_two_writers_at_once_give_what_a_sequential_run_gives(tmp_path: Path) ->
             [*command, "--no-analyze"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
 
-    def finish(child: subprocess.Popen[bytes]) -> None:
-        _, errors = child.communicate(timeout=120)
-        assert child.returncode == 0, errors.decode()
+    def finish(*children: subprocess.Popen[bytes]) -> None:
+        # Every child is waited for before any assertion, so a failure leaves no process behind.
+        outcomes = [(child.communicate(timeout=120)[1], child.returncode) for child in children]
+        for errors, code in outcomes:
+            assert code == 0, errors.decode()
 
     sequential = tmp_path / "sequential.db"
     for path in (files[0], files[1], files[0]):
         finish(ingest(sequential, path))
     both = tmp_path / "both.db"
-    for child in [ingest(both, files[0]), ingest(both, files[1]), ingest(both, files[0])]:
-        finish(child)
+    finish(ingest(both, files[0]), ingest(both, files[1]), ingest(both, files[0]))
 
     def links(path: Path) -> tuple[int, int]:
         with open_store(path) as store:

@@ -110,10 +110,12 @@ def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = Tru
     conn = None
     try:
         conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        # The busy timeout first: switching a new file to WAL takes a lock that another
+        # process opening the same new store may hold for a moment.
+        conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
         conn.create_function("storyline_name_key", 1, name_key, deterministic=True)
         migrate(conn)
     except sqlite3.DatabaseError as exc:

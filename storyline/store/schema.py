@@ -229,26 +229,33 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to date, one migration per transaction. Returns the new version."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > len(MIGRATIONS):
-        raise StoreError(
-            f"database schema version {version} is newer than this Storyline"
-            f" ({len(MIGRATIONS)}); upgrade Storyline"
-        )
-    for number in range(version, len(MIGRATIONS)):
+    """Bring the schema up to date, one migration per transaction. Returns the new version.
+
+    The version is read inside each migration's write transaction, not before: two processes
+    opening a new store at once (two ``ingest`` runs) would otherwise both read version 0 and
+    the second would fail creating tables the first had just made.
+    """
+    while True:
         # executescript() commits first, so run the statements one by one inside our own
         # transaction: a migration applies completely, with its version bump, or not at all.
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _split_sql(MIGRATIONS[number]):
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"database schema version {version} is newer than this Storyline"
+                    f" ({len(MIGRATIONS)}); upgrade Storyline"
+                )
+            if version == len(MIGRATIONS):
+                conn.execute("COMMIT")
+                return version
+            for statement in _split_sql(MIGRATIONS[version]):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute(f"PRAGMA user_version = {version + 1}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-    return len(MIGRATIONS)
 
 
 def _split_sql(script: str) -> list[str]:

@@ -32,6 +32,32 @@ def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path: Path) -> None
         assert second.schema_version == len(MIGRATIONS)
 
 
+def test_many_openers_of_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    """Two ``ingest`` runs started together on a new file: each must find the schema made,
+    not fail creating tables the other has just made (CI caught this race)."""
+    import threading
+
+    path = tmp_path / "new.db"
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def open_once() -> None:
+        start.wait()
+        try:
+            open_store(path).close()
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_once) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with open_store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path)
