@@ -231,10 +231,15 @@ MIGRATIONS: tuple[str, ...] = (
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema up to date, one migration per transaction. Returns the new version.
 
-    The version is read inside each migration's write transaction, not before: two processes
+    The version is read again inside each migration's write transaction: two processes
     opening a new store at once (two ``ingest`` runs) would otherwise both read version 0 and
-    the second would fail creating tables the first had just made.
+    the second would fail creating tables the first had just made. A store that is up to date
+    takes no write lock at all (every web request opens the store, and must not wait for an
+    ingest's transaction).
     """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version == len(MIGRATIONS):
+        return version
     while True:
         # executescript() commits first, so run the statements one by one inside our own
         # transaction: a migration applies completely, with its version bump, or not at all.

@@ -58,6 +58,15 @@ def test_many_openers_of_one_new_store_at_once_all_succeed(tmp_path: Path) -> No
         assert store.schema_version == len(MIGRATIONS)
 
 
+def test_an_up_to_date_store_opens_while_a_writer_holds_its_lock(tmp_path: Path) -> None:
+    """Readers (each web request) open the store while an ingest writes: no write lock."""
+    path = tmp_path / "busy.db"
+    with open_store(path) as writer, writer.transaction():
+        writer.insert_article(_article())
+        with open_store(path) as reader:
+            assert reader.stats()["articles"] == 0
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path)
