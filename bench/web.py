@@ -1,18 +1,20 @@
 """Latency of the web UI with a big store: story page and search, p50/p95, 1 and 50 clients.
 
     python bench/web.py [--articles 100000] [--requests 1000] [--db PATH] [--no-cache]
+                        [--workers N]
 
 Builds (once; reused if PATH exists) a store of generated articles: 20 per story, readable
 sentences from small vocabularies, one outlet in five. The articles go straight into the
 store's tables in large transactions (ingest and analysis are measured by
 bench/throughput.py; here only serving is timed), and the stories the benchmark asks for are
-told. Then it starts the real server (`storyline serve`, one process) and sends requests from
-1 and from 50 concurrent clients over loopback (wrk when it is installed, Debian package
-`wrk`; else httpx with asyncio, which costs the client more CPU than the server): the story
-page (HTML) of a random told story, and a search for a random topic word. Every distinct page is
-first requested once from 4 clients ("4 cold": rendered from the store, timed with httpx);
-the 1- and 50-client figures are for the warm server that follows. With --no-cache the server
-keeps no page (`storyline serve --no-cache`): every request is rendered from the store.
+told. Then it starts the real server (`storyline serve`, one process unless --workers) and
+sends requests from 1 and from 50 concurrent clients over loopback (wrk when it is installed,
+Debian package `wrk`; else httpx with asyncio, which costs the client more CPU than the
+server): the story page (HTML) of a random told story, and a search for a random topic word.
+Every distinct page is first requested once from 4 clients ("4 cold": rendered from the
+store, timed with httpx); the 1- and 50-client figures are for the warm server that follows.
+With --no-cache the server keeps no page (`storyline serve --no-cache`): every request is
+rendered from the store. --workers N starts N server processes (`storyline serve --workers N`).
 """
 
 from __future__ import annotations
@@ -158,6 +160,9 @@ def main() -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="Serve with `--no-cache`: every page rendered."
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Server processes (`storyline serve --workers`)."
+    )
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     if args.db.exists():
@@ -169,7 +174,8 @@ def main() -> None:
         print(
             f"built {args.db} ({args.articles} articles) in {time.perf_counter() - started:.0f} s"
         )
-    with served(args.db, *(["--no-cache"] if args.no_cache else [])) as base:
+    options = [*(["--no-cache"] if args.no_cache else []), "--workers", str(args.workers)]
+    with served(args.db, *options) as base:
         rng = random.Random(args.seed)
         with open_store(args.db) as store:
             titles = [r[0] for r in store.conn.execute("SELECT title FROM articles LIMIT 2000")]

@@ -1258,9 +1258,23 @@ def demo_command(db_path: str, serve: bool, port: int, quiet: bool) -> None:
     is_flag=True,
     help="Render every page from the store (pages are kept until the store changes otherwise).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes answering at once (each keeps its own connections and page cache);"
+    " one per core serves many readers faster.",
+)
 @quiet_option
 def serve_command(
-    db_path: str, host: str, port: int, base_url: str | None, no_cache: bool, quiet: bool
+    db_path: str,
+    host: str,
+    port: int,
+    base_url: str | None,
+    no_cache: bool,
+    workers: int,
+    quiet: bool,
 ) -> None:
     """Serve the store: web UI, JSON API (OpenAPI at /docs) and Atom feeds, read-only.
 
@@ -1269,7 +1283,7 @@ def serve_command(
     """
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such store (run storyline ingest first)")
-    _serve(db_path, host, port, base_url, quiet=quiet, cache=not no_cache)
+    _serve(db_path, host, port, base_url, quiet=quiet, cache=not no_cache, workers=workers)
 
 
 def _serve(
@@ -1280,10 +1294,10 @@ def _serve(
     *,
     quiet: bool = False,
     cache: bool = True,
+    workers: int = 1,
 ) -> None:
-    import uvicorn  # the server is only needed by these two commands
-
-    from storyline.web.app import create_app, is_loopback
+    from storyline.web.app import is_loopback
+    from storyline.web.server import run_server  # uvicorn: only these two commands need it
 
     if not is_loopback(host):
         click.secho(
@@ -1293,14 +1307,10 @@ def _serve(
         )
     click.secho(f"Serving {db_path} on http://{host}:{port}/  (Ctrl-C to stop)", bold=True)
     base = base_url or f"http://{host if ':' not in host else f'[{host}]'}:{port}"
-    # Each request is logged (uvicorn's access log) unless --quiet.
-    uvicorn.run(
-        create_app(db_path, base, cache=cache),
-        host=host,
-        port=port,
-        log_level="warning" if quiet else "info",
-        access_log=not quiet,
-    )
+    try:
+        run_server(db_path, base, host, port, quiet=quiet, cache=cache, workers=workers)
+    except OSError as exc:  # the port is taken or the address is not ours
+        raise click.ClickException(f"{host}:{port}: cannot listen ({exc.strerror})") from exc
 
 
 def main() -> None:

@@ -76,7 +76,9 @@ class Article:
         return len(self.text.split())
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a plain value, so no deep copy (asdict's) is needed: lists of
+        # articles (a story page, a search) call this for each one.
+        return {name: getattr(self, name) for name in ARTICLE_FIELDS}
 
 
 #: The fields of :class:`Article`, in order: the store's article columns and the Spark job's

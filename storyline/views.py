@@ -264,7 +264,12 @@ LEAD_CHARS = 280
 def _summary(article: Article) -> dict[str, Any]:
     """An article without its text, but with its opening (``lead``) for lists and feeds."""
     data = {k: v for k, v in article.to_dict().items() if k != "text"}
-    text = " ".join(article.text.split())
+    # Only the opening is shown: collapse the whitespace of its first characters, not of the
+    # whole text (a story page lists every article), unless that opening is mostly blanks.
+    head = article.text[: 4 * LEAD_CHARS]
+    text = " ".join(head.split())
+    if len(head) < len(article.text) and len(text) <= LEAD_CHARS:
+        text = " ".join(article.text.split())
     lead = text if len(text) <= LEAD_CHARS else text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
     return {**data, "lead": lead}
 
@@ -415,15 +420,11 @@ def search_data(
     articles = found[:RESULTS_PER_PAGE]
     words = [w.rstrip("*").lower() for w in re.findall(r"[\w'-]+\*?", q or "") if w.strip("*")]
     groups: dict[str, dict[str, Any]] = {}
+    placed = store.stories_of([a.id for a in articles])
     for article in articles:
-        story = store.story_of(store.canonical_id(article.id)) or ""
+        story, headline = placed.get(article.id, ("", None))
         group = groups.setdefault(
-            story,
-            {
-                "story": story or None,
-                "headline": store.story_headline(story) if story else None,
-                "articles": [],
-            },
+            story, {"story": story or None, "headline": headline, "articles": []}
         )
         group["articles"].append({**_summary(article), "snippet": snippet(article.text, words)})
     return {

@@ -364,3 +364,40 @@ def test_serve_logs_requests_unless_quiet(tmp_path: Path, monkeypatch: Any) -> N
     assert calls == [
         {"host": "127.0.0.1", "port": 8000, "log_level": "warning", "access_log": False}
     ]
+
+
+def test_serve_with_several_workers_answers_from_several_processes(db: str) -> None:
+    """`serve --workers 2`: uvicorn's supervisor and two server processes, each answering
+    with the same pages (the settings reach them through the environment)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "storyline.cli", "serve", "--db", db, "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--workers", "2", "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        answers = []
+        deadline = time.monotonic() + 60
+        while len(answers) < 20 and time.monotonic() < deadline:
+            try:
+                answers.append(httpx.get(base + "/api/stories", timeout=5).json())
+            except httpx.TransportError:
+                time.sleep(0.1)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert len(answers) == 20 and all(a == answers[0] for a in answers)
+    assert answers[0]["stories"]
+    assert len(children) >= 2

@@ -17,6 +17,13 @@ from storyline.store.base import _NAMING, A_COLUMNS, _article
 MAX_TERMS = 12
 #: Letters a prefix needs before its ``*``: "a*" would match most of the index.
 MIN_PREFIX = 3
+#: Matches a search ranks: the newest this many (in the order they were stored). FTS5 scores
+#: every match before it can return the best 50, at about 0.7 microseconds each: a word half
+#: of a 100,000-article store prints cost 100 ms a search, and its newest 1,000 matches cost
+#: 1 to 3 ms. A word in fewer articles is ranked over all of them, as before. News readers
+#: want the recent reports of a common word first; an older one is found by adding a word or
+#: a date (the filters apply before the window).
+SEARCH_WINDOW = 1000
 
 
 def fts_query(text: str) -> str:
@@ -75,13 +82,17 @@ class SearchQueries:
             match = fts_query(query)
             if not match:
                 return []
+            # FTS5 hands matches out newest first (by rowid) without sorting, so the inner
+            # query stops after SEARCH_WINDOW of them; only those are scored and ranked.
             rows = self.conn.execute(
-                f"SELECT {columns} FROM articles_fts"
-                " JOIN articles a ON a.rowid = articles_fts.rowid"
+                f"SELECT {columns} FROM ("
+                " SELECT articles_fts.rowid AS found, bm25(articles_fts, 5.0, 1.0) AS score"
+                " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
                 " WHERE articles_fts MATCH ?"
                 + "".join(f" AND {w}" for w in where)
-                + " ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ? OFFSET ?",
-                (match, *params, limit, offset),
+                + " ORDER BY articles_fts.rowid DESC LIMIT ?"
+                ") JOIN articles a ON a.rowid = found ORDER BY score, found DESC LIMIT ? OFFSET ?",
+                (match, *params, SEARCH_WINDOW, limit, offset),
             ).fetchall()
         else:
             rows = self.conn.execute(

@@ -289,6 +289,32 @@ class StoryQueries(AnalysisQueries):
         ).fetchall()
         return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """The story (through its original, for a copy) and that story's headline of each of
+        these articles that has one, in two statements for all of them: a search page lists
+        50 articles, and three lookups each cost more than the search itself."""
+        if not article_ids:
+            return {}
+        marks = ", ".join("?" for _ in article_ids)
+        rows = self.conn.execute(
+            "SELECT x.id, s.story_id FROM articles x"
+            " LEFT JOIN duplicates d ON d.article_id = x.id"
+            " JOIN story_articles s ON s.article_id = COALESCE(d.canonical_id, x.id)"
+            f" WHERE x.id IN ({marks})",
+            tuple(article_ids),
+        ).fetchall()
+        stories = {str(a): str(s) for a, s in rows}
+        distinct = sorted(set(stories.values()))
+        told = dict(
+            self.conn.execute(
+                "SELECT story_id, headline FROM story_tellings"
+                f" WHERE headline != '' AND story_id IN ({', '.join('?' for _ in distinct)})",
+                tuple(distinct),
+            ).fetchall()
+        )
+        headlines = {s: told.get(s) or self.story_headline(s) for s in distinct}
+        return {a: (s, headlines[s]) for a, s in stories.items()}
+
     def story_headline(self, story_id: str) -> str | None:
         # The told headline; the first article's title until the story has been told.
         row = self.conn.execute(

@@ -108,6 +108,28 @@ def test_full_text_search_ranks_and_survives_syntax(store: Store) -> None:
     assert [a.text[:3] for a in store.articles(query="bus*")] == ["The"]
 
 
+def test_a_search_ranks_its_newest_matches_and_filters_before_the_window(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storyline.store import search
+
+    with store.transaction():
+        for n in range(6):
+            # The oldest ones say "ferry" most often: the best ranked over all matches.
+            words = " ".join(["ferry"] * (6 - n))
+            store.insert_article(
+                _article(f"Harbour report {n}: {words} late today.", published=f"2025-01-0{n + 1}")
+            )
+    everything = [a.text[:16] for a in store.articles(query="ferry")]
+    assert everything[0] == "Harbour report 0" and len(everything) == 6
+    monkeypatch.setattr(search, "SEARCH_WINDOW", 3)
+    newest = [a.text[:16] for a in store.articles(query="ferry")]
+    assert newest == ["Harbour report 3", "Harbour report 4", "Harbour report 5"]
+    # A date filter picks its matches before the window is taken.
+    dated = store.articles(query="ferry", end="2025-01-02")
+    assert [a.text[:16] for a in dated] == ["Harbour report 0", "Harbour report 1"]
+
+
 def test_find_article_by_unambiguous_prefix(store: Store) -> None:
     article = _article()
     with store.transaction():

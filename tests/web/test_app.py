@@ -218,26 +218,40 @@ def test_cached_pages_follow_the_store(tmp_path: Path) -> None:
         assert len(after) == len(before) + len(HOSTILE)
 
 
-@pytest.mark.parametrize(("cache", "opened"), [(True, 1), (False, 2)])
+@pytest.mark.parametrize(("cache", "rendered"), [(True, 1), (False, 2)])
 def test_without_the_cache_every_page_is_rendered_from_the_store(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool, opened: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: bool, rendered: int
 ) -> None:
     from storyline.web import app as web
     from tests.conftest import SAMPLE
 
     db = build_store(tmp_path / "n.db", SAMPLE, [])
-    opens: list[str] = []
-    real = web.open_store
+    calls: list[str] = []
+    real = web.stories_data
 
-    def counting(path: str) -> Store:
-        opens.append(path)
-        return real(path)
+    def counting(store: Store, *args: Any, **options: Any) -> dict[str, Any]:
+        calls.append(store.path)
+        return real(store, *args, **options)
 
-    monkeypatch.setattr(web, "open_store", counting)
+    monkeypatch.setattr(web, "stories_data", counting)
     with TestClient(create_app(db, cache=cache)) as client:
         first = client.get("/api/stories").json()
         assert client.get("/api/stories").json() == first
-    assert len(opens) == opened
+    assert len(calls) == rendered
+
+
+def test_a_kept_connection_sees_what_another_process_commits_next(tmp_path: Path) -> None:
+    """Server threads keep their connection between requests; a commit made after a page was
+    read is in the next page (each read is its own autocommit snapshot)."""
+    from tests.conftest import SAMPLE
+
+    db = build_store(tmp_path / "k.db", SAMPLE, [])
+    with TestClient(create_app(db, cache=False)) as client:
+        before = client.get("/api/stories").json()["stories"]
+        with open_store(db) as writer, writer.transaction() as conn:
+            conn.execute("DELETE FROM story_articles WHERE story_id = ?", (before[0]["id"],))
+        after = client.get("/api/stories").json()["stories"]
+    assert [s["id"] for s in after] == [s["id"] for s in before[1:]]
 
 
 def test_hostile_text_and_ids_stay_inside_atom_elements(client: TestClient) -> None:
@@ -507,3 +521,19 @@ def test_furniture_is_shown_greyed_and_nothing_reads_it(tmp_path: Path) -> None:
     assert [q["speaker"] for q in data["quotes"]] == ["the harbour office"]
     assert all("Penhale" not in e["canonical"] for e in data["entities"])
     assert '<mark class="furniture"' in page
+
+
+def test_stories_of_many_articles_agree_with_one_lookup_each(db: str) -> None:
+    """The search page's one batched lookup gives each article (a copy through its original)
+    the story and headline the single lookups give."""
+    with open_store(db) as store:
+        ids = [str(r[0]) for r in store.conn.execute("SELECT id FROM articles")]
+        copies = store.conn.execute("SELECT COUNT(*) FROM duplicates").fetchone()[0]
+        one_by_one = {}
+        for article_id in ids:
+            story = store.story_of(store.canonical_id(article_id))
+            if story is not None:
+                one_by_one[article_id] = (story, store.story_headline(story))
+        assert store.stories_of(ids) == one_by_one
+        assert store.stories_of([]) == {}
+    assert copies > 0 and len(one_by_one) > copies
