@@ -223,6 +223,8 @@ def load_tagger() -> tuple[Tokenizer, Any]:
     worker = multiprocessing.parent_process() is not None
     options.intra_op_num_threads = 1 if worker else (os.cpu_count() or 1)
     options.inter_op_num_threads = 1
+    # No memory arena: it keeps the largest batch's activations for the process's life.
+    options.enable_cpu_mem_arena = False
     try:
         tokenizer = Tokenizer.from_str((folder / "tokenizer.json").read_text(encoding="utf-8"))
         session = onnxruntime.InferenceSession(
