@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,25 @@ class Store(SearchQueries, FeedQueries, StoryQueries):
         }
 
 
+def _set_up(conn: sqlite3.Connection) -> None:
+    """WAL mode and the schema, retried while another process sets the same new file up.
+
+    Switching a new file to WAL needs it alone, and SQLite answers "database is locked" at
+    once, without waiting out the busy timeout, when waiting could deadlock (two processes
+    opening one new store together each hold a read lock the other's switch needs).
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Store:
     """Open (creating and migrating as needed) the store at ``path`` (default: see README).
 
@@ -113,11 +133,10 @@ def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = Tru
         # The busy timeout first: switching a new file to WAL takes a lock that another
         # process opening the same new store may hold for a moment.
         conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("storyline_name_key", 1, name_key, deterministic=True)
-        migrate(conn)
+        _set_up(conn)
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
