@@ -24,7 +24,14 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
-from storyline.analysis.gazetteer import CANONICAL, COUNTRIES, NAME_PARTICLES, ROLE_NOUNS, TITLES
+from storyline.analysis.gazetteer import (
+    ACTOR_LABELS,
+    CANONICAL,
+    COUNTRIES,
+    NAME_PARTICLES,
+    ROLE_NOUNS,
+    TITLES,
+)
 from storyline.analysis.stage import Parsed
 from storyline.records import Entity, Mention
 
@@ -58,7 +65,43 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
                 entity_label=label,
             )
         )
-    return tuple(mentions)
+    return tuple(_labels_agreed(mentions))
+
+
+def _labels_agreed(mentions: list[Mention]) -> list[Mention]:
+    """Each name of the article under the kind most of its mentions have.
+
+    The small model types one name differently from sentence to sentence ("Mosul" a place five
+    times and a person once); one mention's kind would make a second entity, a person who is
+    a city. A name whose mentions have a kind in the majority (more than half) takes it; a
+    tie changes nothing. Surnames were resolved first ("Jordan" after "Michael Jordan" is the
+    person's mention, not the country's).
+    """
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for mention in mentions:
+        if mention.entity_label in ACTOR_LABELS:
+            kinds[mention.canonical][mention.entity_label] += 1
+    agreed: dict[str, str] = {}
+    for name, counts in kinds.items():
+        if len(counts) > 1:
+            kind, n = counts.most_common(1)[0]
+            if 2 * n > sum(counts.values()):
+                agreed[name] = kind
+    if not agreed:
+        return mentions
+    return [
+        _relabelled(m, agreed[m.canonical])
+        if m.canonical in agreed and m.entity_label in ACTOR_LABELS
+        else m
+        for m in mentions
+    ]
+
+
+def _relabelled(mention: Mention, kind: str) -> Mention:
+    if mention.entity_label == kind:
+        return mention
+    name, label = _canonical(mention.canonical, kind)
+    return replace(mention, canonical=name, entity_label=label)
 
 
 def group_entities(mentions: Iterable[Mention]) -> tuple[Entity, ...]:

@@ -179,6 +179,9 @@ for _org, _forms in _ORGANISATIONS.items():
         CANONICAL[_form] = (_org, "ORG")
 
 COUNTRIES: frozenset[str] = frozenset(_COUNTRIES)
+#: Kinds of actor one name can be mistaken between (a city read as a person, a party as a
+#: place): the entity stage decides a name's kind by its other mentions in the article.
+ACTOR_LABELS: frozenset[str] = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 
 #: Words before a name that are titles, not part of it ("President Bashar al-Assad").
 TITLES: frozenset[str] = frozenset(
