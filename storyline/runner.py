@@ -28,7 +28,14 @@ from storyline.analysis import DEFAULT_STAGES
 from storyline.analysis.pipeline import analyze
 from storyline.analysis.times import find_times
 from storyline.errors import SourceError
-from storyline.ingest.dedupe import Deduplicator, signature, to_bytes
+from storyline.ingest.dedupe import (
+    DUPLICATE_THRESHOLD,
+    best_match,
+    copy_rule,
+    hash_values,
+    signature,
+    to_bytes,
+)
 from storyline.ingest.feeds import feed_facts, max_age, next_poll
 from storyline.ingest.fetch import Fetcher
 from storyline.ingest.furniture import (
@@ -132,16 +139,13 @@ def ingest_sources(
     """
     options = options or SourceOptions()
     options.known_url = store.has_url
-    deduplicator = Deduplicator()
-    deduplicator.load(store.signatures())
     report = IngestReport()
-    store_items(store, deduplicator, read_sources(sources, options), report, on_item=on_item)
+    store_items(store, read_sources(sources, options), report, on_item=on_item)
     return report
 
 
 def store_items(
     store: Store,
-    deduplicator: Deduplicator,
     items: Iterable[Article | Problem],
     report: IngestReport,
     *,
@@ -156,30 +160,34 @@ def store_items(
             report.problems.append(item)
             store.record_problems([item], stage=stage)
         else:
-            add_article(store, deduplicator, item, report)
+            add_article(store, item, report)
         if on_item is not None:
             on_item(item)
         if stop():
             break
 
 
-def add_article(
-    store: Store, deduplicator: Deduplicator, article: Article, report: IngestReport
-) -> None:
-    """Store one article with its signature and, if it copies a stored one, the link."""
+def add_article(store: Store, article: Article, report: IngestReport) -> None:
+    """Store one article with its signature and, if it copies a stored one, the link.
+
+    A near-copy's candidates come from the store's index of LSH bands, not from an index of
+    every stored signature held in memory: memory stays the same however large the store.
+    """
     if store.has_article(article.id):
         report.unchanged += 1
         return
     minhash = signature(article.text)
+    data = to_bytes(minhash)
     exact = store.find_by_hash(article.content_hash)
-    duplicate = deduplicator.decide(
-        article.id, minhash, None if exact is None else store.canonical_id(exact)
-    )
+    if exact is not None:
+        duplicate = copy_rule(article.id, store.canonical_id(exact), None)
+    else:
+        candidates = ((c, hash_values(d)) for c, d in store.copy_candidates(data))
+        match = best_match(minhash, candidates, DUPLICATE_THRESHOLD)
+        duplicate = copy_rule(article.id, None, match)
     with store.transaction():
-        store.insert_article(article, signature=to_bytes(minhash), duplicate=duplicate)
+        store.insert_article(article, signature=data, duplicate=duplicate)
         mark_furniture(store, article, counted=duplicate is None)
-    # Indexed only once committed, so the in-memory index never holds an unstored article.
-    deduplicator.add(article.id, minhash, duplicate.canonical_id if duplicate else None)
     report.added += 1
     if duplicate is not None:
         report.copies += 1
@@ -481,7 +489,6 @@ def poll_feeds(
     options.known_url = store.has_url
     options.fetcher = fetcher
     report = PollReport()
-    deduplicator: Deduplicator | None = None
     for feed in store.due_feeds(now().isoformat(timespec="seconds")):
         if stop():
             break
@@ -511,15 +518,10 @@ def poll_feeds(
             )
             continue
         title, ttl = feed_facts(response.content)
-        if deduplicator is None:
-            deduplicator = Deduplicator()
-            deduplicator.load(store.signatures())
         added = IngestReport()
         try:
             items = read_feed(response.content, feed.url, options)
-            store_items(
-                store, deduplicator, items, added, stage="watch", on_item=on_item, stop=stop
-            )
+            store_items(store, items, added, stage="watch", on_item=on_item, stop=stop)
         except SourceError as exc:
             _poll_failed(store, feed, exc, every, started, report)
             continue

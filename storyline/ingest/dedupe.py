@@ -59,6 +59,43 @@ def from_bytes(data: bytes) -> MinHash:
     return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
 
 
+def hash_values(data: bytes) -> np.ndarray:
+    """A stored signature's hash values, without building a MinHash (which computes its
+    permutations again: most of the cost of checking a copy's candidates)."""
+    return np.frombuffer(data, dtype=np.uint64)
+
+
+def best_match(
+    minhash: MinHash, candidates: Iterable[tuple[str, np.ndarray]], threshold: float
+) -> Match | None:
+    """The most similar of the candidates (canonical id, hash values) at or above the
+    threshold; of equal ones, the first. The similarity is datasketch's Jaccard estimate:
+    the share of equal hash values."""
+    best: Match | None = None
+    values = minhash.hashvalues
+    for canonical_id, other in candidates:
+        similarity = float(np.count_nonzero(values == other)) / len(values)
+        if similarity >= threshold and (best is None or similarity > best.similarity):
+            best = Match(canonical_id, similarity)
+    return best
+
+
+def copy_rule(article_id: str, exact: str | None, match: Match | None) -> Duplicate | None:
+    """Whether an article copies one seen before: the one copy rule of every path.
+
+    ``exact`` is the canonical id of an earlier article with the same content hash, as the
+    caller found it (the store by its index, :func:`link_copies` in memory): an exact copy
+    links there; otherwise ``match``, the most similar signature at or above the threshold
+    (:func:`best_match` over the LSH candidates, in memory or the store's band index), does.
+    The Spark job runs the same rule as a join (:mod:`storyline.spark.job`).
+    """
+    if exact is not None:
+        return Duplicate(article_id, exact, 1.0, "exact")
+    if match is None:
+        return None
+    return Duplicate(article_id, match.canonical_id, round(match.similarity, 4), "minhash")
+
+
 class Deduplicator:
     """An in-memory LSH index over the signatures of every article seen so far."""
 
@@ -67,6 +104,7 @@ class Deduplicator:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._signatures: dict[str, MinHash] = {}
         self._canonical: dict[str, str] = {}
+        self._order: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._signatures)
@@ -81,34 +119,23 @@ class Deduplicator:
 
     def find(self, minhash: MinHash) -> Match | None:
         """The canonical article this signature copies, if any (most similar candidate)."""
-        best: Match | None = None
-        for candidate in self._lsh.query(minhash):
-            similarity = float(minhash.jaccard(self._signatures[candidate]))
-            if similarity >= self.threshold and (best is None or similarity > best.similarity):
-                best = Match(self._canonical[candidate], similarity)
-        return best
+        # Earliest first, so that of equally similar originals the earliest wins, as in the
+        # store's index and the Spark job.
+        found = sorted(self._lsh.query(minhash), key=self._order.__getitem__)
+        candidates = ((self._canonical[c], self._signatures[c].hashvalues) for c in found)
+        return best_match(minhash, candidates, self.threshold)
 
     def decide(
         self, article_id: str, minhash: MinHash, exact: str | None = None
     ) -> Duplicate | None:
-        """Whether an article copies one seen before: the one copy rule of every path.
-
-        ``exact`` is the canonical id of an earlier article with the same content hash, as
-        the caller found it (the store by its index, :func:`link_copies` in memory): an exact
-        copy links there; otherwise the most similar signature at or above the threshold
-        does. The Spark job runs the same rule as a join (:mod:`storyline.spark.job`).
-        """
-        if exact is not None:
-            return Duplicate(article_id, exact, 1.0, "exact")
-        match = self.find(minhash)
-        if match is None:
-            return None
-        return Duplicate(article_id, match.canonical_id, round(match.similarity, 4), "minhash")
+        """Whether an article copies one seen before (:func:`copy_rule`)."""
+        return copy_rule(article_id, exact, None if exact is not None else self.find(minhash))
 
     def add(self, article_id: str, minhash: MinHash, canonical_id: str | None = None) -> None:
         if article_id in self._signatures:
             return
         self._signatures[article_id] = minhash
+        self._order[article_id] = len(self._order)
         self._canonical[article_id] = canonical_id or article_id
         self._lsh.insert(article_id, minhash)
 
@@ -137,7 +164,8 @@ def link_copies(articles: Iterable[Article]) -> dict[str, str]:
 
 def lsh_bands() -> tuple[int, int]:
     """(bands, rows per band) of datasketch's index at our threshold and permutations: the
-    Spark job's banded join uses them, so its candidates are the ones :class:`Deduplicator`
-    would return."""
+    Spark job's banded join and the store's band index (:mod:`.bands`, which a test checks
+    against this) use them, so their candidates are the ones :class:`Deduplicator` would
+    return."""
     index = MinHashLSH(threshold=DUPLICATE_THRESHOLD, num_perm=NUM_PERM)
     return int(index.b), int(index.r)

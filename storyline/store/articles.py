@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from storyline.errors import NotFound
+from storyline.ingest.bands import band_keys
 from storyline.records import (
     Article,
     Duplicate,
@@ -56,6 +57,10 @@ class ArticleQueries(StoreBase):
                 "INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
                 (article.id, signature),
             )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
+                [(key, article.id) for key in band_keys(signature)],
+            )
         if duplicate is not None:
             self.conn.execute(
                 "INSERT INTO duplicates (article_id, canonical_id, similarity, method)"
@@ -100,13 +105,21 @@ class ArticleQueries(StoreBase):
 
     # -- near-duplicates ---------------------------------------------------------------------
 
-    def signatures(self) -> Iterator[tuple[str, bytes, str]]:
-        """(article id, MinHash signature, canonical id) of every article, in ingestion order."""
-        yield from self.conn.execute(
-            "SELECT m.article_id, m.signature, COALESCE(d.canonical_id, m.article_id)"
-            " FROM minhashes m JOIN articles a ON a.id = m.article_id"
-            " LEFT JOIN duplicates d ON d.article_id = m.article_id ORDER BY a.rowid"
-        )
+    def copy_candidates(self, signature: bytes) -> list[tuple[str, bytes]]:
+        """(canonical id, signature) of the stored articles that share an LSH band with this
+        signature, earliest stored first: what an in-memory index over every stored signature
+        would propose, read through the band index instead."""
+        keys = band_keys(signature)
+        rows = self.conn.execute(
+            "SELECT COALESCE(d.canonical_id, m.article_id), m.signature"
+            " FROM (SELECT DISTINCT article_id FROM minhash_bands"
+            f" WHERE key IN ({', '.join('?' for _ in keys)})) b"
+            " JOIN minhashes m ON m.article_id = b.article_id"
+            " JOIN articles a ON a.id = m.article_id"
+            " LEFT JOIN duplicates d ON d.article_id = m.article_id ORDER BY a.rowid",
+            keys,
+        ).fetchall()
+        return [(str(canonical), bytes(data)) for canonical, data in rows]
 
     def duplicate_of(self, article_id: str) -> Duplicate | None:
         row = self.conn.execute(

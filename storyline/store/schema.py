@@ -225,6 +225,21 @@ MIGRATIONS: tuple[str, ...] = (
     DELETE FROM entities WHERE id IN (SELECT old_id FROM entity_merges);
     DROP TABLE entity_merges;
     """,
+    # 11: the LSH band keys of every signature, so that ingestion finds a copy's candidates
+    # by index instead of holding every signature of the store in memory (memory grew with
+    # the store: about 9 KB an article). ``storyline_band_key`` is registered by open_store.
+    """
+    -- No foreign key, so no second index to keep: a band row whose article is gone finds
+    -- no signature to join (copy_candidates joins minhashes) and is harmless.
+    CREATE TABLE minhash_bands (
+        key INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (key, article_id)
+    ) WITHOUT ROWID;
+    WITH RECURSIVE bands(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM bands WHERE n < 24)
+    INSERT OR IGNORE INTO minhash_bands (key, article_id)
+        SELECT storyline_band_key(m.signature, bands.n), m.article_id FROM minhashes m, bands;
+    """,
 )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from storyline.ingest.dedupe import (
     DUPLICATE_THRESHOLD,
     Deduplicator,
@@ -60,3 +62,50 @@ def test_link_copies_links_in_order_to_the_first_of_each_group() -> None:
         ]
     )
     assert links == {"copy": "wire", "exact": "wire"}
+
+
+def test_the_band_constants_are_datasketchs() -> None:
+    from storyline.ingest.bands import BANDS, ROWS
+    from storyline.ingest.dedupe import lsh_bands
+
+    assert lsh_bands() == (BANDS, ROWS)
+
+
+def test_signatures_sharing_a_band_share_its_key_and_only_then() -> None:
+    from storyline.ingest.bands import BANDS, ROWS, band_keys
+
+    first = to_bytes(signature(REPORT))
+    # Change one band's values only: that band's key changes, the others stay.
+    values = bytearray(first)
+    values[3 * ROWS * 8] ^= 0xFF
+    second = bytes(values)
+    same = [a == b for a, b in zip(band_keys(first), band_keys(second), strict=True)]
+    assert len(same) == BANDS and same.count(False) == 1 and not same[3]
+    # The same hash values in two different bands give two different keys.
+    assert len(set(band_keys(bytes(128 * 8)))) == BANDS
+
+
+def test_the_stores_band_index_links_as_the_in_memory_index_does(tmp_path: Path) -> None:
+    """Ingestion asks the store's band index for candidates; the links it makes must be the
+    ones an index of every signature in memory makes (link_copies)."""
+    from storyline.runner import IngestReport, store_items
+    from storyline.store import open_store
+
+    texts = [
+        ("wire", REPORT),
+        ("other", OTHER_REPORT),
+        ("copy", "The harbour is at a standstill. " + REPORT.replace("dozens of", "many")),
+        ("copy2", REPORT + " More soon."),
+        ("exact", REPORT),
+        ("other-copy", OTHER_REPORT + " Updated."),
+    ]
+    articles = [Article(id=i, text=t, content_hash=content_hash(t)) for i, t in texts]
+    with open_store(tmp_path / "s.db") as store:
+        store_items(store, articles, IngestReport())
+        stored = {
+            str(a): str(c)
+            for a, c in store.conn.execute("SELECT article_id, canonical_id FROM duplicates")
+        }
+        bands = store.conn.execute("SELECT COUNT(*) FROM minhash_bands").fetchone()[0]
+    assert stored == link_copies(articles) and len(stored) == 4
+    assert bands <= 25 * len(texts)

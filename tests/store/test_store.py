@@ -34,28 +34,34 @@ def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path: Path) -> None
 
 def test_many_openers_of_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
     """Two ``ingest`` runs started together on a new file: each must find the schema made,
-    not fail creating tables the other has just made (CI caught this race)."""
+    not fail creating tables the other has just made, nor on the switch to WAL (CI caught
+    the first race, a rerun here the second)."""
     import threading
 
-    path = tmp_path / "new.db"
-    start = threading.Barrier(6)
-    errors: list[BaseException] = []
+    for round_ in range(4):
+        path = tmp_path / f"new{round_}.db"
+        start = threading.Barrier(8)
+        errors: list[BaseException] = []
 
-    def open_once() -> None:
-        start.wait()
-        try:
-            open_store(path).close()
-        except BaseException as exc:  # collected for the assertion below
-            errors.append(exc)
+        def open_once(
+            path: Path = path,
+            start: threading.Barrier = start,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            start.wait()
+            try:
+                open_store(path).close()
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
 
-    threads = [threading.Thread(target=open_once) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    with open_store(path) as store:
-        assert store.schema_version == len(MIGRATIONS)
+        threads = [threading.Thread(target=open_once) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        with open_store(path) as store:
+            assert store.schema_version == len(MIGRATIONS)
 
 
 def test_an_up_to_date_store_opens_while_a_writer_holds_its_lock(tmp_path: Path) -> None:
@@ -240,3 +246,21 @@ def test_a_surname_stored_first_becomes_the_full_name_that_follows(store: Store)
     ).fetchall()
     # "Okafor" met first is the Ada Okafor who followed; Ben Okafor, the second, is another.
     assert rows == [("a1", "Ada Okafor"), ("a2", "Ada Okafor"), ("a3", "Ben Okafor")]
+
+
+def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> None:
+    from storyline.ingest.bands import band_keys
+    from storyline.ingest.dedupe import signature, to_bytes
+
+    path = tmp_path / "old.db"
+    data = to_bytes(signature("The council met on Monday to discuss the budget for buses."))
+    with open_store(path) as store:
+        with store.transaction():
+            store.insert_article(_article(), signature=data)
+        # As a store of version 10 was: no band index.
+        store.conn.execute("DROP TABLE minhash_bands")
+        store.conn.execute("PRAGMA user_version = 10")
+    with open_store(path) as store:
+        keys = [r[0] for r in store.conn.execute("SELECT key FROM minhash_bands")]
+        assert sorted(keys) == sorted(set(band_keys(data)))
+        assert store.copy_candidates(data) != []
