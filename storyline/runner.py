@@ -28,6 +28,7 @@ from storyline.analysis import DEFAULT_STAGES
 from storyline.analysis.pipeline import analyze
 from storyline.analysis.times import find_times
 from storyline.errors import SourceError
+from storyline.ingest.bands import band_keys
 from storyline.ingest.dedupe import (
     DUPLICATE_THRESHOLD,
     best_match,
@@ -178,15 +179,16 @@ def add_article(store: Store, article: Article, report: IngestReport) -> None:
         return
     minhash = signature(article.text)
     data = to_bytes(minhash)
+    bands = band_keys(data)
     exact = store.find_by_hash(article.content_hash)
     if exact is not None:
         duplicate = copy_rule(article.id, store.canonical_id(exact), None)
     else:
-        candidates = ((c, hash_values(d)) for c, d in store.copy_candidates(data))
+        candidates = ((c, hash_values(d)) for c, d in store.copy_candidates(bands))
         match = best_match(minhash, candidates, DUPLICATE_THRESHOLD)
         duplicate = copy_rule(article.id, None, match)
     with store.transaction():
-        store.insert_article(article, signature=data, duplicate=duplicate)
+        store.insert_article(article, signature=data, duplicate=duplicate, bands=bands)
         mark_furniture(store, article, counted=duplicate is None)
     report.added += 1
     if duplicate is not None:

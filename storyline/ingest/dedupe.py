@@ -97,7 +97,8 @@ def copy_rule(article_id: str, exact: str | None, match: Match | None) -> Duplic
 
 
 class Deduplicator:
-    """An in-memory LSH index over the signatures of every article seen so far."""
+    """An in-memory LSH index over the signatures of every article seen so far (the file
+    commands' :func:`link_copies`; ingestion into a store reads the store's band index)."""
 
     def __init__(self, threshold: float = DUPLICATE_THRESHOLD) -> None:
         self.threshold = threshold
@@ -111,11 +112,6 @@ class Deduplicator:
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._signatures
-
-    def load(self, stored: Iterable[tuple[str, bytes, str]]) -> None:
-        """Index stored (article id, signature, canonical id) rows, e.g. from the store."""
-        for article_id, data, canonical_id in stored:
-            self.add(article_id, from_bytes(data), canonical_id)
 
     def find(self, minhash: MinHash) -> Match | None:
         """The canonical article this signature copies, if any (most similar candidate)."""

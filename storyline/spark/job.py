@@ -349,7 +349,7 @@ def duplicates(articles: DataFrame, partitions: int) -> DataFrame:
     """Copies among ``articles`` (``id``, ``seq``, ``content_hash``, ``minhash``): a table of
     ``article_id``, ``canonical_id``, ``similarity``, ``method``, computed in the JVM.
 
-    The copy rule of :meth:`storyline.ingest.dedupe.Deduplicator.decide`, as a join: an exact
+    The copy rule of :func:`storyline.ingest.dedupe.copy_rule`, as a join: an exact
     copy links to the first article with its content hash; otherwise the earlier article
     whose signature is most similar (at least DUPLICATE_THRESHOLD; ties to the earliest) is
     the match, and the copy links to the first article of the match's group. Candidates are

@@ -26,7 +26,7 @@ from typing import Any
 
 from storyline.analysis.gazetteer import name_key
 from storyline.errors import StoreError
-from storyline.ingest.bands import band_keys
+from storyline.ingest.bands import band_key
 from storyline.records import Duplicate, Feed, Problem
 from storyline.store.base import ARTICLE_COLUMNS, now_iso
 from storyline.store.feeds import FeedQueries
@@ -96,10 +96,6 @@ class Store(SearchQueries, FeedQueries, StoryQueries):
         }
 
 
-def _band_key(signature: bytes, band: int) -> int:
-    return band_keys(signature)[band]
-
-
 def _set_up(conn: sqlite3.Connection) -> None:
     """WAL mode and the schema, retried while another process sets the same new file up.
 
@@ -141,7 +137,7 @@ def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = Tru
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("storyline_name_key", 1, name_key, deterministic=True)
-        conn.create_function("storyline_band_key", 2, _band_key, deterministic=True)
+        conn.create_function("storyline_band_key", 2, band_key, deterministic=True)
         _set_up(conn)
     except sqlite3.DatabaseError as exc:
         if conn is not None:

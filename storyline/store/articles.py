@@ -39,8 +39,10 @@ class ArticleQueries(StoreBase):
         *,
         signature: bytes | None = None,
         duplicate: Duplicate | None = None,
+        bands: list[int] | None = None,
     ) -> None:
-        """Insert one article with its MinHash signature and duplicate link.
+        """Insert one article with its MinHash signature (and its LSH band keys: ``bands``, or
+        computed from the signature) and duplicate link.
 
         Call inside :meth:`transaction`; the caller has checked :meth:`has_article`. An
         article without ``ingested_at`` is stamped with the current time.
@@ -59,7 +61,7 @@ class ArticleQueries(StoreBase):
             )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-                [(key, article.id) for key in band_keys(signature)],
+                [(key, article.id) for key in bands or band_keys(signature)],
             )
         if duplicate is not None:
             self.conn.execute(
@@ -105,11 +107,11 @@ class ArticleQueries(StoreBase):
 
     # -- near-duplicates ---------------------------------------------------------------------
 
-    def copy_candidates(self, signature: bytes) -> list[tuple[str, bytes]]:
-        """(canonical id, signature) of the stored articles that share an LSH band with this
-        signature, earliest stored first: what an in-memory index over every stored signature
-        would propose, read through the band index instead."""
-        keys = band_keys(signature)
+    def copy_candidates(self, keys: list[int]) -> list[tuple[str, bytes]]:
+        """(canonical id, signature) of the stored articles that share an LSH band with a
+        signature whose :func:`~storyline.ingest.bands.band_keys` are ``keys``, earliest
+        stored first: what an in-memory index over every stored signature would propose,
+        read through the band index instead."""
         rows = self.conn.execute(
             "SELECT COALESCE(d.canonical_id, m.article_id), m.signature"
             " FROM (SELECT DISTINCT article_id FROM minhash_bands"

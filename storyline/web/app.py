@@ -174,7 +174,8 @@ def app_from_environment() -> FastAPI:
 def create_app(
     db_path: str, base_url: str = "http://127.0.0.1:8000", *, cache: bool = True
 ) -> FastAPI:
-    """The web application over the store at ``db_path`` (opened per request, read-only use).
+    """The web application over the store at ``db_path`` (one connection per server thread,
+    kept between requests; read-only use).
 
     ``cache``: keep rendered pages until the store changes (:class:`PageCache`); off, every
     request is rendered from the store (what a page costs, for ``bench/web.py --no-cache``).

@@ -263,4 +263,4 @@ def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> 
     with open_store(path) as store:
         keys = [r[0] for r in store.conn.execute("SELECT key FROM minhash_bands")]
         assert sorted(keys) == sorted(set(band_keys(data)))
-        assert store.copy_candidates(data) != []
+        assert store.copy_candidates(band_keys(data)) != []
