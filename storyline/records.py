@@ -295,6 +295,10 @@ class Analysis:
     stages: tuple[str, ...] = ()
     #: For each sentence, the calendar values of the dates it refers to (with ``times``).
     sentence_dates: tuple[tuple[str, ...], ...] = ()
+    #: The sentences a story's telling reads (:mod:`storyline.analysis.sentences`: a rule
+    #: over the tokens, not the parse), kept by the store so a growing story is not split
+    #: again each time it is told. Not part of the analysis' JSON.
+    telling_sentences: tuple[Span, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         sentences: list[dict[str, Any]] = [span.to_dict() for span in self.sentences]

@@ -47,7 +47,7 @@ from storyline.ingest.furniture import (
     line_keys,
 )
 from storyline.ingest.sources import SourceOptions, read_feed, read_sources
-from storyline.records import Article, Feed, Problem, TimeExpr, published_date
+from storyline.records import Article, Feed, Problem, TimeExpr, is_analyzed, published_date
 from storyline.store import Store
 from storyline.store.stories import Placed
 from storyline.stories.clusterer import (
@@ -58,6 +58,7 @@ from storyline.stories.clusterer import (
     decode_state,
     encode_state,
 )
+from storyline.telling.sentences import spans_of
 from storyline.telling.tell import tell
 
 __all__ = [
@@ -379,6 +380,21 @@ def story_times(store: Store, articles: Sequence[Article]) -> dict[str, tuple[Ti
     return times
 
 
+def story_sentences(store: Store, articles: Sequence[Article]) -> dict[str, list[tuple[int, int]]]:
+    """The sentence spans of each article, as the store keeps them; those of the articles it
+    has none for (copies, which are not analysed, and articles of an older store) are found
+    and kept, so the story's next telling splits nothing again. Articles in a language the
+    telling leaves out have none."""
+    spans = store.stored_sentences([article.id for article in articles])
+    missing = [a for a in articles if is_analyzed(a) and a.id not in spans]
+    if missing:
+        with store.transaction():
+            for article, found in zip(missing, spans_of(missing), strict=True):
+                store.save_sentences(article.id, found)
+                spans[article.id] = found
+    return spans
+
+
 @_writing
 def refresh_tellings(
     store: Store,
@@ -393,7 +409,8 @@ def refresh_tellings(
         total(len(stale))
     for story_id in stale:
         articles = [news(store, article) for article in store.story_articles(story_id)]
-        store.save_telling(tell(story_id, articles, story_times(store, articles)))
+        spans = story_sentences(store, articles)
+        store.save_telling(tell(story_id, articles, story_times(store, articles), spans))
         if progress is not None:
             progress(1)
     return len(stale)

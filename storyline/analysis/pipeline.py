@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
 from storyline.analysis.entities import entities_stage
 from storyline.analysis.quotes import TAGGER_PIPE, quote_method, quotes_stage
+from storyline.analysis.sentences import sentence_spans
 from storyline.analysis.stage import Parsed, Stage
 from storyline.analysis.times import attach_dates, times_stage
 from storyline.errors import StorylineError
@@ -141,6 +142,7 @@ def run_stages(
                 article_id=article.id,
                 sentences=tuple(Span(sent.start_char, sent.end_char) for sent in doc.sents),
                 stages=tuple(stages),
+                telling_sentences=tuple(Span(*span) for span in sentence_spans(article.text, doc)),
             ),
         )
         for article, doc in parsed_docs

@@ -63,6 +63,10 @@ class AnalysisQueries(ArticleQueries):
             conn.execute("DELETE FROM quotes WHERE article_id = ?", (analysis.article_id,))
             for quote in rows.quotes:
                 self._save_quote(analysis.article_id, quote)
+            if analysis.telling_sentences:
+                self.save_sentences(
+                    analysis.article_id, [(s.start, s.end) for s in analysis.telling_sentences]
+                )
 
     def _entity_id(self, name: str, label: str) -> int:
         """The stored entity a name means (the rule is :func:`match_entity`'s); else a new one."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from storyline.errors import NotFound
 from storyline.ingest.bands import band_keys
@@ -14,6 +16,10 @@ from storyline.records import (
     Furniture,
 )
 from storyline.store.base import A_COLUMNS, ARTICLE_COLUMNS, StoreBase, _article, now_iso
+
+#: Ids bound in one ``IN (...)`` statement (SQLite's limit on bound values is 32,766 since
+#: 3.32, 999 before).
+_IDS_PER_STATEMENT = 500
 
 
 class ArticleQueries(StoreBase):
@@ -215,6 +221,8 @@ class ArticleQueries(StoreBase):
         changed = new != self.furniture(article_id)
         if changed:
             self.conn.execute("DELETE FROM furniture WHERE article_id = ?", (article_id,))
+            # The sentences were read from the text without its furniture: read them again.
+            self.conn.execute("DELETE FROM sentence_spans WHERE article_id = ?", (article_id,))
             self.conn.executemany(
                 "INSERT INTO furniture (article_id, start, end, kind) VALUES (?, ?, ?, ?)",
                 [(article_id, f.start, f.end, f.kind) for f in new],
@@ -228,6 +236,32 @@ class ArticleQueries(StoreBase):
             (article_id,),
         ).fetchall()
         return tuple(Furniture(int(r[0]), int(r[1]), str(r[2])) for r in rows)
+
+    # -- sentences as a telling reads them ---------------------------------------------------
+
+    def save_sentences(self, article_id: str, spans: Sequence[tuple[int, int]]) -> None:
+        """Keep an article's sentence spans (:mod:`storyline.analysis.sentences`), replacing
+        any it had."""
+        packed = np.asarray(spans, dtype="<u4").reshape(-1, 2).tobytes()
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sentence_spans (article_id, spans) VALUES (?, ?)",
+            (article_id, packed),
+        )
+
+    def stored_sentences(self, article_ids: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+        """The kept sentence spans of those of ``article_ids`` that have them."""
+        found: dict[str, list[tuple[int, int]]] = {}
+        for at in range(0, len(article_ids), _IDS_PER_STATEMENT):
+            chunk = article_ids[at : at + _IDS_PER_STATEMENT]
+            rows = self.conn.execute(
+                "SELECT article_id, spans FROM sentence_spans WHERE article_id IN"
+                f" ({', '.join('?' for _ in chunk)})",
+                tuple(chunk),
+            )
+            for article_id, packed in rows:
+                pairs = np.frombuffer(packed, dtype="<u4").reshape(-1, 2).tolist()
+                found[str(article_id)] = [(start, end) for start, end in pairs]
+        return found
 
     def unmarked(self) -> list[Article]:
         """Articles stored before furniture was marked (an older store), in ingestion order."""

@@ -240,6 +240,16 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR IGNORE INTO minhash_bands (key, article_id)
         SELECT storyline_band_key(m.signature, bands.n), m.article_id FROM minhashes m, bands;
     """,
+    # 12: each article's sentences as a story's telling reads them (start and end offsets,
+    # little-endian uint32 pairs), so a growing story is not split again each time it is
+    # told. Filled by analysis, and by telling for the articles analysis never sees (copies);
+    # an older store's articles get theirs the first time their story is told again.
+    """
+    CREATE TABLE sentence_spans (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        spans BLOB NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 

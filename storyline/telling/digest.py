@@ -25,12 +25,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import pairwise
 
 import numpy as np
+import regex
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
@@ -99,7 +100,7 @@ _DATE_WORDS = (
 _AFTER_PREPOSITION = re.compile(rf"\b(?:{'|'.join(_DATE_WORDS)}) $")
 _LOOK_BACK = max(map(len, _DATE_WORDS)) + 2
 _DATELINES = (
-    re.compile(
+    regex.compile(
         r"^.{0,160}?\((?:Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua)\)\s*(?:--|[-\u2013\u2014_])\s*"
     ),
     re.compile(r"^[A-Z]{2}[A-Z .'/\\-]*(?:, [A-Z][A-Za-z. ]+)?\s+(?:--|\u2014|_)\s+"),
@@ -111,8 +112,11 @@ _DATELINES = (
     re.compile(r"^Help (?=[A-Z])"),
 )
 #: A page's stamp is furniture when it starts within this many characters of the sentence.
+#: The patterns every sentence of a story is searched with are compiled by the ``regex``
+#: module, which scans alternatives like these several times faster than ``re`` (see
+#: storyline.ingest.furniture.COMMENT_MARK).
 _STAMP_WITHIN = 300
-_STAMP = re.compile(
+_STAMP = regex.compile(
     rf"(?:\b{WEEKDAY_PATTERN},? \d{{1,2}} {_MONTH} \d{{4}}(?: {_CLOCK})?"
     rf"|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MONTH} \d{{1,2}}, \d{{4}} {_CLOCK}"
     rf"|\b\d{{1,2}} {_MONTH} \d{{4}} {_CLOCK}"
@@ -125,7 +129,7 @@ _STAMP = re.compile(
 # sprouting up ... Bottlenecks and infrastructure damage have been holding up aid ..."). The
 # sentence proper starts where a lower-case word is followed by a word that opens sentences
 # and seldom comes capitalised mid-sentence; the last such place is taken.
-_RUN_IN = re.compile(
+_RUN_IN = regex.compile(
     r"(?<=[a-z0-9%)'\u2019]) (?=(?:The|A|An|It|Its|This|These|There|In|On|At|As|After|When"
     r"|While|More|Most|Some|Many|Between|Up to|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten"
     r"|Tens|Hundreds|Thousands) )"
@@ -135,9 +139,9 @@ _TAKES_OBJECT = frozenset(
     "told said says tells by of in on to at from with for and or but the a an than as into"
     " about after before when while is was are were be been has have had that".split()
 )
-_CAPTION_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\.?$")
+_CAPTION_DATE = regex.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\.?$")
 # "..., he said." leaves the reader asking who: the speaker was named in an earlier sentence.
-_PRONOUN_SPEAKER = re.compile(
+_PRONOUN_SPEAKER = regex.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|adds|noted|notes|told|tells)\b", re.IGNORECASE
 )
 _ENDS = ".!?\"'\u201d\u2019"  # a full stop, possibly inside closing quotes
@@ -238,6 +242,8 @@ def _after_preposition(text: str, start: int) -> bool:
 
 def _balanced(text: str) -> bool:
     """Quotation marks open and close in turn inside the sentence (none left dangling)."""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text:
+        return True  # most sentences: no need to search them
     inside = False
     for mark in _QUOTE_MARKS.finditer(text):
         before = text[mark.start() - 1] if mark.start() else " "
@@ -250,17 +256,29 @@ def _balanced(text: str) -> bool:
 
 def bigrams(text: str) -> frozenset[tuple[str, str]]:
     """Word bigrams of ``text`` that are not made of stop words alone."""
-    words = terms(text)
-    return frozenset((a, b) for a, b in pairwise(words) if not (is_stopword(a) and is_stopword(b)))
+    return _bigrams(terms(text))
 
 
-def grouped(readable_sentences: Iterable[Sentence]) -> list[list[Sentence]]:
+def _bigrams(words: Sequence[str]) -> frozenset[tuple[str, str]]:
+    stop = [is_stopword(word) for word in words]
+    return frozenset(
+        pair
+        for pair, first, second in zip(pairwise(words), stop, stop[1:], strict=False)
+        if not (first and second)
+    )
+
+
+def grouped(
+    readable_sentences: Iterable[Sentence], words: Mapping[Sentence, Sequence[str]] | None = None
+) -> list[list[Sentence]]:
     """Sentences already made readable (``readable``), the standalone ones grouped with their
-    exact copies (same words), first seen first."""
+    exact copies (same words), first seen first. ``words``: each sentence's ``terms`` if the
+    caller has them already."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in readable_sentences:
         if standalone(sentence.text):
-            groups[copy_key(sentence)].append(sentence)
+            key = " ".join(words[sentence]) if words is not None else copy_key(sentence)
+            groups[key].append(sentence)
     return list(groups.values())
 
 
@@ -278,26 +296,31 @@ Concepts = dict[Sentence, frozenset[tuple[str, str]]]
 
 
 def _weights(grams_of: Concepts, articles: int) -> dict[tuple[str, str], float]:
-    users: dict[tuple[str, str], set[str]] = defaultdict(set)
+    # Each article's concepts as one set, then counted: a concept's users, counted in C.
+    used: dict[str, set[tuple[str, str]]] = defaultdict(set)
     lead: Counter[tuple[str, str]] = Counter()
     for sentence, grams in grams_of.items():
-        for gram in grams:
-            users[gram].add(sentence.article_id)
+        used[sentence.article_id].update(grams)
         if sentence.position < LEAD_SENTENCES:
             lead.update(grams)
+    users: Counter[tuple[str, str]] = Counter()
+    for concepts in used.values():
+        users.update(concepts)
     min_df = max(2, math.ceil(MIN_DF_SHARE * articles)) if articles > 2 else 1
     weights = {
-        gram: len(ids) + LEAD_BONUS * min(lead[gram], len(ids))
-        for gram, ids in users.items()
-        if len(ids) >= min_df
+        gram: n + LEAD_BONUS * min(lead[gram], n) for gram, n in users.items() if n >= min_df
     }
     heaviest = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CONCEPTS]
     return dict(heaviest)
 
 
-def _candidates(grams_of: Concepts, weights: dict[tuple[str, str], float]) -> list[_Candidate]:
+def _candidates(
+    grams_of: Concepts,
+    weights: dict[tuple[str, str], float],
+    words: Mapping[Sentence, Sequence[str]],
+) -> list[_Candidate]:
     candidates = []
-    for group in grouped(grams_of):  # the keys are readable already
+    for group in grouped(grams_of, words):  # the keys are readable already
         concepts = frozenset(gram for gram in grams_of[group[0]] if gram in weights)
         if concepts:
             candidates.append(_Candidate(group[0], tuple(group), concepts))
@@ -367,9 +390,10 @@ def summarize(
     """
     listed = list(articles)
     shown = map(reader(listed), split(listed) if sentences is None else sentences)
-    grams_of = {sentence: bigrams(sentence.text) for sentence in shown if sentence is not None}
+    terms_of = {sentence: terms(sentence.text) for sentence in shown if sentence is not None}
+    grams_of = {sentence: _bigrams(said) for sentence, said in terms_of.items()}
     weights = _weights(grams_of, len({a.id for a in listed}))
-    candidates = _candidates(grams_of, weights)
+    candidates = _candidates(grams_of, weights, terms_of)
     if not candidates:
         return []
     chosen = [candidates[j] for j in _solve(candidates, weights, words)]

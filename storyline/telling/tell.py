@@ -26,15 +26,18 @@ def tell(
     story_id: str,
     articles: Sequence[Article],
     times: Mapping[str, Sequence[TimeExpr]] | None = None,
+    spans: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> Telling:
     """The telling of one story from its articles, wire copies included.
 
     Copies are kept on purpose: a sentence that several outlets ran is one digest line that
     cites all of them. ``times`` are the articles' time expressions as the time stage found
-    them (by article id); without them the timeline finds them itself.
+    them (by article id); without them the timeline finds them itself. ``spans`` are the
+    articles' sentence spans as the store keeps them (by article id); the articles without
+    them are split here.
     """
     english = [a for a in articles if is_analyzed(a)]
-    sentences = list(split(english))  # once, for the digest and the timeline
+    sentences = list(split(english, spans))  # once, for the digest and the timeline
     return Telling(
         story_id,
         headline(english or articles),

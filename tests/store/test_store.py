@@ -257,10 +257,31 @@ def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> 
     with open_store(path) as store:
         with store.transaction():
             store.insert_article(_article(), signature=data)
-        # As a store of version 10 was: no band index.
+        # As a store of version 10 was: no band index (nor what later migrations add).
         store.conn.execute("DROP TABLE minhash_bands")
+        store.conn.execute("DROP TABLE sentence_spans")
         store.conn.execute("PRAGMA user_version = 10")
     with open_store(path) as store:
         keys = [r[0] for r in store.conn.execute("SELECT key FROM minhash_bands")]
         assert sorted(keys) == sorted(set(band_keys(data)))
         assert store.copy_candidates(band_keys(data)) != []
+
+
+def test_kept_sentences_round_trip_and_go_when_the_furniture_changes(store: Store) -> None:
+    from storyline.records import Furniture
+
+    with store.transaction():
+        store.insert_article(_article(article_id="a1"))
+        store.insert_article(_article(article_id="a2"))
+        store.save_sentences("a1", [(0, 30), (31, 49)])
+        store.save_sentences("a2", [])
+    assert store.stored_sentences(["a2", "a1", "missing"]) == {
+        "a1": [(0, 30), (31, 49)],
+        "a2": [],
+    }
+    with store.transaction():
+        assert not store.set_furniture("a1", [])  # unchanged: the sentences stay
+    assert "a1" in store.stored_sentences(["a1"])
+    with store.transaction():
+        assert store.set_furniture("a1", [Furniture(0, 11, "repeated")])
+    assert store.stored_sentences(["a1", "a2"]) == {"a2": []}

@@ -19,3 +19,21 @@ def test_an_opening_quotation_mark_goes_with_the_sentence_it_opens() -> None:
     ]
     assert all(text[s.start : s.end] == s.text for s in sentences)
     assert [s.position for s in sentences] == [0, 1, 2, 3]
+
+
+def test_the_analysis_keeps_the_sentences_telling_would_find(nlp: object) -> None:
+    from storyline.analysis.pipeline import analyze
+    from storyline.records import Analysis
+    from storyline.telling.sentences import spans_of
+
+    text = (
+        'Gen. Orla Venn of the U.S. Harbor Corps said on Monday: "We will stay.\n'
+        "The ferries resume on Friday.\" Kessel's council met at 9 a.m.; it voted 7-2."
+        "\n\nA second paragraph ... ends here!"
+    )
+    article = Article(id="a1", text=text)
+    (analysis,) = analyze([article], nlp=nlp)  # type: ignore[arg-type]
+    assert isinstance(analysis, Analysis)
+    kept = [(s.start, s.end) for s in analysis.telling_sentences]
+    assert kept == next(spans_of([article]))
+    assert len(kept) >= 4

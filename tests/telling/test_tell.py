@@ -77,3 +77,31 @@ def test_reading_a_story_never_tells_it(store: Store, sample_path: Path) -> None
     refresh_tellings(store)
     told = story_data(store, "s-et-bridge-1")
     assert told["digest"] and not told["stale"]
+
+
+def test_kept_sentences_are_what_the_telling_reads(store: Store, sample_path: Path) -> None:
+    """Analysis keeps each article's sentences, telling keeps those of the copies it splits,
+    and a story told from kept sentences is told as one split anew; a kept span that changes
+    changes the telling (it is read, not found again)."""
+    from storyline.runner import story_sentences, story_times
+    from storyline.telling.sentences import spans_of
+    from storyline.telling.tell import tell
+
+    _told_store(store, sample_path)
+    articles = store.story_articles("s-nw-talks-1")
+    ids = [a.id for a in articles]
+    copies = {a.id for a in articles if store.duplicate_of(a.id) is not None}
+    assert copies and set(store.stored_sentences(ids)) == set(ids) - copies
+    spans = story_sentences(store, articles)
+    assert set(store.stored_sentences(ids)) == set(ids)  # the copies' are kept now
+    assert spans == dict(zip(ids, spans_of(articles), strict=True))
+    times = story_times(store, articles)
+    told = tell("s", articles, times, spans)
+    assert told == tell("s", articles, times)
+    # The kept spans of the article cited first, cut to nothing: its lines are gone.
+    first = told.digest[0].citations[0].article_id
+    assert first not in {
+        c.article_id
+        for line in tell("s", articles, times, {**spans, first: []}).digest
+        for c in line.citations
+    }
