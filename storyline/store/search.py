@@ -83,11 +83,14 @@ class SearchQueries:
             if not match:
                 return []
             # FTS5 hands matches out newest first (by rowid) without sorting, so the inner
-            # query stops after SEARCH_WINDOW of them; only those are scored and ranked.
+            # query stops after SEARCH_WINDOW of them; only those are scored and ranked. The
+            # articles are joined there only for filters: reading 1,000 rows of the articles
+            # table cost a third of a search's time (bench/RESULTS.md).
+            joined = " JOIN articles a ON a.rowid = articles_fts.rowid" if where else ""
             rows = self.conn.execute(
                 f"SELECT {columns} FROM ("
                 " SELECT articles_fts.rowid AS found, bm25(articles_fts, 5.0, 1.0) AS score"
-                " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+                f" FROM articles_fts{joined}"
                 " WHERE articles_fts MATCH ?"
                 + "".join(f" AND {w}" for w in where)
                 + " ORDER BY articles_fts.rowid DESC LIMIT ?"

@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from itertools import pairwise
+from itertools import groupby, pairwise
 
 import numpy as np
 import regex
@@ -152,7 +152,7 @@ _QUOTE_MARKS = re.compile(r"[\"“”]")
 class _Candidate:
     sentence: Sentence
     copies: tuple[Sentence, ...]
-    concepts: frozenset[tuple[str, str]]
+    concepts: frozenset[int]  # numbered as in :func:`_numbered`
 
 
 def standalone(text: str) -> bool:
@@ -256,29 +256,35 @@ def _balanced(text: str) -> bool:
 
 def bigrams(text: str) -> frozenset[tuple[str, str]]:
     """Word bigrams of ``text`` that are not made of stop words alone."""
-    return _bigrams(terms(text))
+    words = terms(text)
+    return frozenset((a, b) for a, b in pairwise(words) if not (is_stopword(a) and is_stopword(b)))
 
 
-def _bigrams(words: Sequence[str]) -> frozenset[tuple[str, str]]:
+def _numbered(words: Sequence[str], numbers: dict[tuple[str, str], int]) -> tuple[int, ...]:
+    """The ``bigrams`` of a sentence's words, each as its number in ``numbers`` (a bigram
+    seen first is numbered next). A big story's sentences keep small tuples of shared numbers
+    instead of sets of word pairs: as sets of tuples, the bigrams of a 1,000-article story
+    took 80 MB (bench/RESULTS.md)."""
     stop = [is_stopword(word) for word in words]
-    return frozenset(
-        pair
-        for pair, first, second in zip(pairwise(words), stop, stop[1:], strict=False)
-        if not (first and second)
+    return tuple(
+        {
+            numbers.setdefault(pair, len(numbers))
+            for pair, first, second in zip(pairwise(words), stop, stop[1:], strict=False)
+            if not (first and second)
+        }
     )
 
 
 def grouped(
-    readable_sentences: Iterable[Sentence], words: Mapping[Sentence, Sequence[str]] | None = None
+    readable_sentences: Iterable[Sentence], keys: Mapping[Sentence, str] | None = None
 ) -> list[list[Sentence]]:
     """Sentences already made readable (``readable``), the standalone ones grouped with their
-    exact copies (same words), first seen first. ``words``: each sentence's ``terms`` if the
-    caller has them already."""
+    exact copies (same words), first seen first. ``keys``: each sentence's ``copy_key`` if
+    the caller has them already."""
     groups: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in readable_sentences:
         if standalone(sentence.text):
-            key = " ".join(words[sentence]) if words is not None else copy_key(sentence)
-            groups[key].append(sentence)
+            groups[keys[sentence] if keys is not None else copy_key(sentence)].append(sentence)
     return list(groups.values())
 
 
@@ -292,35 +298,40 @@ def cite(group: Sequence[Sentence]) -> DigestLine:
     return DigestLine(group[0].text, tuple(Citation(s.article_id, s.start, s.end) for s in group))
 
 
-Concepts = dict[Sentence, frozenset[tuple[str, str]]]
+#: Each readable sentence's concepts, numbered (:func:`_numbered`).
+Concepts = dict[Sentence, tuple[int, ...]]
 
 
-def _weights(grams_of: Concepts, articles: int) -> dict[tuple[str, str], float]:
-    # Each article's concepts as one set, then counted: a concept's users, counted in C.
-    used: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    lead: Counter[tuple[str, str]] = Counter()
-    for sentence, grams in grams_of.items():
-        used[sentence.article_id].update(grams)
-        if sentence.position < LEAD_SENTENCES:
-            lead.update(grams)
-    users: Counter[tuple[str, str]] = Counter()
-    for concepts in used.values():
-        users.update(concepts)
+def _weights(
+    grams_of: Concepts, articles: int, pairs: Sequence[tuple[str, str]]
+) -> dict[int, float]:
+    """The heaviest concepts' weights, by number (``pairs``: the bigram of each number)."""
+    # Each article's concepts as one set, counted in C, one article at a time (sorted: a
+    # caller's sentences need not come article by article).
+    lead: Counter[int] = Counter()
+    users: Counter[int] = Counter()
+    by_article = sorted(grams_of.items(), key=lambda item: item[0].article_id)
+    for _, items in groupby(by_article, key=lambda item: item[0].article_id):
+        used: set[int] = set()
+        for sentence, grams in items:
+            used.update(grams)
+            if sentence.position < LEAD_SENTENCES:
+                lead.update(grams)
+        users.update(used)
     min_df = max(2, math.ceil(MIN_DF_SHARE * articles)) if articles > 2 else 1
     weights = {
         gram: n + LEAD_BONUS * min(lead[gram], n) for gram, n in users.items() if n >= min_df
     }
-    heaviest = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CONCEPTS]
+    # Ties broken by the bigram itself, so the choice never depends on the numbering.
+    heaviest = sorted(weights.items(), key=lambda kv: (-kv[1], pairs[kv[0]]))[:MAX_CONCEPTS]
     return dict(heaviest)
 
 
 def _candidates(
-    grams_of: Concepts,
-    weights: dict[tuple[str, str], float],
-    words: Mapping[Sentence, Sequence[str]],
+    grams_of: Concepts, weights: dict[int, float], keys: Mapping[Sentence, str]
 ) -> list[_Candidate]:
     candidates = []
-    for group in grouped(grams_of, words):  # the keys are readable already
+    for group in grouped(grams_of, keys):  # the keys are readable already
         concepts = frozenset(gram for gram in grams_of[group[0]] if gram in weights)
         if concepts:
             candidates.append(_Candidate(group[0], tuple(group), concepts))
@@ -333,9 +344,13 @@ def _candidates(
 
 
 def _solve(
-    candidates: Sequence[_Candidate], weights: dict[tuple[str, str], float], budget: int
+    candidates: Sequence[_Candidate],
+    weights: dict[int, float],
+    budget: int,
+    pairs: Sequence[tuple[str, str]],
 ) -> list[int]:
-    concepts = sorted({g for c in candidates for g in c.concepts})
+    # In the bigrams' order: the programme, and so its ties, are as without the numbering.
+    concepts = sorted({g for c in candidates for g in c.concepts}, key=pairs.__getitem__)
     index = {gram: i for i, gram in enumerate(concepts)}
     n_sent, n_conc = len(candidates), len(concepts)
     # Variables: one per sentence, then one per concept; maximise the covered worth.
@@ -390,13 +405,20 @@ def summarize(
     """
     listed = list(articles)
     shown = map(reader(listed), split(listed) if sentences is None else sentences)
-    terms_of = {sentence: terms(sentence.text) for sentence in shown if sentence is not None}
-    grams_of = {sentence: _bigrams(said) for sentence, said in terms_of.items()}
-    weights = _weights(grams_of, len({a.id for a in listed}))
-    candidates = _candidates(grams_of, weights, terms_of)
+    numbers: dict[tuple[str, str], int] = {}
+    grams_of: Concepts = {}
+    keys: dict[Sentence, str] = {}
+    for sentence in shown:
+        if sentence is not None:
+            said = terms(sentence.text)  # once, for the concepts and the copies' key
+            grams_of[sentence] = _numbered(said, numbers)
+            keys[sentence] = " ".join(said)
+    pairs = list(numbers)  # a bigram's number is its place in the order first seen
+    weights = _weights(grams_of, len({a.id for a in listed}), pairs)
+    candidates = _candidates(grams_of, weights, keys)
     if not candidates:
         return []
-    chosen = [candidates[j] for j in _solve(candidates, weights, words)]
+    chosen = [candidates[j] for j in _solve(candidates, weights, words, pairs)]
     arrival = {article.id: i for i, article in enumerate(listed)}
     chosen.sort(
         key=lambda c: (
