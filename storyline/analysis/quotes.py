@@ -620,6 +620,14 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
         ]
         if before:
             owned[before[-1]].append(said)
+    # What each cue says after it, first to last fragment: a "source" inside another cue's
+    # words is part of them ("accused Turkey, one of the sponsors, of ...": "one" is no
+    # speaker of the next cue).
+    said_after = {
+        index: (min(after), max(span.end for span in owned[index]))
+        for index, cue in enumerate(cues)
+        if (after := [span.start for span in owned[index] if span.start >= cue.end])
+    }
     found: list[_Found] = []
     for index, cue in enumerate(cues):
         contents = sorted(owned[index], key=lambda span: span.start)
@@ -629,7 +637,13 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
         sources = [
             s
             for s in by_role["source"]
-            if paragraph(s.start) == here and not any(c.start <= s.start < c.end for c in contents)
+            if paragraph(s.start) == here
+            and not any(c.start <= s.start < c.end for c in contents)
+            and not any(
+                start <= s.start < end
+                for other, (start, end) in said_after.items()
+                if other != index
+            )
         ]
         source = min(sources, key=lambda s: _gap(s, cue)) if sources else None
         content = _holding_inner(

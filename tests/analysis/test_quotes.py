@@ -230,15 +230,7 @@ def test_one_person_across_articles_and_spellings(store: Store, tmp_path: Path) 
 
 @pytest.mark.shared
 @pytest.mark.skipif(not SEED.is_dir(), reason="needs ../shared/seed (not part of the repository)")
-def test_seed_page_quotes(nlp: Any, method: str, request: pytest.FixtureRequest) -> None:
-    if method == "tagger":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="issue 25, open: the tagger splits 'accused Turkey, one of the sponsors,"
-                " of ...' and gives the envoy's words to 'one'",
-            )
-        )
+def test_seed_page_quotes(nlp: Any, method: str) -> None:
     gold = json.loads((SEED / "seed.gold.json").read_text(encoding="utf-8"))
     text, quotes = _quotes(
         (SEED / gold["file"]).read_text(encoding="utf-8"),

@@ -136,6 +136,30 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
     ]
 
 
+def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any) -> None:
+    # "one" in the apposition is tagged a source (as the shipped model does on the seed page);
+    # the next cue's nearest source is then the envoy, not it.
+    text = (
+        "The harbour envoy accused Varnland, one of the sponsors, of arming the rebels and"
+        " urged Kessel to withdraw."
+    )
+    spans = _spans(
+        text,
+        ("source", "The harbour envoy"),
+        ("cue", "accused"),
+        ("content", "Varnland"),
+        ("source", "one"),
+        ("content", "of the sponsors"),
+        ("content", "of arming the rebels"),
+        ("cue", "urged"),
+        ("content", "Kessel to withdraw"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    speakers = {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+    envoy = (0, len("The harbour envoy"))
+    assert speakers == {"accused": envoy, "urged": envoy}
+
+
 def test_a_cue_without_content_is_no_attribution(nlp: Any) -> None:
     text = "The mayor said nothing."
     assert (
