@@ -646,14 +646,17 @@ def tagged_attributions(doc: Doc, spans: list[Tagged]) -> list[_Found]:
             )
         ]
         source = min(sources, key=lambda s: _gap(s, cue)) if sources else None
-        content = _holding_inner(
+        content = _joined(
             text,
-            [(span.start, span.end) for span in contents],
-            cue,
-            index,
-            cues,
-            owned,
-            by_role["source"],
+            _holding_inner(
+                text,
+                [(span.start, span.end) for span in contents],
+                cue,
+                index,
+                cues,
+                owned,
+                by_role["source"],
+            ),
         )
         cue_tokens = doc.char_span(cue.start, cue.end, alignment_mode="expand")
         if cue_tokens is None or not len(cue_tokens):
@@ -739,6 +742,23 @@ def _trimmed(text: str, span: Tagged) -> Tagged | None:
     if end <= start:
         return None
     return replace(span, start=start, end=end)
+
+
+#: What may lie between two fragments of one content that are one stretch of words.
+_ONLY_JOINERS = re.compile(r"[ \t\u00a0,;:\u2014\u2013-]*")
+
+
+def _joined(text: str, content: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Fragments of one content with nothing but punctuation between them, as one: the
+    model leaves a comma or dash between two pieces of a content outside, the annotators
+    kept it in (on PolNeAR train, content exact F1 0.5458 -> 0.5533 with this rule)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(content):
+        if merged and _ONLY_JOINERS.fullmatch(text, merged[-1][1], start):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _gap(a: Tagged, b: Tagged) -> int:

@@ -160,6 +160,33 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
     assert speakers == {"accused": envoy, "urged": envoy}
 
 
+def test_content_pieces_with_only_punctuation_between_are_one(nlp: Any) -> None:
+    text = 'Brandt said the ferries will run — weather allowing, "from Monday" to Kessel.'
+    spans = _spans(
+        text,
+        ("source", "Brandt"),
+        ("cue", "said"),
+        ("content", "the ferries will run"),
+        ("content", "weather allowing"),
+        ("content", '"from Monday" to Kessel'),
+    )
+    (found,) = tagged_attributions(nlp(text), spans)
+    assert [text[s:e] for s, e in found.content] == [
+        'the ferries will run — weather allowing, "from Monday" to Kessel'
+    ]
+    # Words between two pieces keep them apart ("X said, A, he added, B").
+    text = '"We sail," Brandt said, "at dawn."'
+    spans = _spans(
+        text,
+        ("content", '"We sail,"'),
+        ("source", "Brandt"),
+        ("cue", "said"),
+        ("content", '"at dawn."'),
+    )
+    (found,) = tagged_attributions(nlp(text), spans)
+    assert len(found.content) == 2
+
+
 def test_a_cue_without_content_is_no_attribution(nlp: Any) -> None:
     text = "The mayor said nothing."
     assert (
