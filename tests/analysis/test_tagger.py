@@ -160,13 +160,13 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
     assert speakers == {"accused": envoy, "urged": envoy}
 
 
-def test_content_pieces_with_only_punctuation_between_are_one(nlp: Any) -> None:
+def test_content_pieces_with_no_cue_or_source_between_are_one(nlp: Any) -> None:
     text = 'Brandt said the ferries will run — weather allowing, "from Monday" to Kessel.'
     spans = _spans(
         text,
         ("source", "Brandt"),
         ("cue", "said"),
-        ("content", "the ferries will run"),
+        ("content", "the ferries will"),
         ("content", "weather allowing"),
         ("content", '"from Monday" to Kessel'),
     )
@@ -174,7 +174,7 @@ def test_content_pieces_with_only_punctuation_between_are_one(nlp: Any) -> None:
     assert [text[s:e] for s, e in found.content] == [
         'the ferries will run — weather allowing, "from Monday" to Kessel'
     ]
-    # Words between two pieces keep them apart ("X said, A, he added, B").
+    # A source and cue between two pieces keep them apart ('"A," X said, "B."').
     text = '"We sail," Brandt said, "at dawn."'
     spans = _spans(
         text,
