@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -297,8 +297,9 @@ class Analysis:
     sentence_dates: tuple[tuple[str, ...], ...] = ()
     #: The sentences a story's telling reads (:mod:`storyline.analysis.sentences`: a rule
     #: over the tokens, not the parse), kept by the store so a growing story is not split
-    #: again each time it is told. Not part of the analysis' JSON.
-    telling_sentences: tuple[Span, ...] = ()
+    #: again each time it is told. Not part of the analysis' JSON, nor of its equality: an
+    #: analysis read back from JSON is the same analysis.
+    telling_sentences: tuple[Span, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         sentences: list[dict[str, Any]] = [span.to_dict() for span in self.sentences]
