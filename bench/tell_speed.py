@@ -22,7 +22,7 @@ from pathlib import Path
 from storyline.analysis.times import find_times
 from storyline.ingest.sources import article_from_record
 from storyline.telling.digest import headline, summarize
-from storyline.telling.sentences import spans_of, split
+from storyline.telling.sentences import Sentence, spans_of, split
 from storyline.telling.tell import tell
 from storyline.telling.timeline import timeline
 
@@ -39,7 +39,7 @@ def main() -> None:
     times = {a.id: find_times(a.text, a.published) for a in articles}
     spans = dict(zip((a.id for a in articles), spans_of(articles), strict=True))
 
-    def sentences():  # type: ignore[no-untyped-def]
+    def sentences() -> list[Sentence]:
         return list(split(articles, spans))
 
     timed = {}

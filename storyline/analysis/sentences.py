@@ -1,12 +1,13 @@
 """Sentences as a story's telling reads them: the rule of spaCy's ``sentencizer`` over tokens.
 
-The analysis keeps these spans for every article it parses (``Analysis.reading``), from the
-tokens its parse has already made, so that telling a growing story never splits its articles
-again: splitting 1,000 articles took half the time of their digest (bench/RESULTS.md). Telling
-splits the articles that have no stored spans (wire copies, which are never analysed, and
-articles of an older store) with the same rule over spaCy's blank English tokenizer, which
-tokenizes exactly as the model's own (checked on 3,851 benchmark articles). The parser's or
-sentence recogniser's sentences (``Analysis.sentences``) are the stages' business and differ.
+The analysis keeps these spans for every article it parses
+(``Analysis.telling_sentences``), from the tokens its parse has already made, so that telling
+a growing story never splits its articles again: splitting 1,000 articles took half the time
+of their digest (bench/RESULTS.md). Telling splits the articles that have no stored spans
+(wire copies, which are never analysed, and articles of an older store) with the same rule
+over spaCy's blank English tokenizer, which tokenizes exactly as the model's own (checked on
+3,851 benchmark articles). The parser's or sentence recogniser's sentences
+(``Analysis.sentences``) are the stages' business and differ.
 """
 
 from __future__ import annotations

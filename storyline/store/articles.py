@@ -15,11 +15,14 @@ from storyline.records import (
     Duplicate,
     Furniture,
 )
-from storyline.store.base import A_COLUMNS, ARTICLE_COLUMNS, StoreBase, _article, now_iso
-
-#: Ids bound in one ``IN (...)`` statement (SQLite's limit on bound values is 32,766 since
-#: 3.32, 999 before).
-_IDS_PER_STATEMENT = 500
+from storyline.store.base import (
+    A_COLUMNS,
+    ARTICLE_COLUMNS,
+    StoreBase,
+    _article,
+    in_chunks,
+    now_iso,
+)
 
 
 class ArticleQueries(StoreBase):
@@ -190,11 +193,10 @@ class ArticleQueries(StoreBase):
     def _counted_keys(self, outlet: str, keys: list[int], compare: str, articles: int) -> list[int]:
         """Those of ``keys`` whose count for ``outlet`` is ``compare`` (= or >=) ``articles``."""
         found: list[int] = []
-        for at in range(0, len(keys), 500):  # SQLite's limit on bound parameters
-            chunk = keys[at : at + 500]
+        for chunk, marks in in_chunks(keys):
             rows = self.conn.execute(
                 f"SELECT key FROM outlet_lines WHERE outlet = ? AND articles {compare} ?"
-                f" AND key IN ({', '.join('?' for _ in chunk)})",
+                f" AND key IN ({marks})",
                 (outlet, articles, *chunk),
             ).fetchall()
             found += [int(row[0]) for row in rows]
@@ -251,11 +253,9 @@ class ArticleQueries(StoreBase):
     def stored_sentences(self, article_ids: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
         """The kept sentence spans of those of ``article_ids`` that have them."""
         found: dict[str, list[tuple[int, int]]] = {}
-        for at in range(0, len(article_ids), _IDS_PER_STATEMENT):
-            chunk = article_ids[at : at + _IDS_PER_STATEMENT]
+        for chunk, marks in in_chunks(article_ids):
             rows = self.conn.execute(
-                "SELECT article_id, spans FROM sentence_spans WHERE article_id IN"
-                f" ({', '.join('?' for _ in chunk)})",
+                f"SELECT article_id, spans FROM sentence_spans WHERE article_id IN ({marks})",
                 tuple(chunk),
             )
             for article_id, packed in rows:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import IO, Any, Self
+from typing import IO, Any, Self, TypeVar
 
 from storyline.records import (
     ARTICLE_FIELDS,
@@ -18,6 +18,18 @@ from storyline.records import (
 ARTICLE_COLUMNS = ARTICLE_FIELDS
 #: The article columns of the ``articles`` table aliased ``a``, for SELECT lists.
 A_COLUMNS = ", ".join("a." + column for column in ARTICLE_COLUMNS)
+
+
+_T = TypeVar("_T")
+#: Values bound in one ``IN (...)`` list: SQLite before 3.32 allows 999 bound parameters.
+IN_CHUNK = 500
+
+
+def in_chunks(values: Sequence[_T]) -> Iterator[tuple[Sequence[_T], str]]:
+    """``values`` a chunk of IN_CHUNK at a time, each with its ``?, ?, ...`` placeholders."""
+    for at in range(0, len(values), IN_CHUNK):
+        chunk = values[at : at + IN_CHUNK]
+        yield chunk, ", ".join("?" for _ in chunk)
 
 
 def now_iso() -> str:

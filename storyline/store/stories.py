@@ -15,7 +15,7 @@ from storyline.records import (
     TimelineEntry,
 )
 from storyline.store.analyses import AnalysisQueries
-from storyline.store.base import _NAMING, A_COLUMNS, _article, now_iso
+from storyline.store.base import _NAMING, A_COLUMNS, _article, in_chunks, now_iso
 
 #: One assignment as the store records it: article, story, similarity, the stories merged
 #: into that story, and the split it caused (from story, to story, the articles that left).
@@ -55,13 +55,11 @@ class StoryQueries(AnalysisQueries):
     def redirects_of(self, story_ids: list[str]) -> dict[str, str]:
         """Which of ``story_ids`` were merged away, and into which story."""
         found: dict[str, str] = {}
-        for first in range(0, len(story_ids), 500):
-            chunk = story_ids[first : first + 500]
+        for chunk, marks in in_chunks(story_ids):
             found.update(
                 self.conn.execute(
-                    "SELECT old_id, new_id FROM story_redirects"
-                    f" WHERE old_id IN ({', '.join('?' * len(chunk))})",
-                    chunk,
+                    f"SELECT old_id, new_id FROM story_redirects WHERE old_id IN ({marks})",
+                    tuple(chunk),
                 ).fetchall()
             )
         return found
