@@ -203,27 +203,29 @@ def mark_furniture(store: Store, article: Article, *, counted: bool) -> None:
     """Mark ``article``'s furniture (:mod:`storyline.ingest.furniture`); call inside the
     transaction that stores it.
 
-    With ``counted`` (an article that copies no stored one: the copies of one story are not
-    an outlet's furniture) its lines are counted for its outlet first. A line that reaches
-    :data:`~storyline.ingest.furniture.LEARN_AFTER` articles just now is furniture from now
-    on, and the outlet's stored articles that print it are marked again: an analysed one is
-    analysed again by the next run (its quotes, entities and times came from furniture), and
-    its story told again.
+    Its lines are noted for its outlet first, and counted with ``counted`` (an article that
+    copies no stored one: the copies of one story are not an outlet's furniture). A line
+    that reaches :data:`~storyline.ingest.furniture.LEARN_AFTER` articles just now is
+    furniture from now on, and the outlet's stored articles that print it are marked again:
+    an analysed one is analysed again by the next run (its quotes, entities and times came
+    from furniture), and its story told again.
     """
     keyed = keyed_pieces(article.text)
     keys = line_keys(article.text, keyed)
     learned_now: list[int] = []
-    if counted and article.outlet:
-        learned_now = store.count_lines(article.outlet, keys, LEARN_AFTER)
+    if article.outlet:
+        learned_now = store.count_lines(
+            article.outlet, article.id, keys, LEARN_AFTER, counted=counted
+        )
     learned = store.learned_lines(article.outlet, keys, LEARN_AFTER)
     store.set_furniture(article.id, find_furniture(article.text, learned, keyed))
     for key in learned_now:
-        for earlier in store.outlet_articles_with(article.outlet or "", keys[key]):
+        for earlier in store.outlet_articles_with(article.outlet or "", key, keys[key]):
             if earlier.id == article.id:
                 continue
             earlier_keyed = keyed_pieces(earlier.text)
             earlier_keys = line_keys(earlier.text, earlier_keyed)
-            if key not in earlier_keys:  # the phrase search also finds longer lines
+            if key not in earlier_keys:  # a phrase search also finds longer lines
                 continue
             known = store.learned_lines(earlier.outlet, earlier_keys, LEARN_AFTER)
             if store.set_furniture(earlier.id, find_furniture(earlier.text, known, earlier_keyed)):

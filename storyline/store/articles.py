@@ -24,6 +24,17 @@ from storyline.store.base import (
     now_iso,
 )
 
+#: Longest list of a line's printers kept (characters of comma-separated rowids, about 500
+#: articles): only uncounted copies can grow a list this far; past it the list is dropped
+#: and learning the line falls back to a phrase search.
+PRINTERS_BOUND = 4096
+
+#: Most candidates read from one LSH band (see :meth:`ArticleQueries.copy_candidates`).
+#: Chosen before measuring: real news stores share a band among a few articles (at most 2
+#: in the 2,927-article Timeline17 store); only a store of near-identical templates reaches
+#: this.
+BAND_CANDIDATES = 64
+
 
 class ArticleQueries(StoreBase):
     # -- articles ----------------------------------------------------------------------------
@@ -119,12 +130,22 @@ class ArticleQueries(StoreBase):
     def copy_candidates(self, keys: list[int]) -> list[tuple[str, bytes]]:
         """(canonical id, signature) of the stored articles that share an LSH band with a
         signature whose :func:`~storyline.ingest.bands.band_keys` are ``keys``, earliest
-        stored first: what an in-memory index over every stored signature would propose,
-        read through the band index instead."""
+        stored first: what an in-memory LSH index over every stored signature would
+        propose, read through the band index instead, and bounded per band."""
+        if not keys:
+            return []
+        # At most BAND_CANDIDATES articles from one band (the first by id): a band that
+        # thousands of stored articles share is common text (a template, a boilerplate
+        # paragraph), and reading all of their signatures made every insert cost more as
+        # the store grew. A copy shares most of its bands with what it copies, and the
+        # copies of one story are all candidates for each other: any of them links it.
+        one_band = (
+            "SELECT * FROM (SELECT article_id FROM minhash_bands WHERE key = ?"
+            f" LIMIT {BAND_CANDIDATES})"
+        )
         rows = self.conn.execute(
             "SELECT COALESCE(d.canonical_id, m.article_id), m.signature"
-            " FROM (SELECT DISTINCT article_id FROM minhash_bands"
-            f" WHERE key IN ({', '.join('?' for _ in keys)})) b"
+            f" FROM ({' UNION '.join(one_band for _ in keys)}) b"
             " JOIN minhashes m ON m.article_id = b.article_id"
             " JOIN articles a ON a.id = m.article_id"
             " LEFT JOIN duplicates d ON d.article_id = m.article_id ORDER BY a.rowid",
@@ -172,17 +193,29 @@ class ArticleQueries(StoreBase):
 
     # -- page furniture ----------------------------------------------------------------------
 
-    def count_lines(self, outlet: str, keys: Iterable[int], learn_after: int) -> list[int]:
-        """Count one more article of ``outlet`` printing each of ``keys``; returns the keys
-        that reached ``learn_after`` articles with it (learned just now). Call inside
-        :meth:`transaction`."""
-        counted = list(keys)
+    def count_lines(
+        self, outlet: str, article_id: str, keys: Iterable[int], learn_after: int, *, counted: bool
+    ) -> list[int]:
+        """Note that article ``article_id`` of ``outlet`` prints each of ``keys`` and, when
+        ``counted``, count it; returns the keys that reached ``learn_after`` counted articles
+        just now (learned now: none when not counted). Call inside :meth:`transaction`."""
+        noted = list(keys)
+        row = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article {article_id!r}")
+        # A line's printers are kept until it is learned (then its later printers are marked
+        # as they arrive); copies are noted but not counted, so a list is bounded in length.
         self.conn.executemany(
-            "INSERT INTO outlet_lines (outlet, key, articles) VALUES (?, ?, 1)"
-            " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + 1",
-            [(outlet, key) for key in counted],
+            "INSERT INTO outlet_lines (outlet, key, articles, printers) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + excluded.articles,"
+            " printers = CASE WHEN articles >= ? OR length(printers) > ? THEN NULL"
+            " ELSE printers || ',' || excluded.printers END",
+            [
+                (outlet, key, int(counted), str(row[0]), learn_after, PRINTERS_BOUND)
+                for key in noted
+            ],
         )
-        return self._counted_keys(outlet, counted, "=", learn_after)
+        return self._counted_keys(outlet, noted, "=", learn_after) if counted else []
 
     def learned_lines(self, outlet: str | None, keys: Iterable[int], learn_after: int) -> set[int]:
         """Those of ``keys`` that ``outlet`` prints in ``learn_after`` or more articles."""
@@ -202,9 +235,25 @@ class ArticleQueries(StoreBase):
             found += [int(row[0]) for row in rows]
         return found
 
-    def outlet_articles_with(self, outlet: str, line: str) -> list[Article]:
-        """The articles of ``outlet`` whose text has the words of ``line`` in a row (a
-        full-text phrase search: it may also find the words inside a longer line)."""
+    def outlet_articles_with(self, outlet: str, key: int, line: str) -> list[Article]:
+        """The articles of ``outlet`` that print the line ``line`` (its key ``key``), in
+        ingestion order: read from the line's printers where they are known (see
+        :meth:`count_lines`), else found by a full-text phrase search, which may also find
+        the words inside a longer line."""
+        row = self.conn.execute(
+            "SELECT printers FROM outlet_lines WHERE outlet = ? AND key = ?", (outlet, key)
+        ).fetchone()
+        if row is not None and row[0] is not None:
+            rowids = sorted({int(n) for n in str(row[0]).split(",")})
+            found: list[Article] = []
+            for chunk, marks in in_chunks(rowids):
+                rows = self.conn.execute(
+                    f"SELECT {A_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})"
+                    " ORDER BY a.rowid",
+                    chunk,
+                ).fetchall()
+                found += [_article(r) for r in rows]
+            return found
         words = re.findall(r"\w+", line)
         if not words:
             return []

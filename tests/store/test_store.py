@@ -260,6 +260,7 @@ def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> 
         # As a store of version 10 was: no band index (nor what later migrations add).
         store.conn.execute("DROP TABLE minhash_bands")
         store.conn.execute("DROP TABLE sentence_spans")
+        store.conn.execute("ALTER TABLE outlet_lines DROP COLUMN printers")
         store.conn.execute("PRAGMA user_version = 10")
     with open_store(path) as store:
         keys = [r[0] for r in store.conn.execute("SELECT key FROM minhash_bands")]
@@ -285,3 +286,58 @@ def test_kept_sentences_round_trip_and_go_when_the_furniture_changes(store: Stor
     with store.transaction():
         assert store.set_furniture("a1", [Furniture(0, 11, "repeated")])
     assert store.stored_sentences(["a1", "a2"]) == {"a2": []}
+
+
+def test_a_lines_printers_are_read_by_key_else_found_by_a_phrase_search(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = "Sign up for the Morning Quill letter"
+    texts = {
+        "p1": f"{line}. The bridge reopened on Monday.",
+        "p2": f"The ferry was late. {line}.",
+        "copy": f"{line}. The bridge reopened on Monday after repairs.",
+        "p3": f"{line}. Rain is expected on Friday.",
+        # Prints the words inside a longer line and was never noted for the key: a phrase
+        # search finds it, the printers do not.
+        "longer": f"Readers who {line.lower()} get it daily.",
+    }
+    with store.transaction():
+        for article_id, text in texts.items():
+            store.insert_article(_article(text, article_id=article_id, outlet="quill"))
+        learned = [
+            store.count_lines("quill", article_id, [7], 3, counted=article_id != "copy")
+            for article_id in ("p1", "p2", "copy", "p3")
+        ]
+    # The copy is noted but not counted: the third counted article teaches the line.
+    assert learned == [[], [], [], [7]]
+    ids = [a.id for a in store.outlet_articles_with("quill", 7, line)]
+    assert ids == ["p1", "p2", "copy", "p3"]
+    with store.transaction():  # as an older store's rows: printers not known
+        store.conn.execute("UPDATE outlet_lines SET printers = NULL")
+    ids = [a.id for a in store.outlet_articles_with("quill", 7, line)]
+    assert ids == ["p1", "p2", "copy", "p3", "longer"]
+    # A list past its bound is dropped, and the phrase search answers again.
+    monkeypatch.setattr("storyline.store.articles.PRINTERS_BOUND", 2)
+    with store.transaction():
+        for article_id in ("p1", "p2", "p3"):
+            store.count_lines("quill", article_id, [8], 10, counted=True)
+    (printers,) = store.conn.execute("SELECT printers FROM outlet_lines WHERE key = 8").fetchone()
+    assert printers is None
+
+
+def test_copy_candidates_read_a_bounded_number_from_each_band(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.articles.BAND_CANDIDATES", 3)
+    signature = bytes(8 * 128)
+    with store.transaction():
+        for n in range(5):  # five articles share band 42; two of them also band 7
+            bands = [42, 7] if n in (1, 4) else [42]
+            store.insert_article(
+                _article(f"Text number {n}.", article_id=f"c{n}"), signature=signature, bands=bands
+            )
+    assert len(store.copy_candidates([42])) == 3
+    assert sorted(c for c, _ in store.copy_candidates([7])) == ["c1", "c4"]
+    both = [c for c, _ in store.copy_candidates([42, 7])]
+    assert len(both) == len(set(both)) and {"c1", "c4"} <= set(both) and len(both) <= 5
+    assert store.copy_candidates([]) == []
