@@ -31,8 +31,8 @@ STAGES: dict[str, Stage] = {
 }
 if tuple(STAGES) != STAGE_NAMES:  # pragma: no cover - a registration left half done
     raise RuntimeError(f"STAGES {tuple(STAGES)} and STAGE_NAMES {STAGE_NAMES} disagree")
-#: Documents spaCy processes together. Its models keep the memory of their largest batch, and
-#: so does the tagger: with 64 at a time each analysis worker of `storyline ingest` peaked at
+#: Documents spaCy processes together. Its models keep the memory of their largest batch:
+#: with 64 at a time each analysis worker of `storyline ingest` peaked at
 #: 690 MB, with 16 at 456 MB, at the same speed (bench/memory.py and bench/RESULTS.md; the
 #: PolNeAR and TBAQ predictions are byte-identical).
 BATCH_SIZE = 16

@@ -12,6 +12,7 @@ from storyline.analysis.quotes import quote_method, tagged_attributions
 from storyline.analysis.tagger import (
     LABELS,
     Tagged,
+    best_labels,
     decode,
     load_tagger,
     model_facts,
@@ -61,6 +62,55 @@ def test_labels_round_trip_through_decode(tokenizer: Any) -> None:
         ("cue", "said"),
         ("content", "the treaty stands"),
     ]
+
+
+def _distributions(window: Any, per_word: list[dict[str, float]]) -> list[list[float]]:
+    """Per-piece label distributions: the special tokens certain O, each piece its word's
+    given probabilities, a B turned I on a word's later pieces (the rest of a row's mass
+    spread evenly over the other labels)."""
+    rows, previous = [], -1
+    for (start, end), word in zip(window.offsets, window.words, strict=True):
+        chosen = {"O": 1.0} if start == end else dict(per_word[word])
+        if start != end and word == previous:
+            chosen = {label.replace("B-", "I-"): p for label, p in chosen.items()}
+        previous = word
+        rest = (1.0 - sum(chosen.values())) / max(1, len(LABELS) - len(chosen))
+        rows.append([chosen.get(label, rest) for label in LABELS])
+    return rows
+
+
+def test_best_labels_keep_a_span_whole_where_one_word_is_unsure(tokenizer: Any) -> None:
+    text = "Kessler said the harbour will reopen soon."
+    (window,) = windows(text, tokenizer)
+    sure = {"I-content": 0.9}
+    wanted = [{"B-source": 0.9}, {"B-cue": 0.9}, {"B-content": 0.9}, sure, sure]
+    # "reopen": outside by a hair; "soon" continues the content, "." is outside.
+    wanted += [{"O": 0.46, "I-content": 0.44}, sure, {"O": 0.9}]
+    probabilities = _distributions(window, wanted)
+    argmax = [max(range(len(LABELS)), key=row.__getitem__) for row in probabilities]
+    cut = decode(window, argmax, [1.0] * len(argmax))
+    assert [text[t.start : t.end] for t in cut if t.role == "content"] == [
+        "the harbour will",
+        "soon",
+    ]
+    labels = best_labels(window, probabilities)
+    whole = decode(window, labels, [1.0] * len(labels))
+    assert [(t.role, text[t.start : t.end]) for t in whole] == [
+        ("source", "Kessler"),
+        ("cue", "said"),
+        ("content", "the harbour will reopen soon"),
+    ]
+
+
+def test_best_labels_are_well_formed_bio(tokenizer: Any) -> None:
+    text = "Kessler said the harbour will reopen soon."
+    (window,) = windows(text, tokenizer)
+    # Every word most likely I-cue: no span may start with I, so the first is B-cue.
+    probabilities = _distributions(window, [{"I-cue": 0.6, "B-cue": 0.3}] * len(window.ids))
+    labels = best_labels(window, probabilities)
+    names = [LABELS[label] for label in labels]
+    assert names[0] == names[-1] == "O" and names[1] == "B-cue"
+    assert set(names[2:-1]) == {"I-cue"}
 
 
 #: "Ortiz said that Brandt believes the vote will pass." as the tagger reads it.
