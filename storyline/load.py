@@ -78,32 +78,35 @@ def _load(store: Store, directory: Path, progress: Callable[[int], None] | None)
             read_table(directory, name)
     rows = sorted(read_table(directory, "articles"), key=lambda row: row["seq"])
     copies = {row["article_id"]: row for row in read_table(directory, "duplicates")}
-    added = 0
-    for row in rows:
-        if not store.has_article(row["id"]):
-            copy = copies.get(row["id"])
-            article = Article(**{name: row[name] for name in _ARTICLE_FIELDS})
-            with store.transaction():
-                store.insert_article(
-                    article,
-                    signature=bytes(row["signature"]),
-                    duplicate=None
-                    if copy is None
-                    else Duplicate(
-                        copy["article_id"], copy["canonical_id"], copy["similarity"], copy["method"]
-                    ),
-                )
-                # Furniture as ingestion marks it, in the job's read order: the job analysed
-                # each article with the lines its outlet had learned by the end.
-                mark_furniture(store, article, counted=copy is None)
-            added += 1
-        if progress is not None:
-            progress(1)
-    analysed = 0
-    for row in read_table(directory, "analyses"):
-        if store.get_analysis(row["article_id"]) is None:
-            store.save_analysis(Analysis.from_dict(json.loads(row["analysis"])))
-            analysed += 1
+    added = analysed = 0
+    with store.batched():  # committed together, each article whole (Store.batched)
+        for row in rows:
+            if not store.has_article(row["id"]):
+                copy = copies.get(row["id"])
+                article = Article(**{name: row[name] for name in _ARTICLE_FIELDS})
+                with store.transaction():
+                    store.insert_article(
+                        article,
+                        signature=bytes(row["signature"]),
+                        duplicate=None
+                        if copy is None
+                        else Duplicate(
+                            copy["article_id"],
+                            copy["canonical_id"],
+                            copy["similarity"],
+                            copy["method"],
+                        ),
+                    )
+                    # Furniture as ingestion marks it, in the job's read order: the job analysed
+                    # each article with the lines its outlet had learned by the end.
+                    mark_furniture(store, article, counted=copy is None)
+                added += 1
+            if progress is not None:
+                progress(1)
+        for row in read_table(directory, "analyses"):
+            if store.get_analysis(row["article_id"]) is None:
+                store.save_analysis(Analysis.from_dict(json.loads(row["analysis"])))
+                analysed += 1
     placed = _place(store, rows, directory)
     errors = [Problem(row["origin"], row["reason"]) for row in read_table(directory, "errors")]
     known = store.known_problems(stage="spark")

@@ -156,17 +156,23 @@ def store_items(
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
     """Store each article a reader yields (:func:`add_article`) and record each problem under
-    ``stage``; ``stop`` is asked between two items (a signal to end cleanly)."""
-    for item in items:
-        if isinstance(item, Problem):
-            report.problems.append(item)
-            store.record_problems([item], stage=stage)
-        else:
-            add_article(store, item, report)
-        if on_item is not None:
-            on_item(item)
-        if stop():
-            break
+    ``stage``; ``stop`` is asked between two items (a signal to end cleanly).
+
+    Articles are committed in batches (:meth:`Store.batched`), each one whole: a reader of the
+    store sees a running ingest's articles at most half a second (and one item's reading)
+    after they are stored.
+    """
+    with store.batched():
+        for item in items:
+            if isinstance(item, Problem):
+                report.problems.append(item)
+                store.record_problems([item], stage=stage)
+            else:
+                add_article(store, item, report)
+            if on_item is not None:
+                on_item(item)
+            if stop():
+                break
 
 
 def add_article(store: Store, article: Article, report: IngestReport) -> None:

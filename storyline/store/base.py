@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,9 @@ A_COLUMNS = ", ".join("a." + column for column in ARTICLE_COLUMNS)
 
 
 _T = TypeVar("_T")
+#: Longest a batch of transactions stays uncommitted (:meth:`StoreBase.batched`), seconds:
+#: what a killed ingest can lose, and how stale a reader's view of a running one can be.
+BATCH_SECONDS = 0.5
 #: Values bound in one ``IN (...)`` list: SQLite before 3.32 allows 999 bound parameters.
 IN_CHUNK = 500
 
@@ -53,6 +57,11 @@ class StoreBase:
         self.on_wait: Callable[[], None] | None = None
         self._lock: IO[bytes] | None = None
         self._writers = 0
+        #: Inside :meth:`batched`; when its open transaction began (None: none open); how
+        #: many transactions are open inside one another.
+        self._batching = False
+        self._batch_began: float | None = None
+        self._depth = 0
 
     @contextmanager
     def writer(self) -> Iterator[None]:
@@ -101,14 +110,74 @@ class StoreBase:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All statements inside commit together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """All statements inside commit together or not at all.
+
+        Inside :meth:`batched` (or another transaction) it is a savepoint: rolled back alone
+        if it fails, committed with the batch when the batch is due.
+        """
+        if not self._batching and self._depth == 0:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+            self.conn.execute("COMMIT")
+            return
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._batch_began = time.monotonic()
+        name = f"storyline_{self._depth}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
         try:
             yield self.conn
         except BaseException:
+            if self.conn.in_transaction:  # an I/O error may have ended it already
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
+        self.conn.execute(f"RELEASE {name}")
+        began = self._batch_began
+        if self._depth == 0 and began is not None and time.monotonic() - began >= BATCH_SECONDS:
+            self._commit_batch()
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Let the transactions inside commit together, a batch at most every BATCH_SECONDS.
+
+        Why: each commit writes every page its statements touched, and an article's rows land
+        on pages all over the store's indexes (its lines, its LSH bands, its words), so as the
+        store grew one commit an article cost more and more (bench/store_scale.py). Each
+        transaction inside stays whole (a savepoint: one that fails is rolled back alone); when
+        the block ends, normally or by an error or an interruption, the whole ones done are
+        committed. A killed process loses at most the last BATCH_SECONDS of work, which the
+        next run does again (ingestion is idempotent).
+        """
+        if self._batching or self._depth:
+            yield
+            return
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            if self.conn.in_transaction:
+                self._commit_batch()
+
+    def _commit_batch(self) -> None:
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        finally:
+            self._batch_began = None
 
     @property
     def schema_version(self) -> int:

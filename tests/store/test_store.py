@@ -341,3 +341,54 @@ def test_copy_candidates_read_a_bounded_number_from_each_band(
     both = [c for c, _ in store.copy_candidates([42, 7])]
     assert len(both) == len(set(both)) and {"c1", "c4"} <= set(both) and len(both) <= 5
     assert store.copy_candidates([]) == []
+
+
+def _visible(path: Path) -> set[str]:
+    """Article ids another connection sees (what a reader of a running ingest sees)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as other:
+        return {str(r[0]) for r in other.execute("SELECT id FROM articles")}
+
+
+def test_transactions_in_a_batch_commit_together_and_each_stays_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.base.BATCH_SECONDS", 3600.0)
+    path = tmp_path / "b.db"
+    with open_store(path) as store:
+        with store.batched():
+            with store.transaction():
+                store.insert_article(_article("First text here.", article_id="b1"))
+            with pytest.raises(ValueError), store.transaction():
+                store.insert_article(_article("Second text here.", article_id="b2"))
+                raise ValueError("a bad record")
+            with store.transaction():
+                store.insert_article(_article("Third text here.", article_id="b3"))
+            assert _visible(path) == set()  # not due: nothing committed yet
+        assert _visible(path) == {"b1", "b3"}  # the failed one alone rolled back
+
+
+def test_an_interrupted_batch_keeps_the_whole_transactions_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.base.BATCH_SECONDS", 3600.0)
+    path = tmp_path / "i.db"
+    with open_store(path) as store:
+        with pytest.raises(KeyboardInterrupt), store.batched():
+            with store.transaction():
+                store.insert_article(_article("First text here.", article_id="i1"))
+            with store.transaction():
+                store.insert_article(_article("Second text here.", article_id="i2"))
+                raise KeyboardInterrupt
+        assert not store.conn.in_transaction
+    assert _visible(path) == {"i1"}
+
+
+def test_a_batch_commits_when_it_is_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("storyline.store.base.BATCH_SECONDS", 0.0)
+    path = tmp_path / "d.db"
+    with open_store(path) as store, store.batched():
+        with store.transaction():
+            store.insert_article(_article("First text here.", article_id="d1"))
+        assert _visible(path) == {"d1"}
