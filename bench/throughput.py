@@ -7,7 +7,8 @@ Zipf-like distributions, 120-400 words, 15% of them wire copies with a new first
 and written as JSONL. Then, in one run:
 
 * ingest: ``ingest_sources`` from the JSONL into a new SQLite file (extraction, language
-  identification, exact and MinHash near-duplicate checks, one transaction per article);
+  identification, exact and MinHash near-duplicate checks, each article whole, committed in
+  batches);
 * analyse: ``analyze_pending`` on that store (every default stage, with the default quote
   method, in worker processes, storing results), which skips the copies found by ingest;
 * spaCy alone: ``nlp.pipe`` of the full English pipeline (parser included) in one process

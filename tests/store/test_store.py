@@ -351,6 +351,12 @@ def _visible(path: Path) -> set[str]:
         return {str(r[0]) for r in other.execute("SELECT id FROM articles")}
 
 
+def _put(store: Store, article_id: str) -> None:
+    """One article in its own transaction, as ingestion stores it."""
+    with store.transaction():
+        store.insert_article(_article(f"The text of {article_id}.", article_id=article_id))
+
+
 def test_transactions_in_a_batch_commit_together_and_each_stays_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -358,13 +364,11 @@ def test_transactions_in_a_batch_commit_together_and_each_stays_whole(
     path = tmp_path / "b.db"
     with open_store(path) as store:
         with store.batched():
-            with store.transaction():
-                store.insert_article(_article("First text here.", article_id="b1"))
+            _put(store, "b1")
             with pytest.raises(ValueError), store.transaction():
                 store.insert_article(_article("Second text here.", article_id="b2"))
                 raise ValueError("a bad record")
-            with store.transaction():
-                store.insert_article(_article("Third text here.", article_id="b3"))
+            _put(store, "b3")
             assert _visible(path) == set()  # not due: nothing committed yet
         assert _visible(path) == {"b1", "b3"}  # the failed one alone rolled back
 
@@ -376,8 +380,7 @@ def test_an_interrupted_batch_keeps_the_whole_transactions_done(
     path = tmp_path / "i.db"
     with open_store(path) as store:
         with pytest.raises(KeyboardInterrupt), store.batched():
-            with store.transaction():
-                store.insert_article(_article("First text here.", article_id="i1"))
+            _put(store, "i1")
             with store.transaction():
                 store.insert_article(_article("Second text here.", article_id="i2"))
                 raise KeyboardInterrupt
@@ -389,6 +392,5 @@ def test_a_batch_commits_when_it_is_due(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr("storyline.store.base.BATCH_SECONDS", 0.0)
     path = tmp_path / "d.db"
     with open_store(path) as store, store.batched():
-        with store.transaction():
-            store.insert_article(_article("First text here.", article_id="d1"))
+        _put(store, "d1")
         assert _visible(path) == {"d1"}
