@@ -207,10 +207,12 @@ def decode(window: Window, labels: Sequence[int], probabilities: Sequence[float]
     ]
 
 
+@lru_cache(maxsize=1)
 def _transitions() -> tuple[Any, Any, Any]:
     """Log-weights (0 or -inf) of the label pairs a BIO sequence allows: between two words,
     an I-x only after B-x or I-x; within one word, a later piece only continues its first
-    piece's span (O after O, I-x after B-x or I-x); and no sequence starts with an I."""
+    piece's span (O after O, I-x after B-x or I-x); and no sequence starts with an I. Made
+    once: every window of every article is decoded with them (callers do not modify them)."""
     import numpy as np
 
     size = len(LABELS)

@@ -357,11 +357,15 @@ def _put(store: Store, article_id: str) -> None:
         store.insert_article(_article(f"The text of {article_id}.", article_id=article_id))
 
 
-def test_transactions_in_a_batch_commit_together_and_each_stays_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def unhurried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new store's path, with batches that never fall due by time during a test."""
     monkeypatch.setattr("storyline.store.base.BATCH_SECONDS", 3600.0)
-    path = tmp_path / "b.db"
+    return tmp_path / "batched.db"
+
+
+def test_transactions_in_a_batch_commit_together_and_each_stays_whole(unhurried: Path) -> None:
+    path = unhurried
     with open_store(path) as store:
         with store.batched():
             _put(store, "b1")
@@ -373,11 +377,8 @@ def test_transactions_in_a_batch_commit_together_and_each_stays_whole(
         assert _visible(path) == {"b1", "b3"}  # the failed one alone rolled back
 
 
-def test_an_interrupted_batch_keeps_the_whole_transactions_done(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("storyline.store.base.BATCH_SECONDS", 3600.0)
-    path = tmp_path / "i.db"
+def test_an_interrupted_batch_keeps_the_whole_transactions_done(unhurried: Path) -> None:
+    path = unhurried
     with open_store(path) as store:
         with pytest.raises(KeyboardInterrupt), store.batched():
             _put(store, "i1")
