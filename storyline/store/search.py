@@ -84,17 +84,20 @@ class SearchQueries:
                 return []
             # FTS5 hands matches out newest first (by rowid) without sorting, so the inner
             # query stops after SEARCH_WINDOW of them; only those are scored and ranked. The
-            # articles are joined there only for filters: reading 1,000 rows of the articles
-            # table cost a third of a search's time (bench/RESULTS.md).
+            # articles are joined there only for filters, and the page is cut from the ranked
+            # rowids before the articles' columns are read: joined to the whole window, SQLite
+            # read every article's row (text included) into its sorter, half a search's SQL
+            # time on a 100,000-article store (bench/RESULTS.md).
             joined = " JOIN articles a ON a.rowid = articles_fts.rowid" if where else ""
             rows = self.conn.execute(
-                f"SELECT {columns} FROM ("
+                f"SELECT {columns} FROM (SELECT found, score FROM ("
                 " SELECT articles_fts.rowid AS found, bm25(articles_fts, 5.0, 1.0) AS score"
                 f" FROM articles_fts{joined}"
                 " WHERE articles_fts MATCH ?"
                 + "".join(f" AND {w}" for w in where)
                 + " ORDER BY articles_fts.rowid DESC LIMIT ?"
-                ") JOIN articles a ON a.rowid = found ORDER BY score, found DESC LIMIT ? OFFSET ?",
+                ") ORDER BY score, found DESC LIMIT ? OFFSET ?)"
+                " JOIN articles a ON a.rowid = found ORDER BY score, found DESC",
                 (match, *params, SEARCH_WINDOW, limit, offset),
             ).fetchall()
         else:

@@ -288,9 +288,10 @@ class StoryQueries(AnalysisQueries):
         return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-        """The story (through its original, for a copy) and that story's headline of each of
-        these articles that has one, in two statements for all of them: a search page lists
-        50 articles, and three lookups each cost more than the search itself."""
+        """The story (through its original, for a copy) and that story's headline
+        (:meth:`story_headline`) of each of these articles that has one, in three statements
+        for all of them: a search page lists 50 articles, and three lookups each cost more
+        than the search itself."""
         if not article_ids:
             return {}
         marks = ", ".join("?" for _ in article_ids)
@@ -310,8 +311,19 @@ class StoryQueries(AnalysisQueries):
                 tuple(distinct),
             ).fetchall()
         )
-        headlines = {s: told.get(s) or self.story_headline(s) for s in distinct}
-        return {a: (s, headlines[s]) for a, s in stories.items()}
+        untold = [s for s in distinct if s not in told]
+        if untold:
+            # The first article's title, as story_headline gives it, for all of them at once.
+            told.update(
+                self.conn.execute(
+                    "SELECT story_id, title FROM (SELECT s.story_id, a.title, ROW_NUMBER() OVER"
+                    " (PARTITION BY s.story_id ORDER BY COALESCE(a.published, '9999'), a.rowid)"
+                    " AS n FROM story_articles s JOIN articles a ON a.id = s.article_id"
+                    f" WHERE s.story_id IN ({', '.join('?' for _ in untold)})) WHERE n = 1",
+                    tuple(untold),
+                ).fetchall()
+            )
+        return {a: (s, told.get(s)) for a, s in stories.items()}
 
     def story_headline(self, story_id: str) -> str | None:
         # The told headline; the first article's title until the story has been told.

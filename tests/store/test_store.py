@@ -128,6 +128,9 @@ def test_a_search_ranks_its_newest_matches_and_filters_before_the_window(
             )
     everything = [a.text[:16] for a in store.articles(query="ferry")]
     assert everything[0] == "Harbour report 0" and len(everything) == 6
+    # Pages are cut from the ranking, in its order.
+    pages = [store.articles(query="ferry", limit=2, offset=o) for o in (0, 2, 4)]
+    assert [a.text[:16] for page in pages for a in page] == everything
     monkeypatch.setattr(search, "SEARCH_WINDOW", 3)
     newest = [a.text[:16] for a in store.articles(query="ferry")]
     assert newest == ["Harbour report 3", "Harbour report 4", "Harbour report 5"]
