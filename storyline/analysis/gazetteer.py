@@ -218,6 +218,10 @@ _FOLDS = (("kh", "h"), ("ph", "f"), ("x", "ks"), ("y", "i"), ("q", "k"), ("gh", 
           ("dh", "d"), ("ou", "u"))  # fmt: skip
 
 
+#: A regnal or generational number after a name ("Abdullah II", "Benedict XVI").
+_REGNAL = re.compile(r"[ivx]+")
+
+
 def name_key(name: str) -> str:
     """A spelling-insensitive key for a name, so that variants meet across articles.
 
@@ -243,7 +247,10 @@ def name_key(name: str) -> str:
     if len(words) > 2:
         words = [words[0], *(word for word in words[1:-1] if len(word) > 1), words[-1]]
     folded = []
-    for word in words:
+    for position, word in enumerate(words):
+        if position and _REGNAL.fullmatch(word):
+            folded.append(word)  # "II" is not "I" with a doubled letter: another king
+            continue
         for written, said in _FOLDS:
             word = word.replace(written, said)
         collapsed = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
@@ -301,18 +308,52 @@ def _full_first_names() -> dict[str, set[str]]:
     return full
 
 
+#: Generational suffixes after a surname ("Henry M. Paulson Jr."). Kept in the key, because
+#: they tell a father from his son ("... Jr." and "... Sr." are two people), but a name
+#: written without one can be either (:func:`same_person`). Regnal numbers ("Abdullah II")
+#: are not among them: two kings of one name are two people.
+GENERATIONS = frozenset({"jr", "sr"})
+_VOWELS = frozenset("aeiou")
+
+
+def name_parts(key: str) -> tuple[list[str], str]:
+    """A name key's words without a generational suffix, and that suffix ("" if none)."""
+    words = key.split()
+    if len(words) > 2 and words[-1] in GENERATIONS:
+        return words[:-1], words[-1]
+    return words, ""
+
+
+def _vowel_variant(a: str, b: str) -> bool:
+    """Two transliterations of one given name that differ in one vowel ("moktada" /
+    "muktada"). Only longer names: among short ones a vowel tells names apart (Dan, Don)."""
+    if len(a) != len(b) or len(a) < 6:
+        return False
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(differ) == 1 and differ[0][0] in _VOWELS and differ[0][1] in _VOWELS
+
+
 def same_person(first: str, second: str) -> bool:
     """Whether two full names' keys can name one person: the same surname, first names of which
-    one starts the other ("tim geithner" / "timothi geithner", "ken" / "keneth") or that are
-    short and full forms of one name ("bob" / "robert"), and the
-    middle names of the shorter among the longer's ("hilari clinton" / "hilari rodham
-    clinton"). A key of one word is a surname alone: :func:`match_entity` decides those."""
-    a, b = first.split(), second.split()
+    one starts the other ("tim geithner" / "timothi geithner", "ken" / "keneth"), that are
+    short and full forms of one name ("bob" / "robert") or transliterations a vowel apart
+    ("moktada" / "muktada"), the middle names of the shorter among the longer's ("hilari
+    clinton" / "hilari rodham clinton"), and no two different generational suffixes ("jr" and
+    "sr"; one name with a suffix and one without can be one person). A key of one word is a
+    surname alone: :func:`match_entity` decides those."""
+    (a, a_suffix), (b, b_suffix) = name_parts(first), name_parts(second)
     if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
+        return False
+    if a_suffix and b_suffix and a_suffix != b_suffix:
         return False
     short, long = sorted((a, b), key=len)
     full = _FULL_FIRST_NAMES.get(short[0], {short[0]}) & _FULL_FIRST_NAMES.get(long[0], {long[0]})
-    if not (long[0].startswith(short[0]) or short[0].startswith(long[0]) or full):
+    if not (
+        long[0].startswith(short[0])
+        or short[0].startswith(long[0])
+        or full
+        or _vowel_variant(short[0], long[0])
+    ):
         return False
     return set(short[1:-1]) <= set(long[1:-1])
 
@@ -345,7 +386,7 @@ def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] |
     elif found is None and label == "PERSON":
         # A shortened or fuller first name of one known person ("Tim" / "Timothy Geithner");
         # two candidates ("Chris" for Christopher and Christine) are none.
-        people = index.people_with_surname(key.rsplit(" ", 1)[-1], 50)
+        people = index.people_with_surname(name_parts(key)[0][-1], 50)
         matching = [p for p in people if same_person(key, name_key(p[1]))]
         found = matching[0] if len(matching) == 1 else None
     return found
@@ -359,5 +400,5 @@ def absorbed_by(key: str) -> tuple[str, ...]:
     that word ("Hayward", "Saddam" stored before "Tony Hayward", "Saddam Hussein"): its surname
     and its first name. A store meets the surname alone before the full name as often as
     after; :func:`match_entity` covers after, this covers before."""
-    words = key.split()
+    words = name_parts(key)[0]
     return (words[-1], words[0]) if len(words) >= 2 else ()

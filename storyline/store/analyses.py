@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storyline.analysis.gazetteer import absorbed_by, match_entity, name_key
+from storyline.analysis.gazetteer import GENERATIONS, absorbed_by, match_entity, name_key
 from storyline.analysis.rows import analysis_rows
 from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
@@ -121,9 +121,12 @@ class AnalysisQueries(ArticleQueries):
         return None if row is None else (int(row[0]), str(row[1]))
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
+        # The surname last, or before a generational suffix ("henri paulson jr").
+        suffixed = " OR ".join("key LIKE ?" for _ in GENERATIONS)
         rows = self.conn.execute(
-            "SELECT id, canonical FROM entities WHERE label = 'PERSON' AND key LIKE ? LIMIT ?",
-            ("% " + key, limit),
+            "SELECT id, canonical FROM entities WHERE label = 'PERSON'"
+            f" AND (key LIKE ? OR {suffixed}) LIMIT ?",
+            ("% " + key, *(f"% {key} {suffix}" for suffix in sorted(GENERATIONS)), limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 

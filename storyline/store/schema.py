@@ -9,6 +9,31 @@ import sqlite3
 
 from storyline.errors import StoreError
 
+#: Keys computed again by the current ``storyline_name_key`` (registered by open_store), and
+#: entities that now share a label and key become the first of them, the others' names kept
+#: as its aliases. Run whenever the name key changes (migrations 10 and 14).
+_REKEY_ENTITIES = """
+    UPDATE entities SET key = storyline_name_key(canonical);
+    UPDATE entity_aliases SET key = storyline_name_key(alias);
+    CREATE TEMP TABLE entity_merges AS
+        SELECT e.id AS old_id,
+            (SELECT MIN(f.id) FROM entities f WHERE f.label = e.label AND f.key = e.key) AS new_id
+        FROM entities e;
+    DELETE FROM entity_merges WHERE old_id = new_id;
+    UPDATE mentions SET entity_id = (SELECT new_id FROM entity_merges WHERE old_id = entity_id)
+        WHERE entity_id IN (SELECT old_id FROM entity_merges);
+    UPDATE quotes SET entity_id = (SELECT new_id FROM entity_merges WHERE old_id = entity_id)
+        WHERE entity_id IN (SELECT old_id FROM entity_merges);
+    INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)
+        SELECT m.new_id, a.alias, a.key FROM entity_aliases a
+        JOIN entity_merges m ON m.old_id = a.entity_id;
+    INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)
+        SELECT m.new_id, e.canonical, e.key FROM entities e JOIN entity_merges m ON m.old_id = e.id;
+    DELETE FROM entity_aliases WHERE entity_id IN (SELECT old_id FROM entity_merges);
+    DELETE FROM entities WHERE id IN (SELECT old_id FROM entity_merges);
+    DROP TABLE entity_merges;
+    """
+
 #: Append-only: migration N brings the schema from version N to N+1. Never edit a shipped one.
 MIGRATIONS: tuple[str, ...] = (
     # 1: articles, full-text index, near-duplicate links, analyses, entities, problems.
@@ -204,27 +229,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 10: the name key folds more spellings (al-/el-, middle initials, possessives, a company's
     # legal form, q/k, gh/g, dh/d, ou/u): keys are computed again, and entities that now share
     # a label and key become the first of them, the others' names kept as its aliases.
-    """
-    UPDATE entities SET key = storyline_name_key(canonical);
-    UPDATE entity_aliases SET key = storyline_name_key(alias);
-    CREATE TEMP TABLE entity_merges AS
-        SELECT e.id AS old_id,
-            (SELECT MIN(f.id) FROM entities f WHERE f.label = e.label AND f.key = e.key) AS new_id
-        FROM entities e;
-    DELETE FROM entity_merges WHERE old_id = new_id;
-    UPDATE mentions SET entity_id = (SELECT new_id FROM entity_merges WHERE old_id = entity_id)
-        WHERE entity_id IN (SELECT old_id FROM entity_merges);
-    UPDATE quotes SET entity_id = (SELECT new_id FROM entity_merges WHERE old_id = entity_id)
-        WHERE entity_id IN (SELECT old_id FROM entity_merges);
-    INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)
-        SELECT m.new_id, a.alias, a.key FROM entity_aliases a
-        JOIN entity_merges m ON m.old_id = a.entity_id;
-    INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)
-        SELECT m.new_id, e.canonical, e.key FROM entities e JOIN entity_merges m ON m.old_id = e.id;
-    DELETE FROM entity_aliases WHERE entity_id IN (SELECT old_id FROM entity_merges);
-    DELETE FROM entities WHERE id IN (SELECT old_id FROM entity_merges);
-    DROP TABLE entity_merges;
-    """,
+    _REKEY_ENTITIES,
     # 11: the LSH band keys of every signature, so that ingestion finds a copy's candidates
     # by index instead of holding every signature of the store in memory (memory grew with
     # the store: about 9 KB an article). ``storyline_band_key`` is registered by open_store.
@@ -258,6 +263,9 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outlet_lines ADD COLUMN printers TEXT;
     """,
+    # 14: the name key keeps a regnal number after a name as written ("Abdullah II" is not
+    # "Abdullah I", whose doubled letter the key folded): keys are computed again.
+    _REKEY_ENTITIES,
 )
 
 

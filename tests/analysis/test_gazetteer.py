@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.analysis.gazetteer import absorbed_by, match_entity, name_key, same_person
+from storyline.analysis.gazetteer import (
+    absorbed_by,
+    match_entity,
+    name_key,
+    name_parts,
+    same_person,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,6 +41,15 @@ def test_name_variants_share_a_key(first: str, second: str) -> None:
         ("Bill Clinton", "Hillary Clinton", False),
         ("Michael Jackson", "Janet Jackson", False),
         ("Geithner", "Tim Geithner", False),
+        # A generational suffix written or not; two different ones are father and son.
+        ("Henry M. Paulson Jr.", "Hank Paulson", True),
+        ("Martin Kessler Jr.", "Martin Kessler Sr.", False),
+        # Transliterations a vowel apart; short names a vowel apart are other names.
+        ("Moqtada al-Sadr", "Muqtada al-Sadr", True),
+        ("Dan Brenner", "Don Brenner", False),
+        ("Mustafa Haddad", "Mostafo Haddad", False),
+        # Regnal numbers are no suffix: two kings of one name are two people.
+        ("King Abdullah II", "King Abdullah I", False),
     ],
 )
 def test_a_shortened_first_name_is_the_same_person(first: str, second: str, same: bool) -> None:
@@ -54,7 +69,7 @@ class _People:
         return None
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
-        found = [(i, n) for i, n in enumerate(self.names) if name_key(n).endswith(" " + key)]
+        found = [(i, n) for i, n in enumerate(self.names) if name_parts(name_key(n))[0][-1] == key]
         return found[:limit]
 
     def people_with_first_name(self, key: str, limit: int) -> list[tuple[int, str]]:
@@ -83,3 +98,12 @@ def test_a_first_name_alone_is_the_one_person_with_it() -> None:
     assert match_entity(people, "Tony", "PERSON") is None
     assert absorbed_by(name_key("Saddam Hussein")) == ("husein", "sadam")
     assert absorbed_by(name_key("Saddam")) == ()
+    assert absorbed_by(name_key("Henry M. Paulson Jr.")) == ("paulson", "henri")
+
+
+def test_a_name_with_a_suffix_is_found_by_its_surname() -> None:
+    people = _People("Henry M. Paulson Jr.", "Ortiz Kessler")
+    assert match_entity(people, "Hank Paulson", "PERSON") == (0, "Henry M. Paulson Jr.")
+    assert match_entity(people, "Paulson", "PERSON") == (0, "Henry M. Paulson Jr.")
+    both = _People("Henry M. Paulson Jr.", "John Paulson")
+    assert match_entity(both, "Paulson", "PERSON") is None  # a namesake: neither

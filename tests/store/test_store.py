@@ -251,6 +251,42 @@ def test_a_surname_stored_first_becomes_the_full_name_that_follows(store: Store)
     assert rows == [("a1", "Ada Okafor"), ("a2", "Ada Okafor"), ("a3", "Ben Okafor")]
 
 
+def test_a_name_with_a_generational_suffix_meets_its_short_forms(store: Store) -> None:
+    names = {"a1": "Henry M. Paulson Jr.", "a2": "Hank Paulson", "a3": "Henry Paulson Sr."}
+    with store.transaction():
+        for article_id, name in names.items():
+            store.insert_article(Article(id=article_id, text=name, content_hash=article_id))
+    for article_id, name in names.items():
+        mention = Mention(0, len(name), name, "PERSON", name, "PERSON")
+        store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
+    rows = store.conn.execute(
+        "SELECT m.article_id, e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id"
+        " ORDER BY m.article_id"
+    ).fetchall()
+    # The son written without his suffix is the son; the father is another person.
+    assert rows == [
+        ("a1", "Henry M. Paulson Jr."),
+        ("a2", "Henry M. Paulson Jr."),
+        ("a3", "Henry Paulson Sr."),
+    ]
+
+
+def test_migration_14_keys_a_regnal_number_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "v13.db"
+    with open_store(path) as store:
+        with store.transaction():
+            for name in ("King Abdullah II", "Benedict XVI"):
+                store.conn.execute(
+                    "INSERT INTO entities (canonical, label, key) VALUES (?, 'PERSON', 'stale')",
+                    (name,),
+                )
+        store.conn.execute("PRAGMA user_version = 13")
+    with open_store(path) as store:
+        keys = store.conn.execute("SELECT canonical, key FROM entities ORDER BY id").fetchall()
+        # Keyed again (not merged under their shared stale key), the numbers as written.
+        assert keys == [("King Abdullah II", "abdulah ii"), ("Benedict XVI", "benedict xvi")]
+
+
 def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> None:
     from storyline.ingest.bands import band_keys
     from storyline.ingest.dedupe import signature, to_bytes
