@@ -89,14 +89,19 @@ def tensors(data: list[tuple[list[int], list[int]]], group: list[int]) -> tuple[
 
 
 class Exported(torch.nn.Module):
-    """The model with the two inputs the runtime feeds (no token types) and logits out."""
+    """The model with the one input the runtime feeds and logits out.
+
+    No attention mask: the runtime reads one window a run, never padded (tagger.tag), so
+    every piece attends to every other. Exported with a mask input, the masked attention
+    became Where/IsNaN/Add nodes in every layer that took 18% of the model's time for a
+    mask that is always ones (bench/RESULTS.md)."""
 
     def __init__(self, model: torch.nn.Module) -> None:
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits  # type: ignore[no-any-return]
+    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids).logits  # type: ignore[no-any-return]
 
 
 def main() -> None:
@@ -107,6 +112,11 @@ def main() -> None:
         "--limit", type=int, default=0, help="train on this many windows (a smoke run)"
     )
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="also save the fine-tuned PyTorch weights here (not shipped; for re-exports)",
+    )
     args = parser.parse_args()
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
@@ -158,20 +168,18 @@ def main() -> None:
                     flush=True,
                 )
     model.eval()
+    if args.keep:
+        model.save_pretrained(str(args.keep))
     args.out.mkdir(parents=True, exist_ok=True)
     full = args.out / "model-fp32.onnx"
     example = tensors(data, [0])
     torch.onnx.export(
         Exported(model),
-        (example[0], example[1]),
+        (example[0],),
         str(full),
-        input_names=["input_ids", "attention_mask"],
+        input_names=["input_ids"],
         output_names=["logits"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "tokens"},
-            "attention_mask": {0: "batch", 1: "tokens"},
-            "logits": {0: "batch", 1: "tokens"},
-        },
+        dynamic_axes={"input_ids": {1: "tokens"}, "logits": {1: "tokens"}},
         opset_version=17,
         dynamo=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -111,6 +112,54 @@ def test_best_labels_are_well_formed_bio(tokenizer: Any) -> None:
     names = [LABELS[label] for label in labels]
     assert names[0] == names[-1] == "O" and names[1] == "B-cue"
     assert set(names[2:-1]) == {"I-cue"}
+
+
+def _well_formed(names: list[str], words: list[int]) -> bool:
+    """BIO spelled out: no I first or after another role; a word's later pieces continue
+    its first piece (O after O, I-x after B-x or I-x)."""
+    for index, name in enumerate(names):
+        before = names[index - 1] if index else "O"
+        same_word = index > 0 and words[index] == words[index - 1]
+        continues = name.startswith("I-") and before[2:] == name[2:]
+        if same_word and not (name == before == "O" or continues):
+            return False
+        if name.startswith("I-") and not continues:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_best_labels_are_the_most_probable_well_formed_sequence(tokenizer: Any, seed: int) -> None:
+    import itertools
+    import random
+
+    text = "Castell warned reporters."  # five pieces: castell / warned / reporters / .
+    (window,) = windows(text, tokenizer)
+    rng = random.Random(seed)
+    pieces = [i for i, (s, e) in enumerate(window.offsets) if s != e]
+    rows = [[1.0] + [0.0] * (len(LABELS) - 1) for _ in window.offsets]
+    for index in pieces:
+        # half the seeds peaked (argmax often already well formed), half flat (often not)
+        weights = [rng.random() ** (8 if seed % 2 else 1) for _ in LABELS]
+        rows[index] = [w / sum(weights) for w in weights]
+    words = [window.words[i] for i in pieces]
+
+    def score(sequence: tuple[int, ...]) -> float:
+        return sum(
+            math.log(rows[i][label] + 1e-12) for i, label in zip(pieces, sequence, strict=True)
+        )
+
+    best = max(
+        (
+            sequence
+            for sequence in itertools.product(range(len(LABELS)), repeat=len(pieces))
+            if _well_formed([LABELS[label] for label in sequence], words)
+        ),
+        key=score,
+    )
+    labels = best_labels(window, rows)
+    assert [labels[i] for i in pieces] == list(best)
+    assert labels[0] == labels[-1] == 0
 
 
 #: "Ortiz said that Brandt believes the vote will pass." as the tagger reads it.
