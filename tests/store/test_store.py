@@ -234,35 +234,29 @@ def test_migration_to_version_10_merges_entities_the_new_key_folds(tmp_path: Pat
         assert store.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 2
 
 
-def test_a_surname_stored_first_becomes_the_full_name_that_follows(store: Store) -> None:
-    texts = {"a1": "Okafor spoke.", "a2": "Ada Okafor spoke.", "a3": "Ben Okafor spoke."}
+def _people_met_in_order(store: Store, *names: str) -> list[tuple[str, str]]:
+    """Each name a person mention of its own article, analysed in order; (article, the
+    canonical name of the entity its mention went to)."""
     with store.transaction():
-        for article_id, text in texts.items():
-            store.insert_article(Article(id=article_id, text=text, content_hash=article_id))
-    for article_id, text in texts.items():
-        name = text.removesuffix(" spoke.")
+        for number, name in enumerate(names):
+            store.insert_article(Article(id=f"a{number + 1}", text=name, content_hash=name))
+    for number, name in enumerate(names):
         mention = Mention(0, len(name), name, "PERSON", name, "PERSON")
-        store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
-    rows = store.conn.execute(
+        store.save_analysis(Analysis(f"a{number + 1}", mentions=(mention,), stages=("entities",)))
+    return store.conn.execute(
         "SELECT m.article_id, e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id"
         " ORDER BY m.article_id"
     ).fetchall()
+
+
+def test_a_surname_stored_first_becomes_the_full_name_that_follows(store: Store) -> None:
+    rows = _people_met_in_order(store, "Okafor", "Ada Okafor", "Ben Okafor")
     # "Okafor" met first is the Ada Okafor who followed; Ben Okafor, the second, is another.
     assert rows == [("a1", "Ada Okafor"), ("a2", "Ada Okafor"), ("a3", "Ben Okafor")]
 
 
 def test_a_name_with_a_generational_suffix_meets_its_short_forms(store: Store) -> None:
-    names = {"a1": "Henry M. Paulson Jr.", "a2": "Hank Paulson", "a3": "Henry Paulson Sr."}
-    with store.transaction():
-        for article_id, name in names.items():
-            store.insert_article(Article(id=article_id, text=name, content_hash=article_id))
-    for article_id, name in names.items():
-        mention = Mention(0, len(name), name, "PERSON", name, "PERSON")
-        store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
-    rows = store.conn.execute(
-        "SELECT m.article_id, e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id"
-        " ORDER BY m.article_id"
-    ).fetchall()
+    rows = _people_met_in_order(store, "Henry M. Paulson Jr.", "Hank Paulson", "Henry Paulson Sr.")
     # The son written without his suffix is the son; the father is another person.
     assert rows == [
         ("a1", "Henry M. Paulson Jr."),
