@@ -255,6 +255,7 @@ class StoryQueries(AnalysisQueries):
             + " LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
+        headlines = self.story_headlines([str(r[0]) for r in rows])
         return [
             {
                 "id": r[0],
@@ -262,7 +263,7 @@ class StoryQueries(AnalysisQueries):
                 "outlets": r[2],
                 "first": r[3],
                 "last": r[4],
-                "headline": self.story_headline(str(r[0])),
+                "headline": headlines.get(str(r[0])),
                 "top_entities": self.story_entities(str(r[0]), limit=3),
             }
             for r in rows
@@ -289,7 +290,7 @@ class StoryQueries(AnalysisQueries):
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """The story (through its original, for a copy) and that story's headline
-        (:meth:`story_headline`) of each of these articles that has one, in three statements
+        (:meth:`story_headlines`) of each of these articles that has one, in three statements
         for all of them: a search page lists 50 articles, and three lookups each cost more
         than the search itself."""
         if not article_ids:
@@ -303,41 +304,36 @@ class StoryQueries(AnalysisQueries):
             tuple(article_ids),
         ).fetchall()
         stories = {str(a): str(s) for a, s in rows}
-        distinct = sorted(set(stories.values()))
-        told = dict(
-            self.conn.execute(
-                "SELECT story_id, headline FROM story_tellings"
-                f" WHERE headline != '' AND story_id IN ({', '.join('?' for _ in distinct)})",
-                tuple(distinct),
-            ).fetchall()
-        )
-        untold = [s for s in distinct if s not in told]
-        if untold:
-            # The first article's title, as story_headline gives it, for all of them at once.
-            told.update(
+        headlines = self.story_headlines(sorted(set(stories.values())))
+        return {a: (s, headlines.get(s)) for a, s in stories.items()}
+
+    def story_headline(self, story_id: str) -> str | None:
+        return self.story_headlines([story_id]).get(story_id)
+
+    def story_headlines(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        """Each story's told headline; the first article's title until it has been told. Two
+        statements for any number of stories (a list or a search page shows dozens)."""
+        headlines: dict[str, str | None] = {}
+        for chunk, marks in in_chunks(story_ids):
+            headlines.update(
+                self.conn.execute(
+                    "SELECT story_id, headline FROM story_tellings"
+                    f" WHERE headline != '' AND story_id IN ({marks})",
+                    tuple(chunk),
+                ).fetchall()
+            )
+        untold = [s for s in story_ids if s not in headlines]
+        for chunk, marks in in_chunks(untold):
+            headlines.update(
                 self.conn.execute(
                     "SELECT story_id, title FROM (SELECT s.story_id, a.title, ROW_NUMBER() OVER"
                     " (PARTITION BY s.story_id ORDER BY COALESCE(a.published, '9999'), a.rowid)"
                     " AS n FROM story_articles s JOIN articles a ON a.id = s.article_id"
-                    f" WHERE s.story_id IN ({', '.join('?' for _ in untold)})) WHERE n = 1",
-                    tuple(untold),
+                    f" WHERE s.story_id IN ({marks})) WHERE n = 1",
+                    tuple(chunk),
                 ).fetchall()
             )
-        return {a: (s, told.get(s)) for a, s in stories.items()}
-
-    def story_headline(self, story_id: str) -> str | None:
-        # The told headline; the first article's title until the story has been told.
-        row = self.conn.execute(
-            "SELECT headline FROM story_tellings WHERE story_id = ?", (story_id,)
-        ).fetchone()
-        if row is not None and row[0]:
-            return str(row[0])
-        row = self.conn.execute(
-            "SELECT a.title FROM story_articles s JOIN articles a ON a.id = s.article_id"
-            " WHERE s.story_id = ? ORDER BY COALESCE(a.published, '9999'), a.rowid LIMIT 1",
-            (story_id,),
-        ).fetchone()
-        return None if row is None else row[0]
+        return headlines
 
     def stale_tellings(self) -> list[str]:
         """Stories whose telling is missing or was made from a different set of articles."""
