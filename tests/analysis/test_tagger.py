@@ -9,7 +9,7 @@ import pytest
 
 from storyline.analysis import tagger
 from storyline.analysis.pipeline import analyze
-from storyline.analysis.quotes import quote_method, tagged_attributions
+from storyline.analysis.quotes import link_features, quote_method, tagged_attributions
 from storyline.analysis.tagger import (
     LABELS,
     Tagged,
@@ -201,7 +201,7 @@ def _spans(text: str, *marked: tuple[str, str]) -> list[Tagged]:
 
 def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> None:
     text = (
-        "“We are ready,” Castell said, “and we will sign.” She added that talks go on.\n"
+        "“We are ready,” Castell said, “and we will sign,” and added that talks go on.\n"
         "“The port stays open.”\n"
         "Ortiz said that Brandt believes the vote will pass."
     )
@@ -210,7 +210,7 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
         ("content", "“We are ready,”"),
         ("source", "Castell"),
         ("cue", "said"),
-        ("content", "“and we will sign.”"),
+        ("content", "“and we will sign,”"),
         ("cue", "added"),
         ("content", "that talks go on"),
         ("content", "“The port stays open.”"),
@@ -226,7 +226,7 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
         for f in found
     ]
     assert rows == [
-        ("said", "Castell", ["“We are ready,”", "“and we will sign.”"]),
+        ("said", "Castell", ["“We are ready,”", "“and we will sign,”"]),
         # shares the source; takes the quotation that runs on into the next paragraph
         ("added", "Castell", ["that talks go on", "“The port stays open.”"]),
         # the outer content holds the inner attribution
@@ -284,6 +284,95 @@ def test_content_pieces_with_no_cue_or_source_between_are_one(nlp: Any) -> None:
     )
     (found,) = tagged_attributions(nlp(text), spans)
     assert len(found.content) == 2
+
+
+def test_a_cue_with_no_source_of_its_own_takes_none(nlp: Any) -> None:
+    # PolNeAR marks "seemed" an attribution with no source; the nearest source of the
+    # paragraph is the previous sentence's speaker, which the learned linker leaves alone.
+    text = "Castell said the port is open. The talks seemed likely to fail."
+    spans = _spans(
+        text,
+        ("source", "Castell"),
+        ("cue", "said"),
+        ("content", "the port is open"),
+        ("content", "The talks"),
+        ("cue", "seemed"),
+        ("content", "likely to fail"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    speakers = {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+    assert speakers == {"said": (0, len("Castell")), "seemed": None}
+
+
+def test_the_linker_chooses_among_the_paragraphs_sources(nlp: Any) -> None:
+    text = "Brandt told Ortiz that Kessel said the vote will pass."
+    spans = _spans(
+        text,
+        ("source", "Brandt"),
+        ("cue", "told Ortiz"),
+        ("content", "that"),
+        ("source", "Kessel"),
+        ("cue", "said"),
+        ("content", "the vote will pass"),
+    )
+    doc = nlp(text)
+    offered: list[list[str]] = []
+
+    def last(doc: Any, cue: Tagged, candidates: list[Tagged], *_: Any) -> Tagged:
+        offered.append([text[c.start : c.end] for c in candidates])
+        return candidates[-1]
+
+    found = tagged_attributions(doc, spans, link=last)
+    assert offered == [["Brandt", "Kessel"], ["Brandt", "Kessel"]]
+    assert {f.speaker for f in found} == {(text.index("Kessel"), text.index("Kessel") + 6)}
+    found = tagged_attributions(doc, spans)  # the shipped linker: each cue its own speaker
+    speakers = {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+    assert speakers == {
+        "told Ortiz": (0, 6),
+        "said": (text.index("Kessel"), text.index("Kessel") + 6),
+    }
+
+
+def test_a_cue_left_without_words_takes_the_quotation_beside_it(nlp: Any) -> None:
+    # The tagger read "believes" inside the quotation as the only cue with words; the
+    # minister's "said" had none. The marks say whose words they are.
+    text = "“Varnland is committed and believes that talks help,” the harbour minister said."
+    spans = _spans(
+        text,
+        ("cue", "believes"),
+        ("content", "that talks help"),
+        ("source", "the harbour minister"),
+        ("cue", "said"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    said = next(f for f in found if f.cue_span and text[f.cue_span[0] : f.cue_span[1]] == "said")
+    assert [text[s:e] for s, e in said.content] == [
+        "“Varnland is committed and believes that talks help,”"
+    ]
+    assert said.speaker == (text.index("the harbour"), text.index(" said"))
+    # A quotation another cue holds whole stays its own.
+    text = "“We sail at dawn,” Brandt said. Kessel agreed."
+    spans = _spans(
+        text,
+        ("content", "“We sail at dawn,”"),
+        ("source", "Brandt"),
+        ("cue", "said"),
+        ("source", "Kessel"),
+        ("cue", "agreed"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    assert [text[f.cue_span[0] : f.cue_span[1]] for f in found if f.cue_span] == ["said"]
+
+
+def test_link_features_say_where_the_candidate_lies(nlp: Any) -> None:
+    text = "Ortiz spoke. Brandt, the mayor, said it rains."
+    doc = nlp(text)
+    spans = _spans(text, ("source", "Ortiz"), ("source", "Brandt"), ("cue", "said"))
+    ortiz, brandt, said = spans
+    near = link_features(doc, said, brandt, [ortiz, brandt], [said], [])
+    far = link_features(doc, said, ortiz, [ortiz, brandt], [said], [])
+    assert {"side=before", "sentence=same", "rank=0", "comma_between=True", "cue=say"} <= set(near)
+    assert {"side=before", "sentence=other", "rank=1", "sources_between=1"} <= set(far)
 
 
 def test_a_cue_without_content_is_no_attribution(nlp: Any) -> None:
