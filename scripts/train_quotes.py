@@ -30,6 +30,41 @@ MIN_COUNT = 5
 C = 1.0
 
 
+def write_logistic(
+    path: Path,
+    about: str,
+    rows: list[list[str]],
+    labels: list[int],
+    *,
+    min_weight: float,
+    **counts: int,
+) -> int:
+    """Fit logistic regression over string features and write its weights (those of at least
+    ``min_weight``) to PATH as the runtime reads them (``quotes.cue_probability``); the number
+    of weights kept. Shared by the cue model and the source linker
+    (``scripts/train_source_linker.py``)."""
+    seen = Counter(feature for row in rows for feature in row)
+    data = [{f: 1.0 for f in row if seen[f] >= MIN_COUNT} for row in rows]
+    vectorizer = DictVectorizer()
+    matrix = vectorizer.fit_transform(data)
+    model = LogisticRegression(C=C, max_iter=2000)
+    model.fit(matrix, labels)
+    weights = {
+        name: round(float(weight), 4)
+        for name, weight in zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True)
+        if abs(weight) >= min_weight
+    }
+    record = {
+        "about": about,
+        **counts,
+        "positives": sum(labels),
+        "bias": round(float(model.intercept_[0]), 4),
+        "weights": dict(sorted(weights.items())),
+    }
+    path.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+    return len(weights)
+
+
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     articles = [json.loads(line) for line in (folder / "articles.jsonl").open(encoding="utf-8")]
@@ -51,34 +86,17 @@ def main() -> None:
             if is_candidate(token):
                 rows.append(cue_features(token, quotes))
                 labels.append(int(token.idx in cue_chars))
-    counts = Counter(feature for row in rows for feature in row)
-    data = [{f: 1.0 for f in row if counts[f] >= MIN_COUNT} for row in rows]
-    vectorizer = DictVectorizer()
-    matrix = vectorizer.fit_transform(data)
-    model = LogisticRegression(C=C, max_iter=2000)
-    model.fit(matrix, labels)
-    weights = {
-        name: round(float(weight), 4)
-        for name, weight in zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True)
-        if abs(weight) >= 0.05
-    }
-    OUT.write_text(
-        json.dumps(
-            {
-                "about": "Cue classifier for storyline.analysis.quotes, trained by"
-                " scripts/train_quotes.py on the PolNeAR train split (feature weights only).",
-                "candidates": len(labels),
-                "positives": sum(labels),
-                "bias": round(float(model.intercept_[0]), 4),
-                "weights": dict(sorted(weights.items())),
-            },
-            indent=0,
-        )
-        + "\n",
-        encoding="utf-8",
+    kept = write_logistic(
+        OUT,
+        "Cue classifier for storyline.analysis.quotes, trained by"
+        " scripts/train_quotes.py on the PolNeAR train split (feature weights only).",
+        rows,
+        labels,
+        min_weight=0.05,
+        candidates=len(labels),
     )
     print(
-        f"{len(labels)} candidates, {sum(labels)} cues, {len(weights)} weights"
+        f"{len(labels)} candidates, {sum(labels)} cues, {kept} weights"
         f" -> {OUT} ({time.perf_counter() - started:.0f} s)"
     )
 

@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import Counter
 from pathlib import Path
 
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
 from spacy.tokens import Doc
+from train_quotes import write_logistic  # the script's folder is on the path
 
 from storyline.analysis.pipeline import load_nlp
 from storyline.analysis.quotes import link_features, tagged_attributions
@@ -32,10 +30,6 @@ from storyline.analysis.tagger import Tagged, decode, load_tagger, token_labels,
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "bench" / "quotes" / "polnear" / "train"
 OUT = ROOT / "storyline" / "data" / "source_model.json"
-#: Features seen fewer times than this are dropped (they would only memorise the corpus).
-MIN_COUNT = 5
-#: Inverse regularisation strength; scikit-learn's default, not tuned.
-C = 1.0
 
 
 def gold_tags(text: str, attributions: list[dict[str, list[list[int]]]]) -> list[Tagged]:
@@ -107,37 +101,19 @@ def main() -> None:
         labels += more_labels
         if number % 100 == 0:
             print(f"{number}/{len(articles)} articles, {len(rows)} pairs", flush=True)
-    counts = Counter(feature for row in rows for feature in row)
-    data = [{f: 1.0 for f in row if counts[f] >= MIN_COUNT} for row in rows]
-    vectorizer = DictVectorizer()
-    matrix = vectorizer.fit_transform(data)
-    model = LogisticRegression(C=C, max_iter=2000)
-    model.fit(matrix, labels)
-    weights = {
-        name: round(float(weight), 4)
-        for name, weight in zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True)
-        if abs(weight) >= 0.01
-    }
-    args.out.write_text(
-        json.dumps(
-            {
-                "about": "Source linker for storyline.analysis.quotes, trained by"
-                " scripts/train_source_linker.py on the PolNeAR train split"
-                " (feature weights only).",
-                "articles": len(articles),
-                "pairs": len(labels),
-                "positives": sum(labels),
-                "bias": round(float(model.intercept_[0]), 4),
-                "weights": dict(sorted(weights.items())),
-            },
-            indent=0,
-        )
-        + "\n",
-        encoding="utf-8",
+    kept = write_logistic(
+        args.out,
+        "Source linker for storyline.analysis.quotes, trained by"
+        " scripts/train_source_linker.py on the PolNeAR train split (feature weights only).",
+        rows,
+        labels,
+        min_weight=0.01,
+        articles=len(articles),
+        pairs=len(labels),
     )
     print(
         f"{len(articles)} articles, {len(labels)} pairs, {sum(labels)} links,"
-        f" {len(weights)} weights -> {args.out} ({time.perf_counter() - started:.0f} s)"
+        f" {kept} weights -> {args.out} ({time.perf_counter() - started:.0f} s)"
     )
 
 

@@ -199,6 +199,11 @@ def _spans(text: str, *marked: tuple[str, str]) -> list[Tagged]:
     return spans
 
 
+def _speakers(text: str, found: list[Any]) -> dict[str, tuple[int, int] | None]:
+    """Each attribution's cue words and its speaker's offsets."""
+    return {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+
+
 def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> None:
     text = (
         "“We are ready,” Castell said, “and we will sign,” and added that talks go on.\n"
@@ -254,7 +259,7 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
         ("content", "Kessel to withdraw"),
     )
     found = tagged_attributions(nlp(text), spans)
-    speakers = {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+    speakers = _speakers(text, found)
     envoy = (0, len("The harbour envoy"))
     assert speakers == {"accused": envoy, "urged": envoy}
 
@@ -300,7 +305,7 @@ def test_a_cue_with_no_source_of_its_own_takes_none(nlp: Any) -> None:
         ("content", "likely to fail"),
     )
     found = tagged_attributions(nlp(text), spans)
-    speakers = {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+    speakers = _speakers(text, found)
     assert speakers == {"said": (0, len("Castell")), "seemed": None}
 
 
@@ -326,7 +331,7 @@ def test_the_linker_chooses_among_the_paragraphs_sources(nlp: Any) -> None:
     assert offered == [["Brandt", "Kessel"], ["Brandt", "Kessel"]]
     assert {f.speaker for f in found} == {(text.index("Kessel"), text.index("Kessel") + 6)}
     found = tagged_attributions(doc, spans)  # the shipped linker: each cue its own speaker
-    speakers = {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
+    speakers = _speakers(text, found)
     assert speakers == {
         "told Ortiz": (0, 6),
         "said": (text.index("Kessel"), text.index("Kessel") + 6),
