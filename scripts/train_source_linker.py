@@ -73,7 +73,6 @@ def pairs(
         for candidate in candidates:
             rows.append(link_features(doc, cue, candidate, candidates, cues, contents))
             labels.append(int(bool(gold & set(range(candidate.start, candidate.end)))))
-        return None
 
     tagged_attributions(doc, gold_tags(doc.text, attributions), link=record)
     return rows, labels

@@ -513,7 +513,7 @@ def doc_tags(doc: Doc) -> list[Tagged]:
 def find_attributions(doc: Doc, *, method: str = "tagger") -> list[_Found]:
     quotes = find_quotations(_text(doc))
     if method == "tagger":
-        found = tagged_attributions(doc, doc_tags(doc))
+        found = tagged_attributions(doc, doc_tags(doc), quotations=quotes)
     else:
         found = _rule_attributions(doc, quotes)
     found = _attach_continuations(found, quotes, doc)
@@ -572,7 +572,11 @@ _CONTINUED_PARAGRAPHS = 1
 
 
 def tagged_attributions(
-    doc: Doc, spans: list[Tagged], *, link: Linker | None = None
+    doc: Doc,
+    spans: list[Tagged],
+    *,
+    link: Linker | None = None,
+    quotations: list[tuple[int, int]] | None = None,
 ) -> list[_Found]:
     """Attributions from the tagger's spans.
 
@@ -584,7 +588,8 @@ def tagged_attributions(
     believes Z"), because training paints the inner cue and source over the outer content.
     Which of its paragraph's sources a cue takes, if any (several cues may share one: "X
     said ... and added ..."; some have none: "seemed"), is learned: ``link``, by default
-    :func:`linked_source`.
+    :func:`linked_source`. ``quotations``: :func:`find_quotations` of the text, when the
+    caller has them already.
     """
     link = link or linked_source
     text = _text(doc)
@@ -625,7 +630,7 @@ def tagged_attributions(
         ]
         if before:
             owned[before[-1]].append(said)
-    _quotations_beside(text, cues, owned, by_role["source"])
+    _quotations_beside(text, cues, owned, by_role["source"], quotations)
     # What each cue says after it, first to last fragment: a "source" inside another cue's
     # words is part of them ("accused Turkey, one of the sponsors, of ...": "one" is no
     # speaker of the next cue).
@@ -688,7 +693,11 @@ def tagged_attributions(
 
 
 def _quotations_beside(
-    text: str, cues: list[Tagged], owned: dict[int, list[Tagged]], sources: list[Tagged]
+    text: str,
+    cues: list[Tagged],
+    owned: dict[int, list[Tagged]],
+    sources: list[Tagged],
+    quotations: list[tuple[int, int]] | None,
 ) -> None:
     """A cue the tagger gave no content takes the direct quotation beside it: one that ends
     where its clause begins ('“...,” the minister said', with nothing but a source, spaces
@@ -696,9 +705,12 @@ def _quotations_beside(
     tagger sometimes reads a cue inside the quotation ("... and believes that ...") as the
     only one and gives it the words, leaving the speaker's own "said" with none; the marks
     say whose words they are. A quotation another cue holds whole stays that cue's."""
+    if all(owned.values()):  # every cue has words: nothing to look for
+        return
     held = [span for spans in owned.values() for span in spans]
     source_chars = {i for span in sources for i in range(span.start, span.end)}
-    quotations = find_quotations(text)
+    if quotations is None:
+        quotations = find_quotations(text)
 
     def only_joiners(start: int, end: int) -> bool:
         return all(text[i] in " \t,:" or i in source_chars for i in range(start, end))
