@@ -521,12 +521,16 @@ def find_attributions(doc: Doc, *, method: str = "tagger") -> list[_Found]:
     if labelled:
         if method == "tagger":
             # A transcript's "NAME:" label is the layout's to read: a tagged content that runs
-            # over the label goes; otherwise the tagger's reading of the line stands.
+            # over the label goes, and so does the tagger's own reading of the label's colon
+            # as a cue (it sees one window, not the turn: it may end the turn's words at the
+            # first sentence, where the layout runs them on to the next label); otherwise the
+            # tagger's reading of the line stands.
             labels = [item.cue.idx for item in labelled]
             found = [
                 item
                 for item in found
-                if not any(s <= label < e for s, e in item.content for label in labels)
+                if item.cue.idx not in labels
+                and not any(s <= label < e for s, e in item.content for label in labels)
             ]
             taken = [span for item in found for span in item.content]
             labelled = [
@@ -565,6 +569,9 @@ def _rule_attributions(
         found.append(_Found(token, speaker, tuple(content), speaker_head, confidence))
     return found
 
+
+#: A tagged cue counts when the model's mean probability of its labels is at least this.
+TAGGED_CUE_THRESHOLD = 0.5
 
 #: Paragraphs back that a content with no cue of its own may look for one ("“...,” he
 #: said.¶“More.”": a quotation running on into the next paragraph).
@@ -612,16 +619,23 @@ def tagged_attributions(
                 by_role["content"].append(piece)
             position += len(line) + 1
     _names_back(doc, by_role)
-    cues = by_role["cue"]
+    # A cue the model is less sure of than of all other readings together is no cue: its
+    # words go to the cues around it (fixed at the model's even odds, like the linker's).
+    cues = [cue for cue in by_role["cue"] if cue.confidence >= TAGGED_CUE_THRESHOLD]
     if not cues:
         return []
     cue_paragraphs = [paragraph(cue.start) for cue in cues]
     owned: dict[int, list[Tagged]] = {index: [] for index in range(len(cues))}
-    for said in by_role["content"]:
+    last: tuple[Tagged, int] | None = None  # the previous content and the cue it went to
+    for said in sorted(by_role["content"], key=lambda span: span.start):
         here = paragraph(said.start)
         same = [i for i, at in enumerate(cue_paragraphs) if at == here]
         if same:
-            owned[min(same, key=lambda i: _gap(cues[i], said))].append(said)
+            owner = min(same, key=lambda i: _gap(cues[i], said))
+            if last is not None and _continues(text, last[0], said, cues):
+                owner = last[1]
+            owned[owner].append(said)
+            last = (said, owner)
             continue
         before = [
             i
@@ -923,9 +937,29 @@ def _joined(
     return merged
 
 
+_CLAUSE_END = re.compile(r"[.!?][”\"'’]*\s")
+
+
+def _continues(text: str, before: Tagged, said: Tagged, cues: list[Tagged]) -> bool:
+    """Whether a content goes on the one before it: the same sentence, no cue between. The
+    tagger may cut one content around words it reads as a source ("accused Turkey, [one of
+    the sponsors], of continuing to support ... and urged ..."); the nearest cue would then
+    take the second piece ("urged", five characters on, not "accused"), though a cue's words
+    are not split by another's source without its cue."""
+    between = text[before.end : said.start]
+    return (
+        "\n" not in between
+        and _CLAUSE_END.search(between) is None
+        and not any(before.end <= cue.start < said.start for cue in cues)
+    )
+
+
 def _gap(a: Tagged, b: Tagged) -> int:
     """Characters between two spans (0 when they touch or overlap)."""
     return max(0, b.start - a.end, a.start - b.end)
+
+
+_CLOSING = ("”", '"', "'", "’")
 
 
 def _holding_inner(
@@ -939,7 +973,9 @@ def _holding_inner(
 ) -> list[tuple[int, int]]:
     """The last content run extended over an attribution that starts right after it."""
     last_start, last_end = content[-1]
-    if last_start < cue.end:
+    if last_start < cue.end or text[last_start:last_end].endswith(_CLOSING):
+        # A quotation closed: the source after it speaks it ('“...,” Beck joked'), it
+        # holds nothing.
         return content
     starts = {s.start: s for s in sources} | {
         c.start: c for i, c in enumerate(cues) if i != index and owned[i]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from storyline.analysis import tagger
 from storyline.analysis.pipeline import analyze
-from storyline.analysis.quotes import link_features, quote_method, tagged_attributions
+from storyline.analysis.quotes import (
+    find_attributions,
+    link_features,
+    quote_method,
+    tagged_attributions,
+)
 from storyline.analysis.tagger import (
     LABELS,
     Tagged,
@@ -238,6 +244,22 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
         ("said", "Ortiz", ["that Brandt believes the vote will pass"]),
         ("believes", "Brandt", ["the vote will pass"]),
     ]
+    # A closed quotation holds nothing: the source after it begins an attribution of its own.
+    text = "Castell said “the port is open” Ortiz added that ferries run."
+    spans = _spans(
+        text,
+        ("source", "Castell"),
+        ("cue", "said"),
+        ("content", "“the port is open”"),
+        ("source", "Ortiz"),
+        ("cue", "added"),
+        ("content", "that ferries run"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    assert [[text[s:e] for s, e in f.content] for f in found] == [
+        ["“the port is open”"],
+        ["that ferries run"],
+    ]
 
 
 def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any) -> None:
@@ -262,6 +284,92 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
     speakers = _speakers(text, found)
     envoy = (0, len("The harbour envoy"))
     assert speakers == {"accused": envoy, "urged": envoy}
+
+
+def test_a_content_cut_by_a_source_goes_on_with_its_own_cue(nlp: Any) -> None:
+    # The tagger cut "accused"'s words around an apposition it read as a source; the second
+    # piece is nearer "urged" but has no cue before it since the first: it is still accused's.
+    text = (
+        "The harbour envoy accused Varnland, one of the sponsors, of arming the rebels and"
+        " urged Kessel to withdraw."
+    )
+    spans = _spans(
+        text,
+        ("source", "The harbour envoy"),
+        ("cue", "accused"),
+        ("content", "Varnland"),
+        ("source", "one of the sponsors"),
+        ("content", "of arming the rebels"),
+        ("cue", "urged"),
+        ("content", "Kessel to withdraw"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    said = {text[f.cue_span[0] : f.cue_span[1]]: f for f in found if f.cue_span}
+    assert [text[s:e] for s, e in said["accused"].content] == ["Varnland", "of arming the rebels"]
+    assert [text[s:e] for s, e in said["urged"].content] == ["Kessel to withdraw"]
+    envoy = (0, len("The harbour envoy"))
+    assert said["accused"].speaker == envoy and said["urged"].speaker == envoy
+    # A new sentence starts anew: the nearest cue takes it.
+    text = "Brandt said the port is open. The ferries run, Kessel added."
+    spans = _spans(
+        text,
+        ("source", "Brandt"),
+        ("cue", "said"),
+        ("content", "the port is open"),
+        ("content", "The ferries run"),
+        ("source", "Kessel"),
+        ("cue", "added"),
+    )
+    found = tagged_attributions(nlp(text), spans)
+    assert [[text[s:e] for s, e in f.content] for f in found] == [
+        ["the port is open"],
+        ["The ferries run"],
+    ]
+
+
+def test_a_cue_the_model_doubts_is_no_cue(nlp: Any) -> None:
+    text = "Brandt said the ferries keep supporting the islands."
+    spans = _spans(
+        text,
+        ("source", "Brandt"),
+        ("cue", "said"),
+        ("content", "the ferries"),
+        ("cue", "keep supporting"),
+        ("content", "the islands"),
+    )
+    doubted = [
+        replace(s, confidence=0.45) if s.role == "cue" and s.start > 10 else s for s in spans
+    ]
+    found = tagged_attributions(nlp(text), doubted)
+    assert [text[f.cue_span[0] : f.cue_span[1]] for f in found if f.cue_span] == ["said"]
+    found = tagged_attributions(nlp(text), spans)
+    assert len(found) == 2
+
+
+def test_a_transcript_label_is_the_layouts_to_read(nlp: Any) -> None:
+    # The tagger read LINDQVIST's colon as a cue and ended the turn at its first sentence; the
+    # layout runs the turn on to the next label.
+    text = (
+        "MODERATOR: Good evening and welcome.\n"
+        "LINDQVIST: Thank you. Our members have waited three years.\n"
+        "They deserve better.\n"
+    )
+    doc = nlp(text)
+    colon = text.index(": Thank")
+    doc._.attribution_tags = [
+        [t.role, t.start, t.end, t.confidence]
+        for t in [
+            *_spans(text, ("source", "LINDQVIST")),
+            Tagged("cue", colon, colon + 1, 0.9),
+            *_spans(text, ("content", "Thank you.")),
+        ]
+    ]
+    found = find_attributions(doc)
+    (turn,) = [f for f in found if f.speaker and text[f.speaker[0] : f.speaker[1]] == "LINDQVIST"]
+    assert [text[s:e] for s, e in turn.content] == [
+        "Thank you. Our members have waited three years.",
+        "They deserve better.",
+    ]
 
 
 def test_content_pieces_with_no_cue_or_source_between_are_one(nlp: Any) -> None:
