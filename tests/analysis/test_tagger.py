@@ -210,6 +210,12 @@ def _speakers(text: str, found: list[Any]) -> dict[str, tuple[int, int] | None]:
     return {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
 
 
+def _grouped_contents(nlp: Any, text: str, *marked: tuple[str, str]) -> list[list[str]]:
+    """Each attribution's content pieces, from spans marked as in :func:`_spans`."""
+    found = tagged_attributions(nlp(text), _spans(text, *marked))
+    return [[text[s:e] for s, e in f.content] for f in found]
+
+
 def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> None:
     text = (
         "“We are ready,” Castell said, “and we will sign,” and added that talks go on.\n"
@@ -246,7 +252,8 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
     ]
     # A closed quotation holds nothing: the source after it begins an attribution of its own.
     text = "Castell said “the port is open” Ortiz added that ferries run."
-    spans = _spans(
+    assert _grouped_contents(
+        nlp,
         text,
         ("source", "Castell"),
         ("cue", "said"),
@@ -254,9 +261,7 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
         ("source", "Ortiz"),
         ("cue", "added"),
         ("content", "that ferries run"),
-    )
-    found = tagged_attributions(nlp(text), spans)
-    assert [[text[s:e] for s, e in f.content] for f in found] == [
+    ) == [
         ["“the port is open”"],
         ["that ferries run"],
     ]
@@ -311,7 +316,8 @@ def test_a_content_cut_by_a_source_goes_on_with_its_own_cue(nlp: Any) -> None:
     assert said["accused"].speaker == envoy and said["urged"].speaker == envoy
     # A new sentence starts anew: the nearest cue takes it.
     text = "Brandt said the port is open. The ferries run, Kessel added."
-    spans = _spans(
+    assert _grouped_contents(
+        nlp,
         text,
         ("source", "Brandt"),
         ("cue", "said"),
@@ -319,9 +325,7 @@ def test_a_content_cut_by_a_source_goes_on_with_its_own_cue(nlp: Any) -> None:
         ("content", "The ferries run"),
         ("source", "Kessel"),
         ("cue", "added"),
-    )
-    found = tagged_attributions(nlp(text), spans)
-    assert [[text[s:e] for s, e in f.content] for f in found] == [
+    ) == [
         ["the port is open"],
         ["The ferries run"],
     ]
