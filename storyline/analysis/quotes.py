@@ -587,12 +587,15 @@ def tagged_attributions(
 ) -> list[_Found]:
     """Attributions from the tagger's spans.
 
-    The tagger marks roles, not which cue each span belongs to. Contents are grouped by the
-    annotation convention: a content goes to the nearest cue of its paragraph (else to the
-    last cue of the paragraph before: a quotation running on); a cue left with none takes
-    the direct quotation beside it. A cue whose content stops where another attribution
-    starts holds that attribution ("X said that Y believes Z": X's content is "that Y
-    believes Z"), because training paints the inner cue and source over the outer content.
+    The tagger marks roles, not which cue each span belongs to. A cue it is unsure of
+    (``TAGGED_CUE_THRESHOLD``) is dropped. Contents are grouped by the annotation
+    convention: a content goes to the nearest cue of its paragraph (else to the last cue of
+    the paragraph before: a quotation running on), unless it goes on the content before it
+    in the same sentence with no cue between; a cue left with none takes the direct
+    quotation beside it. A cue whose content stops where another attribution starts holds
+    that attribution ("X said that Y believes Z": X's content is "that Y believes Z"),
+    because training paints the inner cue and source over the outer content; a closed
+    quotation holds nothing.
     Which of its paragraph's sources a cue takes, if any (several cues may share one: "X
     said ... and added ..."; some have none: "seemed"), is learned: ``link``, by default
     :func:`linked_source`. ``quotations``: :func:`find_quotations` of the text, when the
