@@ -267,26 +267,31 @@ def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> Non
     ]
 
 
-def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any) -> None:
-    # "one" in the apposition is tagged a source (as the shipped model does on the seed page);
-    # the next cue's nearest source is then the envoy, not it.
-    text = (
-        "The harbour envoy accused Varnland, one of the sponsors, of arming the rebels and"
-        " urged Kessel to withdraw."
-    )
-    spans = _spans(
-        text,
+ENVOY = (
+    "The harbour envoy accused Varnland, one of the sponsors, of arming the rebels and"
+    " urged Kessel to withdraw."
+)
+
+
+def _envoy_spans(*between: tuple[str, str]) -> list[Tagged]:
+    """ENVOY's spans, with ``between`` as the tagger read the apposition."""
+    return _spans(
+        ENVOY,
         ("source", "The harbour envoy"),
         ("cue", "accused"),
         ("content", "Varnland"),
-        ("source", "one"),
-        ("content", "of the sponsors"),
+        *between,
         ("content", "of arming the rebels"),
         ("cue", "urged"),
         ("content", "Kessel to withdraw"),
     )
-    found = tagged_attributions(nlp(text), spans)
-    speakers = _speakers(text, found)
+
+
+def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any) -> None:
+    # "one" in the apposition is tagged a source (as the shipped model does on the seed page);
+    # the next cue's nearest source is then the envoy, not it.
+    spans = _envoy_spans(("source", "one"), ("content", "of the sponsors"))
+    speakers = _speakers(ENVOY, tagged_attributions(nlp(ENVOY), spans))
     envoy = (0, len("The harbour envoy"))
     assert speakers == {"accused": envoy, "urged": envoy}
 
@@ -294,21 +299,8 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
 def test_a_content_cut_by_a_source_goes_on_with_its_own_cue(nlp: Any) -> None:
     # The tagger cut "accused"'s words around an apposition it read as a source; the second
     # piece is nearer "urged" but has no cue before it since the first: it is still accused's.
-    text = (
-        "The harbour envoy accused Varnland, one of the sponsors, of arming the rebels and"
-        " urged Kessel to withdraw."
-    )
-    spans = _spans(
-        text,
-        ("source", "The harbour envoy"),
-        ("cue", "accused"),
-        ("content", "Varnland"),
-        ("source", "one of the sponsors"),
-        ("content", "of arming the rebels"),
-        ("cue", "urged"),
-        ("content", "Kessel to withdraw"),
-    )
-    found = tagged_attributions(nlp(text), spans)
+    text = ENVOY
+    found = tagged_attributions(nlp(text), _envoy_spans(("source", "one of the sponsors")))
     said = {text[f.cue_span[0] : f.cue_span[1]]: f for f in found if f.cue_span}
     assert [text[s:e] for s, e in said["accused"].content] == ["Varnland", "of arming the rebels"]
     assert [text[s:e] for s, e in said["urged"].content] == ["Kessel to withdraw"]
