@@ -940,7 +940,10 @@ def _joined(
     return merged
 
 
-_CLAUSE_END = re.compile(r"[.!?][”\"'’]*\s")
+#: Closing quotation marks: a sentence may end inside them; a content ending in one is a
+#: closed quotation.
+_CLOSING = "”\"'’"
+_CLAUSE_END = re.compile(rf"[.!?][{_CLOSING}]*\s")
 
 
 def _continues(text: str, before: Tagged, said: Tagged, cues: list[Tagged]) -> bool:
@@ -962,9 +965,6 @@ def _gap(a: Tagged, b: Tagged) -> int:
     return max(0, b.start - a.end, a.start - b.end)
 
 
-_CLOSING = ("”", '"', "'", "’")
-
-
 def _holding_inner(
     text: str,
     content: list[tuple[int, int]],
@@ -976,7 +976,7 @@ def _holding_inner(
 ) -> list[tuple[int, int]]:
     """The last content run extended over an attribution that starts right after it."""
     last_start, last_end = content[-1]
-    if last_start < cue.end or text[last_start:last_end].endswith(_CLOSING):
+    if last_start < cue.end or text[last_start:last_end].endswith(tuple(_CLOSING)):
         # A quotation closed: the source after it speaks it ('“...,” Beck joked'), it
         # holds nothing.
         return content
