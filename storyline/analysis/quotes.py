@@ -622,6 +622,7 @@ def tagged_attributions(
                 by_role["content"].append(piece)
             position += len(line) + 1
     _names_back(doc, by_role)
+    by_role["source"] = _whole_sources(text, by_role["source"], spans, by_role["cue"])
     # A cue the model is less sure of than of all other readings together is no cue: its
     # words go to the cues around it (fixed at the model's even odds, like the linker's).
     cues = [cue for cue in by_role["cue"] if cue.confidence >= TAGGED_CUE_THRESHOLD]
@@ -657,6 +658,16 @@ def tagged_attributions(
         if (after := [span.start for span in owned[index] if span.start >= cue.end])
     }
     claimed = sorted((span.start, span.end) for span in (*cues, *by_role["source"]))
+    # A source set off by commas right after a cue's words is an apposition inside them
+    # ("accused Turkey, one of the sponsors, of ..."): nobody's speaker.
+    appositions = {
+        source.start
+        for source in by_role["source"]
+        for pieces in owned.values()
+        for piece in pieces
+        if _APPOSITION_BEFORE.fullmatch(text, piece.end, source.start)
+        and _APPOSITION_AFTER.match(text, source.end)
+    }
     found: list[_Found] = []
     for index, cue in enumerate(cues):
         contents = sorted(owned[index], key=lambda span: span.start)
@@ -667,6 +678,7 @@ def tagged_attributions(
             s
             for s in by_role["source"]
             if paragraph(s.start) == here
+            and s.start not in appositions
             and not any(c.start <= s.start < c.end for c in contents)
             and not any(
                 start <= s.start < end
@@ -944,6 +956,45 @@ def _joined(
 #: closed quotation.
 _CLOSING = "”\"'’"
 _CLAUSE_END = re.compile(rf"[.!?][{_CLOSING}]*\s")
+_APPOSITION_BEFORE = re.compile(r"\s*,\s*")
+_APPOSITION_AFTER = re.compile(r"\s*,")
+#: Words a noun phrase does not end in: a source the tagger stopped there ("one of the")
+#: takes the words after it.
+_OPEN_ENDS = frozenset("the a an of to for in on at by with and or from".split())
+_NEXT_WORD = re.compile(r"\s+[\w'’-]+")
+#: A prepositional postmodifier between a source and its cue ("the envoy [to the talks]
+#: accused"): "to", "of" and "for" with up to four words, none capitalised after the
+#: first, so that "on Tuesday" or "in a statement" (adverbials) stay out.
+_POSTMODIFIER = re.compile(
+    r"\s+(?:to|of|for)\s+(?:the\s+|a\s+|an\s+)?[A-Za-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}?\s+"
+)
+
+
+def _whole_sources(
+    text: str, sources: list[Tagged], spans: list[Tagged], cues: list[Tagged]
+) -> list[Tagged]:
+    """Sources as whole noun phrases: the tagger sometimes stops one at a function word
+    ("one of the" sponsors) or before a postmodifier that runs up to the cue ("The Syrian
+    government's envoy" to the talks accused); PolNeAR's sources are the whole phrase. Only
+    untagged words are taken. Chosen on held-out train (source exact 0.7151 -> 0.7172, the
+    apposition rule included)."""
+    cue_starts = {cue.start for cue in cues}
+    whole = []
+    for source in sources:
+        end = source.end
+        for _ in range(3):
+            words = text[source.start : end].split()
+            following = _NEXT_WORD.match(text, end)
+            if not words or words[-1].lower() not in _OPEN_ENDS or following is None:
+                break
+            if any(t.start < following.end() and t.end > end for t in spans if t != source):
+                break
+            end = following.end()
+        modifier = _POSTMODIFIER.match(text, end)
+        if modifier is not None and modifier.end() in cue_starts:
+            end += len(modifier.group().rstrip())
+        whole.append(replace(source, end=end) if end != source.end else source)
+    return whole
 
 
 def _continues(text: str, before: Tagged, said: Tagged, cues: list[Tagged]) -> bool:

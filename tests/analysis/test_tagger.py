@@ -296,6 +296,40 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
     assert speakers == {"accused": envoy, "urged": envoy}
 
 
+def test_sources_are_whole_phrases_and_an_apposition_is_nobodys(nlp: Any) -> None:
+    # As the tagger read it: the envoy's source stops before "to the talks", the
+    # apposition's at "the"; both are whole, and the apposition speaks for nobody.
+    text = (
+        "The harbour envoy to the talks accused Varnland, one of the sponsors, of arming the"
+        " rebels and urged Kessel to withdraw."
+    )
+    spans = _spans(
+        text,
+        ("source", "The harbour envoy"),
+        ("cue", "accused"),
+        ("content", "Varnland"),
+        ("source", "one of the"),
+        ("cue", "arming"),
+        ("content", "the rebels"),
+        ("cue", "urged"),
+        ("content", "Kessel to withdraw"),
+    )
+    speakers = _speakers(text, tagged_attributions(nlp(text), spans))
+    envoy = (0, len("The harbour envoy to the talks"))
+    assert speakers["accused"] == envoy and speakers["urged"] == envoy
+    assert speakers["arming"] != (text.index("one"), text.index(", of"))
+    # An adverbial between a source and its cue stays out of it.
+    text = "The harbour minister on Tuesday said ferries run."
+    spans = _spans(
+        text,
+        ("source", "The harbour minister"),
+        ("cue", "said"),
+        ("content", "ferries run"),
+    )
+    (found,) = tagged_attributions(nlp(text), spans)
+    assert found.speaker == (0, len("The harbour minister"))
+
+
 def test_a_content_cut_by_a_source_goes_on_with_its_own_cue(nlp: Any) -> None:
     # The tagger cut "accused"'s words around an apposition it read as a source; the second
     # piece is nearer "urged" but has no cue before it since the first: it is still accused's.

@@ -127,9 +127,9 @@ def test_article_highlights_and_cited_span(client: TestClient) -> None:
 
 
 def test_quotes_show_the_dates_they_refer_to(client: TestClient) -> None:
-    # "Orland says it has postponed talks ... by one day, to Friday", on Thursday 6 March
+    # "He said the talks would now open on Friday morning", on Thursday 6 March
     quotes = client.get("/api/article/nw-talks-2").json()["quotes"]
-    assert [q["dates"] for q in quotes if "to Friday" in q["content"]] == [["2025-03-07"]]
+    assert [q["dates"] for q in quotes if "on Friday" in q["content"]] == [["2025-03-07"]]
     assert "refers to 2025-03-07" in client.get("/article/nw-talks-2").text
 
 
