@@ -145,8 +145,8 @@ _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _FUTURE = re.compile(
     r"\b(?:will|'ll|shall|going to|plans? to|planned|scheduled|due to|set to|upcoming"
     # "said the talks would open on Friday": reported speech about what is to come (not
-    # "would have", a past that did not happen).
-    r"|would(?! have)"
+    # "would have", a past that did not happen, nor "would-be").
+    r"|would(?! have|-)"
     # "we expect them to arrive on Wednesday", "hopes to sign on Friday": an intention.
     r"|(?:expects?|expecting|hopes?|hoping|intends?|aims?)(?:\W+\w+){0,2}\W+to)\b",
     re.I,

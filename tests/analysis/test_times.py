@@ -251,6 +251,7 @@ def test_vague_terms_are_references() -> None:
         # Reported speech about what is to come looks ahead; a past that did not happen, back.
         ("He said the talks would now open on Wednesday.", "Wednesday", "2017-02-22"),
         ("They would have met on Monday but for the storm.", "Monday", "2017-02-13"),
+        ("Police named the would-be bomber they arrested on Monday.", "Monday", "2017-02-13"),
         # The paper's own weekday, looking ahead, is today; a week ahead is "next Friday".
         ("The talks will resume on Friday.", "Friday", FRIDAY),
         ("The talks will resume next Friday.", "next Friday", "2017-02-24"),
