@@ -576,6 +576,7 @@ TAGGED_CUE_THRESHOLD = 0.5
 #: Paragraphs back that a content with no cue of its own may look for one ("“...,” he
 #: said.¶“More.”": a quotation running on into the next paragraph).
 _CONTINUED_PARAGRAPHS = 1
+_OF_BEFORE = re.compile(r"\bof\s+$")
 
 
 def tagged_attributions(
@@ -626,6 +627,20 @@ def tagged_attributions(
     # A cue the model is less sure of than of all other readings together is no cue: its
     # words go to the cues around it (fixed at the model's even odds, like the linker's).
     cues = [cue for cue in by_role["cue"] if cue.confidence >= TAGGED_CUE_THRESHOLD]
+    # A cue right after "of" is a verb inside another attribution's words ("accused Turkey
+    # ... of continuing to support 'terrorist' groups"), not speech of its own: its words are
+    # content. (Held-out train: 1 tagged cue in 84 articles, not a gold cue; 3 gold cues of
+    # 1,683 follow "of", none tagged.)
+    nested = {
+        cue: of.start()
+        for cue in cues
+        if (of := _OF_BEFORE.search(text, max(0, cue.start - 8), cue.start))
+    }
+    if nested:
+        cues = [cue for cue in cues if cue not in nested]
+        by_role["content"] += [
+            replace(cue, role="content", start=start) for cue, start in nested.items()
+        ]
     if not cues:
         return []
     cue_paragraphs = [paragraph(cue.start) for cue in cues]

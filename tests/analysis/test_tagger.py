@@ -297,27 +297,27 @@ def test_a_source_inside_what_a_cue_says_is_no_speaker_of_the_next_cue(nlp: Any)
 
 
 def test_sources_are_whole_phrases_and_an_apposition_is_nobodys(nlp: Any) -> None:
-    # As the tagger read it: the envoy's source stops before "to the talks", the
+    # As the tagger might read it: the envoy's source stops before "to the talks", the
     # apposition's at "the"; both are whole, and the apposition speaks for nobody.
     text = (
-        "The harbour envoy to the talks accused Varnland, one of the sponsors, of arming the"
+        "The harbour envoy to the talks praised Varnland, one of the sponsors, for backing the"
         " rebels and urged Kessel to withdraw."
     )
     spans = _spans(
         text,
         ("source", "The harbour envoy"),
-        ("cue", "accused"),
+        ("cue", "praised"),
         ("content", "Varnland"),
         ("source", "one of the"),
-        ("cue", "arming"),
+        ("cue", "backing"),
         ("content", "the rebels"),
         ("cue", "urged"),
         ("content", "Kessel to withdraw"),
     )
     speakers = _speakers(text, tagged_attributions(nlp(text), spans))
     envoy = (0, len("The harbour envoy to the talks"))
-    assert speakers["accused"] == envoy and speakers["urged"] == envoy
-    assert speakers["arming"] != (text.index("one"), text.index(", of"))
+    assert speakers["praised"] == envoy and speakers["urged"] == envoy
+    assert speakers["backing"] != (text.index("one"), text.index(", for"))
     # An adverbial between a source and its cue stays out of it.
     text = "The harbour minister on Tuesday said ferries run."
     spans = _spans(
@@ -328,6 +328,29 @@ def test_sources_are_whole_phrases_and_an_apposition_is_nobodys(nlp: Any) -> Non
     )
     (found,) = tagged_attributions(nlp(text), spans)
     assert found.speaker == (0, len("The harbour minister"))
+
+
+def test_a_cue_after_of_is_inside_another_attributions_words(nlp: Any) -> None:
+    # The tagger read "arming" as a cue of its own (PolNeAR marks "support" and the like
+    # as cues); after "of" it is the accusation's content: nobody is quoted as supplying.
+    found = tagged_attributions(
+        nlp(ENVOY),
+        _spans(
+            ENVOY,
+            ("source", "The harbour envoy"),
+            ("cue", "accused"),
+            ("content", "Varnland"),
+            ("cue", "arming"),
+            ("content", "the rebels"),
+            ("cue", "urged"),
+            ("content", "Kessel to withdraw"),
+        ),
+    )
+    said = {ENVOY[f.cue_span[0] : f.cue_span[1]]: f for f in found if f.cue_span}
+    assert set(said) == {"accused", "urged"}
+    assert [ENVOY[s:e] for s, e in said["accused"].content] == [
+        "Varnland, one of the sponsors, of arming the rebels"
+    ]
 
 
 def test_a_content_cut_by_a_source_goes_on_with_its_own_cue(nlp: Any) -> None:
