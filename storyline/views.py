@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from storyline.analysis.gazetteer import surname_owners
 from storyline.errors import BadRequest, NotFound
 from storyline.records import Article, Telling, published_date
 from storyline.store import Store
@@ -113,6 +114,7 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
         raise NotFound(f"no story with id {story_id!r}")
     articles = store.story_articles(current)
     telling = store.get_telling(current) or Telling(current, _first_title(articles), (), (), 0)
+    entities, surnames = _story_actors(store, current)
     quotes: dict[str, dict[str, Any]] = {}
     copies: dict[str, list[Article]] = {}
     canonical_of = {a.id: store.canonical_id(a.id) for a in articles}
@@ -124,11 +126,13 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
         for quote in store.article_quotes(article.id, min_confidence=min_confidence):
             if not quote["speaker"]:
                 continue
+            speaker = surnames.get(quote["speaker"], quote["speaker"])
             group = quotes.setdefault(
-                quote["speaker"],
-                {"speaker": quote["speaker"], "entity": None, "roles": [], "quotes": []},
+                speaker, {"speaker": speaker, "entity": None, "roles": [], "quotes": []}
             )
-            group["entity"] = group["entity"] or quote["entity"]
+            # A surname alone read as the story's person links to that person's page.
+            entity = speaker if speaker != quote["speaker"] else quote["entity"]
+            group["entity"] = group["entity"] or entity
             role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
             if role and role not in group["roles"]:
                 group["roles"].append(role)
@@ -151,10 +155,7 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
         "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
         "min_confidence": min_confidence,
         "chart": coverage_chart(articles, [entry["date"] for entry in told["timeline"]]),
-        "entities": [
-            {"name": n, "label": lbl, "articles": c}
-            for n, lbl, c in store.story_entities(current, limit=20)
-        ],
+        "entities": entities,
         "articles": [
             {
                 **_summary(a),
@@ -165,6 +166,42 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
             if canonical_of[a.id] == a.id
         ],
     }
+
+
+#: Actors shown on a story's page, and how many of its most named are read to find them: a
+#: surname alone goes to the one person of that surname among these (``surname_owners``).
+STORY_ACTORS = 20
+_ACTORS_READ = 200
+
+
+def _story_actors(store: Store, story_id: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """A story's most named actors, a surname alone counted with the one person of that
+    surname the story names in full ("Paulson" with "Henry Paulson": ``also`` lists it); and
+    {surname alone: that person's name}, for the quotes by speaker."""
+    actors = store.story_actors(story_id, _ACTORS_READ)
+    owners = surname_owners([(name, label, count) for _, name, label, count in actors])
+    folded: dict[int, list[int]] = {}
+    for alone, owner in owners.items():
+        folded.setdefault(owner, []).append(alone)
+    shown: list[dict[str, Any]] = []
+    for index, (entity_id, name, label, count) in enumerate(actors):
+        if index in owners:
+            continue
+        also = folded.get(index, [])
+        if also:
+            ids = [entity_id, *(actors[other][0] for other in also)]
+            count = store.articles_naming(story_id, ids)
+        shown.append(
+            {
+                "name": name,
+                "label": label,
+                "articles": count,
+                "also": [actors[other][1] for other in also],
+            }
+        )
+    shown.sort(key=lambda actor: (-int(actor["articles"]), str(actor["name"])))
+    surnames = {actors[alone][1]: actors[owner][1] for alone, owner in owners.items()}
+    return shown[:STORY_ACTORS], surnames
 
 
 def outlets_of(articles: Iterable[Article]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storyline.records import Article
+from storyline.store import Store
 from storyline.views import outlets_of
 
 
@@ -29,3 +30,54 @@ def test_an_article_as_a_dict_has_every_field_and_a_lead_of_its_opening() -> Non
     # An opening that is mostly blanks still gives a lead of words, as the whole text would.
     blank_first = Article(id="b", text=" " * 2000 + "late words " * 100)
     assert _summary(blank_first)["lead"].startswith("late words late words")
+
+
+def test_a_surname_alone_is_the_one_person_of_that_surname_the_story_names(
+    store: Store,
+) -> None:
+    from storyline.views import story_data
+
+    texts = {
+        "a1": "Mara Quell said the dam holds.",
+        "a2": "Quell said repairs begin.",
+        "a3": "Quell and Otto Brannick met. Brannick said little.",
+        "a4": "Mara Quell toured the dam.",
+        "b1": "Ivo Brannick, his brother, said nothing.",
+    }
+    with store.transaction():
+        for article_id, text in texts.items():
+            store.insert_article(Article(id=article_id, text=text, outlet="Ledger"))
+    people = {"Mara Quell": 1, "Quell": 2, "Otto Brannick": 3, "Brannick": 4, "Ivo Brannick": 5}
+    named = {
+        "a1": ["Mara Quell"],
+        "a2": ["Quell"],
+        "a3": ["Quell", "Otto Brannick", "Brannick"],
+        "a4": ["Mara Quell"],
+        "b1": ["Ivo Brannick"],
+    }
+    with store.transaction() as conn:
+        for name, entity_id in people.items():
+            conn.execute(
+                "INSERT INTO entities (id, canonical, label, key) VALUES (?, ?, 'PERSON', ?)",
+                (entity_id, name, name.lower()),
+            )
+        for article_id, names in named.items():
+            for start, name in enumerate(names):
+                conn.execute(
+                    "INSERT INTO mentions VALUES (?, ?, ?, ?, 'PERSON', ?)",
+                    (article_id, start, start + 1, name, people[name]),
+                )
+        conn.execute(
+            "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name,"
+            " entity_id, spans) VALUES ('a2', 0, 'indirect', 'repairs begin', 'Quell', 'Quell',"
+            " 2, '{}')"
+        )
+    for article_id in texts:
+        store.assign_story(article_id, "s1", 1.0)
+    data = story_data(store, "s1")
+    actors = {e["name"]: (e["articles"], e["also"]) for e in data["entities"]}
+    # "Quell" is Mara Quell, the one Quell the story names: counted with her, quoted as her.
+    assert actors["Mara Quell"] == (4, ["Quell"]) and "Quell" not in actors
+    assert [(g["speaker"], g["entity"]) for g in data["quotes"]] == [("Mara Quell", "Mara Quell")]
+    # The story names two Brannicks (brothers): "Brannick" alone stays apart.
+    assert actors["Brannick"] == (1, [])

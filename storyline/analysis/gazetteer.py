@@ -9,6 +9,7 @@ copied) and cover the countries and bodies that dominate international news; ext
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 #: Country → demonyms and other adjectival forms.
@@ -390,6 +391,37 @@ def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] |
         matching = [p for p in people if same_person(key, name_key(p[1]))]
         found = matching[0] if len(matching) == 1 else None
     return found
+
+
+def surname_owners(names: Sequence[tuple[str, str, int]]) -> dict[int, int]:
+    """Among one story's (name, label, articles naming it) actors: each surname alone
+    ("Paulson") mapped to the one person of that surname the story names in full ("Henry
+    Paulson"), by index.
+
+    The store keeps a surname alone apart when it knows two people of that surname (the
+    investor and the treasury secretary): :func:`match_entity` has no story to go by. Within
+    a story the reader's "Paulson" is the Paulson the story names, unless it names two (a
+    couple, two brothers, namesakes: never a relative), or names that one in fewer articles
+    than it uses the surname alone: news introduces a person by full name in each report,
+    so a surname used more often than the one full name around it belongs to someone else
+    ("Clinton" in four reports of 2008 that name "Bill Clinton" in one).
+    """
+    full: dict[str, set[str]] = {}
+    index_of: dict[str, int] = {}
+    for index, (name, label, _) in enumerate(names):
+        words, _ = name_parts(name_key(name))
+        if label == "PERSON" and len(words) >= 2:
+            full.setdefault(words[-1], set()).add(" ".join(words))
+            index_of.setdefault(" ".join(words), index)
+    owners: dict[int, int] = {}
+    for index, (name, label, articles) in enumerate(names):
+        key = name_key(name)
+        people = full.get(key, set())
+        if label == "PERSON" and key and " " not in key and len(people) == 1:
+            owner = index_of[next(iter(people))]
+            if names[owner][2] >= articles:
+                owners[index] = owner
+    return owners
 
 
 _FULL_FIRST_NAMES = _full_first_names()

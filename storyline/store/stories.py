@@ -279,14 +279,30 @@ class StoryQueries(AnalysisQueries):
         return [_article(row) for row in rows]
 
     def story_entities(self, story_id: str, *, limit: int = 10) -> list[tuple[str, str, int]]:
+        """(canonical name, label, articles naming it) of a story's most named actors."""
+        return [(name, label, n) for _, name, label, n in self.story_actors(story_id, limit)]
+
+    def story_actors(self, story_id: str, limit: int) -> list[tuple[int, str, str, int]]:
+        """(entity id, canonical name, label, articles naming it), most named first."""
         rows = self.conn.execute(
-            "SELECT e.canonical, e.label, COUNT(DISTINCT m.article_id) FROM story_articles s"
+            "SELECT e.id, e.canonical, e.label, COUNT(DISTINCT m.article_id) FROM story_articles s"
             " JOIN mentions m ON m.article_id = s.article_id JOIN entities e ON e.id = m.entity_id"
             " WHERE s.story_id = ? AND e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
             " GROUP BY e.id ORDER BY COUNT(DISTINCT m.article_id) DESC, e.canonical LIMIT ?",
             (story_id, limit),
         ).fetchall()
-        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+        return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+    def articles_naming(self, story_id: str, entity_ids: Sequence[int]) -> int:
+        """How many of a story's articles name any of these entities."""
+        marks = ", ".join("?" for _ in entity_ids)
+        (count,) = self.conn.execute(
+            "SELECT COUNT(DISTINCT m.article_id) FROM story_articles s"
+            " JOIN mentions m ON m.article_id = s.article_id"
+            f" WHERE s.story_id = ? AND m.entity_id IN ({marks})",
+            (story_id, *entity_ids),
+        ).fetchone()
+        return int(count)
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
         """The story (through its original, for a copy) and that story's headline

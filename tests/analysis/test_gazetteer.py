@@ -107,3 +107,21 @@ def test_a_name_with_a_suffix_is_found_by_its_surname() -> None:
     assert match_entity(people, "Paulson", "PERSON") == (0, "Henry M. Paulson Jr.")
     both = _People("Henry M. Paulson Jr.", "John Paulson")
     assert match_entity(both, "Paulson", "PERSON") is None  # a namesake: neither
+
+
+def test_a_surname_alone_goes_to_the_one_person_of_that_surname_in_the_story() -> None:
+    from storyline.analysis.gazetteer import surname_owners
+
+    names = [
+        ("Henry Paulson", "PERSON", 6),
+        ("Paulson", "PERSON", 2),
+        ("Bill Kessler", "PERSON", 3),
+        ("Ann Kessler", "PERSON", 3),  # his wife: "Kessler" alone is either
+        ("Kessler", "PERSON", 1),
+        ("Jordan", "GPE", 2),  # a place with a person's surname stays a place
+        ("Michael Jordan", "PERSON", 4),
+        ("PAULSON's", "PERSON", 1),  # possessive, all capitals: still Paulson
+        ("Tam Ostrova", "PERSON", 1),
+        ("Ostrova", "PERSON", 4),  # named alone more often than in full: someone else
+    ]
+    assert surname_owners(names) == {1: 0, 7: 0}
