@@ -10,7 +10,7 @@ import hashlib
 
 __all__ = ["BANDS", "ROWS", "band_key", "band_keys"]
 
-#: Bands and rows per band of datasketch's ``MinHashLSH`` at our threshold (0.8) and 128
+#: Bands and rows per band of datasketch's ``MinHashLSH`` at our threshold (0.5) and 128
 #: permutations; ``dedupe.lsh_bands`` computes them and a test checks they agree.
 BANDS = 25
 ROWS = 5

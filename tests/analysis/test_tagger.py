@@ -210,10 +210,14 @@ def _speakers(text: str, found: list[Any]) -> dict[str, tuple[int, int] | None]:
     return {text[f.cue_span[0] : f.cue_span[1]]: f.speaker for f in found if f.cue_span}
 
 
+def _found(nlp: Any, text: str, *marked: tuple[str, str]) -> list[Any]:
+    """The attributions grouped from spans marked as in :func:`_spans`."""
+    return tagged_attributions(nlp(text), _spans(text, *marked))
+
+
 def _grouped_contents(nlp: Any, text: str, *marked: tuple[str, str]) -> list[list[str]]:
     """Each attribution's content pieces, from spans marked as in :func:`_spans`."""
-    found = tagged_attributions(nlp(text), _spans(text, *marked))
-    return [[text[s:e] for s, e in f.content] for f in found]
+    return [[text[s:e] for s, e in f.content] for f in _found(nlp, text, *marked)]
 
 
 def test_grouping_nearest_cue_shared_source_continued_quotation(nlp: Any) -> None:
@@ -273,15 +277,19 @@ ENVOY = (
 )
 
 
-def _envoy_spans(*between: tuple[str, str]) -> list[Tagged]:
-    """ENVOY's spans, with ``between`` as the tagger read the apposition."""
+def _envoy_spans(
+    *between: tuple[str, str],
+    accused: tuple[tuple[str, str], ...] = (("content", "of arming the rebels"),),
+) -> list[Tagged]:
+    """ENVOY's spans, with ``between`` as the tagger read the apposition and ``accused`` as
+    it read what the envoy accused Varnland of."""
     return _spans(
         ENVOY,
         ("source", "The harbour envoy"),
         ("cue", "accused"),
         ("content", "Varnland"),
         *between,
-        ("content", "of arming the rebels"),
+        *accused,
         ("cue", "urged"),
         ("content", "Kessel to withdraw"),
     )
@@ -320,32 +328,16 @@ def test_sources_are_whole_phrases_and_an_apposition_is_nobodys(nlp: Any) -> Non
     assert speakers["backing"] != (text.index("one"), text.index(", for"))
     # An adverbial between a source and its cue stays out of it.
     text = "The harbour minister on Tuesday said ferries run."
-    spans = _spans(
-        text,
-        ("source", "The harbour minister"),
-        ("cue", "said"),
-        ("content", "ferries run"),
-    )
-    (found,) = tagged_attributions(nlp(text), spans)
+    marked = (("source", "The harbour minister"), ("cue", "said"), ("content", "ferries run"))
+    (found,) = _found(nlp, text, *marked)
     assert found.speaker == (0, len("The harbour minister"))
 
 
 def test_a_cue_after_of_is_inside_another_attributions_words(nlp: Any) -> None:
     # The tagger read "arming" as a cue of its own (PolNeAR marks "support" and the like
-    # as cues); after "of" it is the accusation's content: nobody is quoted as supplying.
-    found = tagged_attributions(
-        nlp(ENVOY),
-        _spans(
-            ENVOY,
-            ("source", "The harbour envoy"),
-            ("cue", "accused"),
-            ("content", "Varnland"),
-            ("cue", "arming"),
-            ("content", "the rebels"),
-            ("cue", "urged"),
-            ("content", "Kessel to withdraw"),
-        ),
-    )
+    # as cues); after "of" it is the accusation's content: nobody is quoted as arming.
+    spans = _envoy_spans(accused=(("cue", "arming"), ("content", "the rebels")))
+    found = tagged_attributions(nlp(ENVOY), spans)
     said = {ENVOY[f.cue_span[0] : f.cue_span[1]]: f for f in found if f.cue_span}
     assert set(said) == {"accused", "urged"}
     assert [ENVOY[s:e] for s, e in said["accused"].content] == [
