@@ -91,8 +91,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("seed", type=Path, nargs="?", default=ROOT.parent / "shared" / "seed")
     args = parser.parse_args()
-    gold = json.loads((args.seed / "seed.gold.json").read_text(encoding="utf-8"))
-    text = (args.seed / gold["file"]).read_text(encoding="utf-8")
+    try:
+        gold = json.loads((args.seed / "seed.gold.json").read_text(encoding="utf-8"))
+        text = (args.seed / gold["file"]).read_text(encoding="utf-8")
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"{args.seed}: not a seed folder ({exc})") from None
     with tempfile.TemporaryDirectory() as folder:
         record = {"id": gold["file"], "text": text, "published": gold["published"]}
         (Path(folder) / "articles.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
