@@ -280,6 +280,7 @@ def analyze_pending(
     done = 0
     problems: list[Problem] = []
     mark_unmarked(store)
+    store.settle_kinds()
     pending = [news(store, article) for article in store.pending_analysis()]
     if total is not None:
         total(len(pending))

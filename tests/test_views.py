@@ -64,7 +64,7 @@ def test_a_surname_alone_is_the_one_person_of_that_surname_the_story_names(
         for article_id, names in named.items():
             for start, name in enumerate(names):
                 conn.execute(
-                    "INSERT INTO mentions VALUES (?, ?, ?, ?, 'PERSON', ?)",
+                    "INSERT INTO mentions VALUES (?, ?, ?, ?, 'PERSON', ?, 'PERSON')",
                     (article_id, start, start + 1, name, people[name]),
                 )
         conn.execute(

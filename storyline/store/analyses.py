@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storyline.analysis.gazetteer import GENERATIONS, absorbed_by, match_entity, name_key
+from storyline.analysis.gazetteer import (
+    ACTOR_LABELS,
+    GENERATIONS,
+    absorbed_by,
+    match_entity,
+    name_key,
+    store_kinds,
+)
 from storyline.analysis.rows import analysis_rows
 from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
@@ -38,19 +45,26 @@ class AnalysisQueries(ArticleQueries):
         article = self.get_article(analysis.article_id)
         rows = analysis_rows(analysis, article.text if article is not None else "")
         with self.transaction() as conn:
-            conn.execute("DELETE FROM mentions WHERE article_id = ?", (analysis.article_id,))
+            before = self._drop_mentions(analysis.article_id)
             conn.execute(
                 "INSERT OR REPLACE INTO analyses (article_id, stages, data, analyzed_at)"
                 " VALUES (?, ?, ?, ?)",
                 (analysis.article_id, ",".join(analysis.stages), rows.analysis, now_iso()),
             )
+            # One lookup per name and kind of the article, not per mention.
+            entities: dict[tuple[str, str], tuple[int, str]] = {}
             for mention in rows.mentions:
-                entity_id = self._entity_id(mention["canonical"], mention["entity_label"])
+                name, kind = mention["canonical"], mention["entity_label"]
+                if (name, kind) not in entities:
+                    entity_id = self._entity_id(name, kind)
+                    key = conn.execute("SELECT key FROM entities WHERE id = ?", (entity_id,))
+                    entities[name, kind] = (entity_id, str(key.fetchone()[0]))
+                entity_id = entities[name, kind][0]
                 self._add_alias(entity_id, mention["text"])
                 conn.execute(
                     "INSERT OR IGNORE INTO mentions"
-                    " (article_id, start, end, text, label, entity_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    " (article_id, start, end, text, label, entity_id, kind)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         analysis.article_id,
                         mention["start"],
@@ -58,8 +72,11 @@ class AnalysisQueries(ArticleQueries):
                         mention["text"],
                         mention["label"],
                         entity_id,
+                        kind,
                     ),
                 )
+            after = {(key, kind) for (_, kind), (_, key) in entities.items()}
+            self._count_kinds(before, {(k, kind) for k, kind in after if kind in ACTOR_LABELS})
             conn.execute("DELETE FROM quotes WHERE article_id = ?", (analysis.article_id,))
             for quote in rows.quotes:
                 self._save_quote(analysis.article_id, quote)
@@ -68,8 +85,133 @@ class AnalysisQueries(ArticleQueries):
                     analysis.article_id, [(s.start, s.end) for s in analysis.telling_sentences]
                 )
 
+    def forget_analysis(self, article_id: str) -> None:
+        self._count_kinds(self._drop_mentions(article_id), set())
+        super().forget_analysis(article_id)
+
+    # -- a name's kind by the store's evidence (gazetteer.store_kinds) -------------------------
+
+    def _drop_mentions(self, article_id: str) -> set[tuple[str, str]]:
+        """Delete an article's mentions; returns the (name key, kind) pairs they gave."""
+        given = self.conn.execute(
+            "SELECT DISTINCT e.key, COALESCE(m.kind, e.label) FROM mentions m"
+            " JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?",
+            (article_id,),
+        ).fetchall()
+        self.conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+        return {(str(key), str(kind)) for key, kind in given if kind in ACTOR_LABELS}
+
+    def _count_kinds(self, before: set[tuple[str, str]], after: set[tuple[str, str]]) -> None:
+        """One article's evidence replaced: ``before`` taken back, ``after`` counted, and the
+        names whose evidence changed stored under the kinds it now gives them."""
+        for key, kind in before - after:
+            self.conn.execute(
+                "UPDATE name_kinds SET articles = articles - 1 WHERE key = ? AND kind = ?",
+                (key, kind),
+            )
+        for key, kind in after - before:
+            self.conn.execute(
+                "INSERT INTO name_kinds (key, kind, articles, stored_as) VALUES (?, ?, 1, ?)"
+                " ON CONFLICT (key, kind) DO UPDATE SET articles = articles + 1",
+                (key, kind, kind),
+            )
+        for key in sorted({key for key, _ in before ^ after}):
+            self._settle_kinds(key)
+
+    def settle_kinds(self) -> int:
+        """Store under their kinds the names a migration left to decide (``kinds_pending``);
+        returns how many names were decided."""
+        keys = [str(row[0]) for row in self.conn.execute("SELECT key FROM kinds_pending")]
+        with self.transaction():
+            for key in keys:
+                self._settle_kinds(key)
+            self.conn.execute("DELETE FROM kinds_pending")
+        return len(keys)
+
+    def _stored_kind(self, key: str, kind: str) -> str:
+        row = self.conn.execute(
+            "SELECT stored_as FROM name_kinds WHERE key = ? AND kind = ?", (key, kind)
+        ).fetchone()
+        return kind if row is None else str(row[0])
+
+    def _settle_kinds(self, key: str) -> None:
+        """Move the mentions of each kind of one name to the entity of the kind the store's
+        evidence gives them (:func:`store_kinds`), back again when the evidence turns. An
+        entity left without mentions hands its aliases, and its quotes if the kind it went to
+        can speak, to that entity, and is deleted once nothing refers to it."""
+        rows = self.conn.execute(
+            "SELECT kind, articles, stored_as FROM name_kinds WHERE key = ?", (key,)
+        ).fetchall()
+        kinds = store_kinds({str(kind): int(n) for kind, n, _ in rows if n > 0})
+        changed = [(str(k), kinds.get(str(k), str(k))) for k, _, stored in rows
+                   if kinds.get(str(k), str(k)) != stored]  # fmt: skip
+        if not changed:
+            return
+        actors = ", ".join(f"'{label}'" for label in sorted(ACTOR_LABELS))
+        of_key = f"SELECT id FROM entities WHERE key = ? AND label IN ({actors})"
+        for kind, target in changed:
+            target_id = self._kind_entity(key, target, kind)
+            self.conn.execute(
+                "UPDATE mentions SET entity_id = ?,"
+                " kind = COALESCE(kind, (SELECT label FROM entities WHERE id = entity_id))"
+                f" WHERE entity_id IN ({of_key}) AND entity_id != ?"
+                " AND COALESCE(kind, (SELECT label FROM entities WHERE id = entity_id)) = ?",
+                (target_id, key, target_id, kind),
+            )
+            self.conn.execute(
+                "UPDATE name_kinds SET stored_as = ? WHERE key = ? AND kind = ?",
+                (target, key, kind),
+            )
+        self.conn.execute("DELETE FROM name_kinds WHERE key = ? AND articles <= 0", (key,))
+        empty = self.conn.execute(
+            f"SELECT id, label, canonical FROM entities WHERE id IN ({of_key})"
+            " AND NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id = entities.id)",
+            (key,),
+        ).fetchall()
+        for entity_id, label, canonical in empty:
+            target = kinds.get(str(label), str(label))
+            if target == label:
+                continue
+            target_id = self._kind_entity(key, target, str(label))
+            self._add_alias(target_id, str(canonical))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key)"
+                " SELECT ?, alias, key FROM entity_aliases WHERE entity_id = ?",
+                (target_id, entity_id),
+            )
+            if target in _SPEAKER_LABELS.values():
+                self.conn.execute(
+                    "UPDATE quotes SET entity_id = ? WHERE entity_id = ?", (target_id, entity_id)
+                )
+            quoted = "SELECT 1 FROM quotes WHERE entity_id = ?"
+            if self.conn.execute(quoted, (entity_id,)).fetchone():
+                continue  # a place's entity keeps a person's quotes: places are no speakers
+            self.conn.execute("DELETE FROM entity_aliases WHERE entity_id = ?", (entity_id,))
+            self.conn.execute("DELETE FROM entities WHERE id = ?", (entity_id,))
+
+    def _kind_entity(self, key: str, label: str, named_as: str) -> int:
+        """The entity of ``label`` under ``key``; a new one named as the ``named_as`` entity of
+        that key is, if there is none."""
+        found = self.entity_by_key(label, key)
+        if found is not None:
+            return found[0]
+        named = (
+            self.entity_by_key(named_as, key)
+            or self.conn.execute(
+                "SELECT id, canonical FROM entities WHERE key = ? ORDER BY id LIMIT 1", (key,)
+            ).fetchone()
+        )
+        canonical = str(named[1]) if named is not None else key
+        cursor = self.conn.execute(
+            "INSERT INTO entities (canonical, label, key) VALUES (?, ?, ?)", (canonical, label, key)
+        )
+        return int(cursor.lastrowid or 0)
+
     def _entity_id(self, name: str, label: str) -> int:
-        """The stored entity a name means (the rule is :func:`match_entity`'s); else a new one."""
+        """The stored entity a name means (the rule is :func:`match_entity`'s); else a new one.
+        The name goes under the kind the store's evidence gives it (:meth:`_settle_kinds`)."""
+        if label in ACTOR_LABELS:
+            label = self._stored_kind(name_key(name), label)
         found = match_entity(self, name, label)
         if found is not None:
             if name != found[1]:
@@ -100,6 +242,14 @@ class AnalysisQueries(ArticleQueries):
         self.conn.execute(
             "UPDATE entities SET canonical = ?, key = ? WHERE id = ?", (name, key, entity_id)
         )
+        # The articles that named the person by that word now count for the full name.
+        self.conn.execute(
+            "INSERT INTO name_kinds (key, kind, articles, stored_as)"
+            " SELECT ?, kind, articles, kind FROM name_kinds WHERE key = ? AND kind = 'PERSON'"
+            " ON CONFLICT (key, kind) DO UPDATE SET articles = articles + excluded.articles",
+            (key, word),
+        )
+        self.conn.execute("DELETE FROM name_kinds WHERE key = ? AND kind = 'PERSON'", (word,))
         self._add_alias(entity_id, str(row[1]))
         return entity_id
 

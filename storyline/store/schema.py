@@ -266,6 +266,28 @@ MIGRATIONS: tuple[str, ...] = (
     # 14: the name key keeps a regnal number after a name as written ("Abdullah II" is not
     # "Abdullah I", whose doubled letter the key folded): keys are computed again.
     _REKEY_ENTITIES,
+    # 15: a name's kind by the store's evidence (issue 21): each mention keeps the kind its
+    # article gave the name (NULL in older rows: its entity's label, the same thing before
+    # this migration), ``name_kinds`` counts the articles giving each name each kind and says
+    # which kind's entity its mentions are stored under; the names seen under several kinds
+    # wait in ``kinds_pending`` for the next run to decide (Store.settle_kinds).
+    """
+    ALTER TABLE mentions ADD COLUMN kind TEXT;
+    CREATE TABLE name_kinds (
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        stored_as TEXT NOT NULL,
+        PRIMARY KEY (key, kind)
+    ) WITHOUT ROWID;
+    INSERT INTO name_kinds (key, kind, articles, stored_as)
+        SELECT e.key, e.label, COUNT(DISTINCT m.article_id), e.label
+        FROM mentions m JOIN entities e ON e.id = m.entity_id
+        WHERE e.label IN ('FAC', 'GPE', 'LOC', 'ORG', 'PERSON')
+        GROUP BY e.key, e.label;
+    CREATE TABLE kinds_pending (key TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO kinds_pending SELECT key FROM name_kinds GROUP BY key HAVING COUNT(*) > 1;
+    """,
 )
 
 

@@ -10,6 +10,7 @@ from storyline.analysis.gazetteer import (
     name_key,
     name_parts,
     same_person,
+    store_kinds,
 )
 
 
@@ -125,3 +126,25 @@ def test_a_surname_alone_goes_to_the_one_person_of_that_surname_in_the_story() -
         ("Ostrova", "PERSON", 4),  # named alone more often than in full: someone else
     ]
     assert surname_owners(names) == {1: 0, 7: 0}
+
+
+@pytest.mark.parametrize(
+    ("articles", "expected"),
+    [
+        # A clear majority takes the minority kinds: the city read as a person in a few.
+        ({"GPE": 18, "PERSON": 7, "LOC": 5}, {"GPE": "GPE", "PERSON": "GPE", "LOC": "GPE"}),
+        # Two kinds about even: both kept (a rig and a place called alike).
+        ({"ORG": 207, "LOC": 239}, {"ORG": "ORG", "LOC": "LOC"}),
+        # Too little evidence to decide anything.
+        ({"GPE": 2, "PERSON": 1}, {"GPE": "GPE", "PERSON": "PERSON"}),
+        # A tie at the top folds nothing, not even the small third kind.
+        ({"ORG": 6, "GPE": 6, "FAC": 1}, {"ORG": "ORG", "GPE": "GPE", "FAC": "FAC"}),
+        # Exactly twice as many: folded; one article short of it: kept.
+        ({"PERSON": 6, "ORG": 3}, {"PERSON": "PERSON", "ORG": "PERSON"}),
+        ({"PERSON": 5, "ORG": 3}, {"PERSON": "PERSON", "ORG": "ORG"}),
+    ],
+)
+def test_a_name_is_stored_under_the_kind_most_articles_give_it(
+    articles: dict[str, int], expected: dict[str, str]
+) -> None:
+    assert store_kinds(articles) == expected

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -265,6 +266,13 @@ def test_a_name_with_a_generational_suffix_meets_its_short_forms(store: Store) -
     ]
 
 
+def _undo_migration_15(store: Store) -> None:
+    """The store as it was before migration 15 (a name's kind by the store's evidence)."""
+    store.conn.execute("ALTER TABLE mentions DROP COLUMN kind")
+    store.conn.execute("DROP TABLE name_kinds")
+    store.conn.execute("DROP TABLE kinds_pending")
+
+
 def test_migration_14_keys_a_regnal_number_as_written(tmp_path: Path) -> None:
     path = tmp_path / "v13.db"
     with open_store(path) as store:
@@ -274,6 +282,7 @@ def test_migration_14_keys_a_regnal_number_as_written(tmp_path: Path) -> None:
                     "INSERT INTO entities (canonical, label, key) VALUES (?, 'PERSON', 'stale')",
                     (name,),
                 )
+        _undo_migration_15(store)
         store.conn.execute("PRAGMA user_version = 13")
     with open_store(path) as store:
         keys = store.conn.execute("SELECT canonical, key FROM entities ORDER BY id").fetchall()
@@ -294,6 +303,7 @@ def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> 
         store.conn.execute("DROP TABLE minhash_bands")
         store.conn.execute("DROP TABLE sentence_spans")
         store.conn.execute("ALTER TABLE outlet_lines DROP COLUMN printers")
+        _undo_migration_15(store)
         store.conn.execute("PRAGMA user_version = 10")
     with open_store(path) as store:
         keys = [r[0] for r in store.conn.execute("SELECT key FROM minhash_bands")]
@@ -428,3 +438,116 @@ def test_a_batch_commits_when_it_is_due(tmp_path: Path, monkeypatch: pytest.Monk
     with open_store(path) as store, store.batched():
         _put(store, "d1")
         assert _visible(path) == {"d1"}
+
+
+def _named(store: Store, kinds: list[str], name: str = "Marlow") -> None:
+    """One new article per kind, each naming ``name`` once as that kind, analysed in order."""
+    start = store.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    ids = [f"k{start + n}" for n in range(len(kinds))]
+    with store.transaction():
+        for article_id in ids:
+            store.insert_article(
+                Article(id=article_id, text=f"{name} again.", content_hash=article_id)
+            )
+    for article_id, kind in zip(ids, kinds, strict=True):
+        mention = Mention(0, len(name), name, kind, name, kind)
+        store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
+
+
+def _entities_of(store: Store) -> list[tuple[str, int]]:
+    """(entity label, articles naming it) of every entity with mentions."""
+    return store.conn.execute(
+        "SELECT e.label, COUNT(DISTINCT m.article_id) FROM entities e"
+        " JOIN mentions m ON m.entity_id = e.id GROUP BY e.id ORDER BY e.label"
+    ).fetchall()
+
+
+def test_a_name_goes_under_the_kind_the_stores_articles_give_it(store: Store) -> None:
+    _named(store, ["PERSON", "GPE"])
+    assert _entities_of(store) == [("GPE", 1), ("PERSON", 1)]  # no evidence yet: both kept
+    _named(store, ["GPE", "GPE"])
+    # Three articles say a place, one a person: the person's mention joins the place.
+    assert _entities_of(store) == [("GPE", 4)]
+    assert store.find_entities("Marlow") == [(2, "Marlow", "GPE")]
+    _named(store, ["GPE", "GPE", "PERSON"])  # a new minority mention goes straight there
+    assert _entities_of(store) == [("GPE", 7)]
+
+
+def test_a_name_goes_back_to_its_own_kind_when_the_evidence_turns(store: Store) -> None:
+    _named(store, ["GPE", "GPE", "GPE", "PERSON"])
+    assert _entities_of(store) == [("GPE", 4)]
+    _named(store, ["PERSON", "PERSON"])  # 3 against 3: no majority any more
+    assert _entities_of(store) == [("GPE", 3), ("PERSON", 3)]
+    kinds = store.conn.execute("SELECT kind, COUNT(*) FROM mentions GROUP BY kind").fetchall()
+    assert kinds == [("GPE", 3), ("PERSON", 3)]  # each mention keeps the kind it was given
+
+
+def test_reanalysing_an_article_takes_back_its_evidence(store: Store) -> None:
+    _named(store, ["ORG", "ORG", "ORG", "PERSON"])
+    assert _entities_of(store) == [("ORG", 4)]
+    for article_id in ("k0", "k1"):  # two of the organisation's articles now name a person
+        mention = Mention(0, 6, "Marlow", "PERSON", "Marlow", "PERSON")
+        store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
+    assert _entities_of(store) == [("PERSON", 4)]
+    counts = store.conn.execute("SELECT kind, articles FROM name_kinds ORDER BY kind").fetchall()
+    assert counts == [("ORG", 1), ("PERSON", 3)]
+
+
+def test_a_folded_organisations_quotes_go_to_the_person_and_a_places_do_not(
+    store: Store,
+) -> None:
+    from storyline.records import Quote, Span
+
+    quote = Quote(
+        content=(Span(0, 6),),
+        speaker=None,
+        cue=None,
+        kind="direct",
+        speaker_name="Marlow",
+        speaker_kind="organisation",
+    )
+    with store.transaction():
+        store.insert_article(Article(id="q1", text="Marlow again.", content_hash="q1"))
+    mention = Mention(0, 6, "Marlow", "ORG", "Marlow", "ORG")
+    store.save_analysis(
+        Analysis("q1", mentions=(mention,), quotes=(quote,), stages=("entities", "quotes"))
+    )
+    _named(store, ["PERSON", "PERSON", "PERSON"])
+    speakers = store.conn.execute(
+        "SELECT e.label, q.speaker_name FROM quotes q JOIN entities e ON e.id = q.entity_id"
+    ).fetchall()
+    assert speakers == [("PERSON", "Marlow")]
+    assert [label for label, _ in _entities_of(store)] == ["PERSON"]
+    assert store.conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 1
+    # A person's entity that the evidence makes a place keeps its quotes: no place speaks.
+    person = Mention(0, 6, "Marlow", "PERSON", "Marlow", "PERSON")
+    spoken = replace(quote, speaker_kind="person")
+    with store.transaction():
+        store.insert_article(Article(id="q2", text="Marlow again.", content_hash="q2"))
+    store.save_analysis(
+        Analysis("q2", mentions=(person,), quotes=(spoken,), stages=("entities", "quotes"))
+    )
+    _named(store, ["GPE"] * 10)
+    assert _entities_of(store) == [("GPE", 15)]
+    speakers = store.conn.execute(
+        "SELECT e.label, COUNT(*) FROM quotes q JOIN entities e ON e.id = q.entity_id"
+    ).fetchall()
+    assert speakers == [("PERSON", 2)]
+
+
+def test_migration_15_leaves_names_of_several_kinds_to_the_next_run(tmp_path: Path) -> None:
+    path = tmp_path / "v14.db"
+    with open_store(path) as store:
+        _named(store, ["GPE", "GPE", "GPE", "PERSON"])
+        # As a store of version 14 was: one entity per kind, no evidence kept.
+        store.conn.execute(
+            "INSERT INTO entities (canonical, label, key) VALUES ('Marlow', 'PERSON', 'marlow')"
+        )
+        store.conn.execute("UPDATE mentions SET entity_id = 2 WHERE article_id = 'k3'")
+        _undo_migration_15(store)
+        store.conn.execute("PRAGMA user_version = 14")
+    with open_store(path) as store:
+        assert _entities_of(store) == [("GPE", 3), ("PERSON", 1)]
+        assert store.settle_kinds() == 1
+        assert _entities_of(store) == [("GPE", 4)]
+        assert store.settle_kinds() == 0
