@@ -193,7 +193,7 @@ KIND_EVIDENCE = 3
 KIND_MAJORITY = 2
 
 
-def store_kinds(articles: Mapping[str, int]) -> dict[str, str]:
+def store_kinds(articles: Mapping[str, int], *, company: bool = False) -> dict[str, str]:
     """Each kind (:data:`ACTOR_LABELS`) a name is given, by the number of articles that give
     it that kind, mapped to the kind its mentions are stored under.
 
@@ -202,7 +202,13 @@ def store_kinds(articles: Mapping[str, int]) -> dict[str, str]:
     place in 18 articles and a person in 7), which makes a second entity, a person who is a
     city. The kind most articles give wins over the kinds a clear minority gives, and only
     those: a name two kinds share about evenly ("Horizon", a rig and a place in the news)
-    keeps both, and a tie at the top folds nothing (no order between kinds to break it)."""
+    keeps both, and a tie at the top folds nothing (no order between kinds to break it).
+
+    A name the store has met with a company's legal form (``company``: "Transocean Ltd",
+    :func:`is_company_name`) is an organisation whatever the counts: the small model reads
+    "Transocean" and "Halliburton" alone as places in most articles."""
+    if company and "ORG" in articles:
+        return {kind: "ORG" for kind in articles}
     top = max(articles.values(), default=0)
     leaders = [kind for kind, n in articles.items() if n == top]
     if top < KIND_EVIDENCE or len(leaders) != 1:
@@ -247,6 +253,18 @@ _FOLDS = (("kh", "h"), ("ph", "f"), ("x", "ks"), ("y", "i"), ("q", "k"), ("gh", 
 
 #: A regnal or generational number after a name ("Abdullah II", "Benedict XVI").
 _REGNAL = re.compile(r"[ivx]+")
+
+
+#: Legal forms that say "company" on their own, and only that: not "AG" ("Alabama AG", the
+#: attorney general), "Co" ("Colorado Co") or "Corporation" (a city's council of old: "the
+#: Edinburgh Corporation"), which the key still drops.
+_LEGAL_FORMS = frozenset({"plc", "inc", "ltd", "llc"})
+
+
+def is_company_name(name: str) -> bool:
+    """Whether a name ends with a company's legal form ("BP PLC", "Transocean Ltd.")."""
+    words = name.lower().replace(".", " ").replace(",", " ").split()
+    return len(words) > 1 and words[-1] in _LEGAL_FORMS
 
 
 @lru_cache(maxsize=16384)

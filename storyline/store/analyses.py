@@ -9,6 +9,7 @@ from storyline.analysis.gazetteer import (
     ACTOR_LABELS,
     GENERATIONS,
     absorbed_by,
+    is_company_name,
     match_entity,
     name_key,
     store_kinds,
@@ -142,13 +143,21 @@ class AnalysisQueries(ArticleQueries):
         rows = self.conn.execute(
             "SELECT kind, articles, stored_as FROM name_kinds WHERE key = ?", (key,)
         ).fetchall()
-        kinds = store_kinds({str(kind): int(n) for kind, n, _ in rows if n > 0})
+        if len(rows) == 1 and rows[0][0] == rows[0][2]:
+            return  # one kind, stored as itself: nothing to decide
+        actors = ", ".join(f"'{label}'" for label in sorted(ACTOR_LABELS))
+        of_key = f"SELECT id FROM entities WHERE key = ? AND label IN ({actors})"
+        names = self.conn.execute(
+            f"SELECT alias FROM entity_aliases WHERE entity_id IN ({of_key})"
+            f" UNION SELECT canonical FROM entities WHERE id IN ({of_key})",
+            (key, key),
+        )
+        company = any(is_company_name(str(name)) for (name,) in names)
+        kinds = store_kinds({str(kind): int(n) for kind, n, _ in rows if n > 0}, company=company)
         changed = [(str(k), kinds.get(str(k), str(k))) for k, _, stored in rows
                    if kinds.get(str(k), str(k)) != stored]  # fmt: skip
         if not changed:
             return
-        actors = ", ".join(f"'{label}'" for label in sorted(ACTOR_LABELS))
-        of_key = f"SELECT id FROM entities WHERE key = ? AND label IN ({actors})"
         for kind, target in changed:
             target_id = self._kind_entity(key, target, kind)
             self.conn.execute(

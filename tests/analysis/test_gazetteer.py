@@ -6,6 +6,7 @@ import pytest
 
 from storyline.analysis.gazetteer import (
     absorbed_by,
+    is_company_name,
     match_entity,
     name_key,
     name_parts,
@@ -148,3 +149,14 @@ def test_a_name_is_stored_under_the_kind_most_articles_give_it(
     articles: dict[str, int], expected: dict[str, str]
 ) -> None:
     assert store_kinds(articles) == expected
+
+
+def test_a_company_s_legal_form_makes_its_name_an_organisation_whatever_the_counts() -> None:
+    assert is_company_name("Transocean Ltd.") and is_company_name("Veltra Holdings PLC")
+    assert not is_company_name("the Dunmere Corporation")
+    assert not is_company_name("Ltd") and not is_company_name("Corporal Ade")
+    assert not is_company_name("Westmarch AG")  # the attorney general as often as a company
+    counts = {"GPE": 9, "ORG": 1}
+    assert store_kinds(counts, company=True) == {"GPE": "ORG", "ORG": "ORG"}
+    assert store_kinds(counts) == {"GPE": "GPE", "ORG": "GPE"}
+    assert store_kinds({"GPE": 9}, company=True) == {"GPE": "GPE"}  # no organisation to be

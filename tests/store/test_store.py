@@ -551,3 +551,12 @@ def test_migration_15_leaves_names_of_several_kinds_to_the_next_run(tmp_path: Pa
         assert store.settle_kinds() == 1
         assert _entities_of(store) == [("GPE", 4)]
         assert store.settle_kinds() == 0
+
+
+def test_a_name_met_with_a_legal_form_is_an_organisation(store: Store) -> None:
+    _named(store, ["GPE", "GPE", "GPE"], name="Kestrel")
+    with store.transaction():
+        store.insert_article(Article(id="c1", text="Kestrel Ltd again.", content_hash="c1"))
+    mention = Mention(0, 11, "Kestrel Ltd", "ORG", "Kestrel Ltd", "ORG")
+    store.save_analysis(Analysis("c1", mentions=(mention,), stages=("entities",)))
+    assert _entities_of(store) == [("ORG", 4)]
