@@ -123,6 +123,8 @@ class AnalysisQueries(ArticleQueries):
         """Store under their kinds the names a migration left to decide (``kinds_pending``);
         returns how many names were decided."""
         keys = [str(row[0]) for row in self.conn.execute("SELECT key FROM kinds_pending")]
+        if not keys:
+            return 0  # every run asks: no write lock when there is nothing to do
         with self.transaction():
             for key in keys:
                 self._settle_kinds(key)
