@@ -117,13 +117,15 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
     entities, surnames = _story_actors(store, current)
     quotes: dict[str, dict[str, Any]] = {}
     copies: dict[str, list[Article]] = {}
-    canonical_of = {a.id: store.canonical_id(a.id) for a in articles}
+    copy_of = store.story_copies(current)
+    canonical_of = {a.id: copy_of.get(a.id, a.id) for a in articles}
+    quotes_of = store.story_quotes(current, min_confidence=min_confidence)
     for article in articles:
         canonical = canonical_of[article.id]
         copies.setdefault(canonical, []).append(article)
         if canonical != article.id:
             continue
-        for quote in store.article_quotes(article.id, min_confidence=min_confidence):
+        for quote in quotes_of.get(article.id, ()):
             if not quote["speaker"]:
                 continue
             speaker = surnames.get(quote["speaker"], quote["speaker"])

@@ -403,6 +403,24 @@ class AnalysisQueries(ArticleQueries):
         ).fetchall()
         return [_with_dates(dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))) for row in rows]
 
+    def story_quotes(
+        self, story_id: str, *, min_confidence: float = 0.0
+    ) -> dict[str, list[dict[str, Any]]]:
+        """:meth:`article_quotes` of every article of a story, by article id, in one
+        statement: a story page of 400 articles made 400 lookups."""
+        rows = self.conn.execute(
+            f"SELECT q.article_id, {_QUOTE_FIELDS}, e.canonical FROM story_articles s"
+            " JOIN quotes q ON q.article_id = s.article_id"
+            " LEFT JOIN entities e ON e.id = q.entity_id WHERE s.story_id = ?"
+            f" AND {_CONFIDENT} ORDER BY q.article_id, q.n",
+            (story_id, min_confidence),
+        ).fetchall()
+        keys = (*_QUOTE_KEYS, "entity")
+        quotes: dict[str, list[dict[str, Any]]] = {}
+        for article_id, *row in rows:
+            quotes.setdefault(article_id, []).append(_with_dates(dict(zip(keys, row, strict=True))))
+        return quotes
+
     def named_with(self, entity_ids: list[int], *, limit: int = 10) -> list[tuple[str, str, int]]:
         """The people, organisations and places most often named in the same articles as these
         entities: (canonical name, label, articles)."""
@@ -469,5 +487,6 @@ _CONFIDENT = "COALESCE(json_extract(q.spans, '$.confidence'), 1.0) >= ?"
 
 
 def _with_dates(row: dict[str, Any]) -> dict[str, Any]:
-    row["dates"] = json.loads(row["dates"])
+    # Most quotes name no date: no JSON parser for those (a fifth of a big story page's time).
+    row["dates"] = [] if row["dates"] == "[]" else json.loads(row["dates"])
     return row

@@ -165,6 +165,15 @@ class ArticleQueries(StoreBase):
         duplicate = self.duplicate_of(article_id)
         return article_id if duplicate is None else duplicate.canonical_id
 
+    def story_copies(self, story_id: str) -> dict[str, str]:
+        """{copy id: canonical id} for the copies among a story's articles, in one statement."""
+        rows = self.conn.execute(
+            "SELECT d.article_id, d.canonical_id FROM story_articles s"
+            " JOIN duplicates d ON d.article_id = s.article_id WHERE s.story_id = ?",
+            (story_id,),
+        ).fetchall()
+        return {str(copy): str(canonical) for copy, canonical in rows}
+
     def copies(self, canonical_id: str) -> list[tuple[Article, Duplicate | None]]:
         """The canonical article and every copy linked to it, in ingestion order."""
         rows = self.conn.execute(
