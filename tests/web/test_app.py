@@ -551,3 +551,51 @@ def test_stories_of_many_articles_agree_with_one_lookup_each(db: str, tmp_path: 
         assert store.stories_of(ids) == one_by_one
         assert store.stories_of([]) == {}
     assert copies > 0 and len(one_by_one) > copies and untold > 0
+
+
+def _quotes_section(page: str) -> str:
+    return page[page.index('id="quotes"') : page.index('id="actors"')]
+
+
+def test_a_big_storys_page_shows_a_few_quotes_per_speaker_and_links_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storyline.web.app as web
+    from storyline.records import Article
+
+    monkeypatch.setattr(web, "QUOTES_SHOWN", 2)
+    monkeypatch.setattr(web, "SPEAKERS_SHOWN", 2)
+    monkeypatch.setattr(web, "ALSO_SHOWN", 1)
+    # Quotes of four speakers: 4, 3, 2 and 1, each in an article of its own.
+    speakers = {"Ada Brisk": 4, "Col Tarrant": 3, "Ina Vell": 2, "Orm Dace": 1}
+    db = tmp_path / "big.db"
+    with open_store(db) as store:
+        n = 0
+        with store.transaction() as conn:
+            for speaker, count in speakers.items():
+                for _ in range(count):
+                    n += 1
+                    text = f"Words number {n:02d} here, {speaker} said."
+                    store.insert_article(Article(id=f"q{n}", text=text, content_hash=f"q{n}"))
+                    conn.execute(
+                        "INSERT INTO quotes (article_id, n, kind, content, speaker_text,"
+                        " speaker_name, spans) VALUES (?, 0, 'direct', ?, ?, ?, '{}')",
+                        (f"q{n}", f"Words number {n:02d} here", speaker, speaker),
+                    )
+        for k in range(1, n + 1):
+            store.assign_story(f"q{k}", "s-big", 1.0)
+    with TestClient(create_app(str(db), BASE)) as client:
+        page = _quotes_section(client.get("/story/s-big").text)
+        one = _quotes_section(client.get("/story/s-big", params={"speaker": "Col Tarrant"}).text)
+        data = client.get("/api/story/s-big").json()
+    shown = [f"Words number {k:02d} here" for k in range(1, n + 1)]
+    # Two quotes of each of the two most quoted speakers; links to the rest.
+    assert [q for q in shown if q in page] == [shown[0], shown[1], shown[4], shown[5]]
+    assert "All 4 quotes of Ada Brisk in this story" in page
+    assert "/story/s-big?speaker=Col%20Tarrant#quotes" in page
+    assert "Also quoted: " in page and ">Ina Vell</a> (2), and 1 more speakers" in page
+    # One speaker's page holds all their quotes and nobody else's.
+    assert [q for q in shown if q in one] == shown[4:7]
+    assert "Only the quotes of Col Tarrant" in one
+    # The story's JSON keeps every quote.
+    assert sum(len(group["quotes"]) for group in data["quotes"]) == n
