@@ -101,13 +101,23 @@ def stories_data(
     }
 
 
-def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> dict[str, Any]:
+def story_data(
+    store: Store,
+    story_id: str,
+    *,
+    min_confidence: float = 0.0,
+    shown: tuple[int, int] | None = None,
+) -> dict[str, Any]:
     """The one story object: the page, ``/api/story/ID``, ``storyline story --json``,
     Markdown and the Atom feed all show this.
 
     Read only: the telling is the stored one (the runner tells a story again when its
     articles change; ``storyline tell`` does it by hand). ``stale`` says the stored telling
     was made from another number of articles than the story has now.
+
+    Quotes are grouped by speaker, most quoted first, each group with its ``count``;
+    ``shown`` (speakers, quotes): only the first quotes of the most quoted speakers are read,
+    the other groups keep their count and no quotes (the page of a story with thousands).
     """
     current = store.resolve_story(story_id)
     if current is None:
@@ -119,7 +129,7 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
     copies: dict[str, list[Article]] = {}
     copy_of = store.story_copies(current)
     canonical_of = {a.id: copy_of.get(a.id, a.id) for a in articles}
-    quotes_of = store.story_quotes(current, min_confidence=min_confidence)
+    quotes_of = store.story_quotes(current, min_confidence=min_confidence, brief=bool(shown))
     for article in articles:
         canonical = canonical_of[article.id]
         copies.setdefault(canonical, []).append(article)
@@ -130,7 +140,7 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
                 continue
             speaker = surnames.get(quote["speaker"], quote["speaker"])
             group = quotes.setdefault(
-                speaker, {"speaker": speaker, "entity": None, "roles": [], "quotes": []}
+                speaker, {"speaker": speaker, "entity": None, "roles": [], "count": 0, "quotes": []}
             )
             # A surname alone read as the story's person links to that person's page.
             entity = speaker if speaker != quote["speaker"] else quote["entity"]
@@ -138,7 +148,18 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
             role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
             if role and role not in group["roles"]:
                 group["roles"].append(role)
+            group["count"] += 1
             group["quotes"].append({**quote, "article_id": article.id})
+    groups = sorted(quotes.values(), key=lambda g: -g["count"])
+    if shown:
+        speakers, per = shown
+        read = [(q["article_id"], q["n"]) for g in groups[:speakers] for q in g["quotes"][:per]]
+        full = store.quotes_at(read)
+        for index, group in enumerate(groups):
+            first = group["quotes"][:per] if index < speakers else []
+            group["quotes"] = [
+                {**full[q["article_id"], q["n"]], "article_id": q["article_id"]} for q in first
+            ]
     splits = store.story_splits(current)
     told = telling.to_dict()
     return {
@@ -154,7 +175,7 @@ def story_data(store: Store, story_id: str, *, min_confidence: float = 0.0) -> d
         # Every article, copies included, as the stories list counts them.
         "size": len(articles),
         "outlets": len({a.outlet for a in articles if a.outlet}),  # as the stories list counts
-        "quotes": sorted(quotes.values(), key=lambda g: -len(g["quotes"])),
+        "quotes": groups,
         "min_confidence": min_confidence,
         "chart": coverage_chart(articles, [entry["date"] for entry in told["timeline"]]),
         "entities": entities,

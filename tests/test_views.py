@@ -81,3 +81,33 @@ def test_a_surname_alone_is_the_one_person_of_that_surname_the_story_names(
     assert [(g["speaker"], g["entity"]) for g in data["quotes"]] == [("Mara Quell", "Mara Quell")]
     # The story names two Brannicks (brothers): "Brannick" alone stays apart.
     assert actors["Brannick"] == (1, [])
+
+
+def test_a_story_reads_only_the_quotes_a_page_shows_and_counts_them_all(store: Store) -> None:
+    from storyline.views import story_data
+
+    said = {"a1": ["Mara Quell", "Mara Quell"], "a2": ["Mara Quell", "Otto Brannick"]}
+    with store.transaction() as conn:
+        for article_id, speakers in said.items():
+            store.insert_article(Article(id=article_id, text="Words.", content_hash=article_id))
+            for n, speaker in enumerate(speakers):
+                conn.execute(
+                    "INSERT INTO quotes (article_id, n, kind, content, speaker_text,"
+                    " speaker_name, role, spans) VALUES (?, ?, 'direct', ?, ?, ?, ?, '{}')",
+                    (article_id, n, f"{article_id} {n}", speaker, speaker, f"role {n}"),
+                )
+    for article_id in said:
+        store.assign_story(article_id, "s1", 1.0)
+    every = story_data(store, "s1")["quotes"]
+    few = story_data(store, "s1", shown=(1, 2))["quotes"]
+    assert [(g["speaker"], g["count"], len(g["quotes"])) for g in every] == [
+        ("Mara Quell", 3, 3),
+        ("Otto Brannick", 1, 1),
+    ]
+    assert [(g["speaker"], g["count"], len(g["quotes"])) for g in few] == [
+        ("Mara Quell", 3, 2),
+        ("Otto Brannick", 1, 0),
+    ]
+    # The quotes read are the first ones, whole, and the roles come from all of them.
+    assert few[0]["quotes"] == every[0]["quotes"][:2]
+    assert few[0]["roles"] == every[0]["roles"] == ["role 0", "role 1"]

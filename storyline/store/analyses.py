@@ -404,22 +404,43 @@ class AnalysisQueries(ArticleQueries):
         return [_with_dates(dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))) for row in rows]
 
     def story_quotes(
-        self, story_id: str, *, min_confidence: float = 0.0
+        self, story_id: str, *, min_confidence: float = 0.0, brief: bool = False
     ) -> dict[str, list[dict[str, Any]]]:
         """:meth:`article_quotes` of every article of a story, by article id, in one
-        statement: a story page of 400 articles made 400 lookups."""
+        statement: a story page of 400 articles made 400 lookups. ``brief``: only what groups
+        them by speaker (``n``, speaker, role, affiliation, entity), not what they say: a page
+        showing a few quotes of each speaker reads those with :meth:`quotes_at`."""
+        fields = _QUOTE_FIELDS if not brief else _BRIEF_FIELDS
         rows = self.conn.execute(
-            f"SELECT q.article_id, {_QUOTE_FIELDS}, e.canonical FROM story_articles s"
+            f"SELECT q.article_id, {fields}, e.canonical FROM story_articles s"
             " JOIN quotes q ON q.article_id = s.article_id"
             " LEFT JOIN entities e ON e.id = q.entity_id WHERE s.story_id = ?"
             f" AND {_CONFIDENT} ORDER BY q.article_id, q.n",
             (story_id, min_confidence),
         ).fetchall()
-        keys = (*_QUOTE_KEYS, "entity")
+        keys = (*(_QUOTE_KEYS if not brief else _BRIEF_KEYS), "entity")
         quotes: dict[str, list[dict[str, Any]]] = {}
         for article_id, *row in rows:
-            quotes.setdefault(article_id, []).append(_with_dates(dict(zip(keys, row, strict=True))))
+            quote = dict(zip(keys, row, strict=True))
+            quotes.setdefault(article_id, []).append(quote if brief else _with_dates(quote))
         return quotes
+
+    def quotes_at(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+        """The quotes at these (article id, n), as :meth:`article_quotes` gives them."""
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        for start in range(0, len(keys), 400):  # within SQLite's bound on parameters
+            chunk = keys[start : start + 400]
+            pairs = ", ".join("(?, ?)" for _ in chunk)
+            rows = self.conn.execute(
+                f"SELECT q.article_id, q.n, {_QUOTE_FIELDS}, e.canonical FROM quotes q"
+                f" LEFT JOIN entities e ON e.id = q.entity_id WHERE (q.article_id, q.n) IN"
+                f" (VALUES {pairs})",
+                [value for key in chunk for value in key],
+            ).fetchall()
+            for article_id, n, *row in rows:
+                quote = dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))
+                found[article_id, n] = _with_dates(quote)
+        return found
 
     def named_with(self, entity_ids: list[int], *, limit: int = 10) -> list[tuple[str, str, int]]:
         """The people, organisations and places most often named in the same articles as these
@@ -481,6 +502,9 @@ _QUOTE_KEYS = (
     "confidence",
     "polarity",
 )
+#: What groups a story's quotes by speaker (:meth:`AnalysisQueries.story_quotes`, ``brief``).
+_BRIEF_FIELDS = "q.n, q.speaker_name, q.role, q.affiliation"
+_BRIEF_KEYS = ("n", "speaker", "role", "affiliation")
 #: A quote the quote model is sure enough of (parameter: the least confidence); quotes found by
 #: their layout, and quotes stored before confidences were, have none and always pass.
 _CONFIDENT = "COALESCE(json_extract(q.spans, '$.confidence'), 1.0) >= ?"

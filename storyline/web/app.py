@@ -372,7 +372,9 @@ def create_app(
                     if story_id.endswith(suffix):
                         story_id, fmt = story_id.removesuffix(suffix), suffix
                         break
-            data = story_data(opened, story_id, min_confidence=min_confidence)
+            # The page reads only the quotes it shows; the feed and Markdown need none or all.
+            few = (SPEAKERS_SHOWN, QUOTES_SHOWN) if fmt is None and speaker is None else None
+            data = story_data(opened, story_id, min_confidence=min_confidence, shown=few)
         if fmt == ".md":
             return PlainTextResponse(to_markdown(data), media_type="text/markdown")
         if fmt == ".atom":
