@@ -431,10 +431,13 @@ class AnalysisQueries(ArticleQueries):
         for start in range(0, len(keys), 400):  # within SQLite's bound on parameters
             chunk = keys[start : start + 400]
             pairs = ", ".join("(?, ?)" for _ in chunk)
+            # Joined from the keys (each one a primary-key lookup); "(a, n) IN (VALUES ...)"
+            # made SQLite read the quotes table instead.
             rows = self.conn.execute(
-                f"SELECT q.article_id, q.n, {_QUOTE_FIELDS}, e.canonical FROM quotes q"
-                f" LEFT JOIN entities e ON e.id = q.entity_id WHERE (q.article_id, q.n) IN"
-                f" (VALUES {pairs})",
+                f"WITH wanted (article_id, n) AS (VALUES {pairs})"
+                f" SELECT q.article_id, q.n, {_QUOTE_FIELDS}, e.canonical FROM wanted w"
+                " CROSS JOIN quotes q ON q.article_id = w.article_id AND q.n = w.n"
+                " LEFT JOIN entities e ON e.id = q.entity_id",
                 [value for key in chunk for value in key],
             ).fetchall()
             for article_id, n, *row in rows:
