@@ -157,8 +157,12 @@ def story_data(
         full = store.quotes_at(read)
         for index, group in enumerate(groups):
             first = group["quotes"][:per] if index < speakers else []
+            # A quote re-analysed away between the two reads (an ingest commits between
+            # them: the page reads without a snapshot) is left out, not an error.
             group["quotes"] = [
-                {**full[q["article_id"], q["n"]], "article_id": q["article_id"]} for q in first
+                {**full[key], "article_id": key[0]}
+                for key in ((q["article_id"], q["n"]) for q in first)
+                if key in full
             ]
     splits = store.story_splits(current)
     told = telling.to_dict()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from storyline.records import Article
 from storyline.store import Store
 from storyline.views import outlets_of
@@ -111,3 +113,22 @@ def test_a_story_reads_only_the_quotes_a_page_shows_and_counts_them_all(store: S
     # The quotes read are the first ones, whole, and the roles come from all of them.
     assert few[0]["quotes"] == every[0]["quotes"][:2]
     assert few[0]["roles"] == every[0]["roles"] == ["role 0", "role 1"]
+
+
+def test_a_quote_gone_between_the_two_reads_is_left_out(store: Store, monkeypatch: Any) -> None:
+    from storyline.views import story_data
+
+    with store.transaction() as conn:
+        store.insert_article(Article(id="a1", text="Words.", content_hash="a1"))
+        for n in range(2):
+            conn.execute(
+                "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name,"
+                " spans) VALUES ('a1', ?, 'direct', ?, 'Mara Quell', 'Mara Quell', '{}')",
+                (n, f"quote {n}"),
+            )
+    store.assign_story("a1", "s1", 1.0)
+    read = store.quotes_at
+    # An ingest re-analyses the article between the page's two reads: quote 1 is gone.
+    monkeypatch.setattr(store, "quotes_at", lambda keys: read([k for k in keys if k[1] != 1]))
+    (group,) = story_data(store, "s1", shown=(1, 5))["quotes"]
+    assert group["count"] == 2 and [q["content"] for q in group["quotes"]] == ["quote 0"]
