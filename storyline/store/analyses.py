@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from storyline.analysis.gazetteer import (
@@ -76,8 +77,8 @@ class AnalysisQueries(ArticleQueries):
                         kind,
                     ),
                 )
-            after = {(key, kind) for (_, kind), (_, key) in entities.items()}
-            self._count_kinds(before, {(k, kind) for k, kind in after if kind in ACTOR_LABELS})
+            given = {(key, kind) for (_, kind), (_, key) in entities.items()}
+            self._count_kinds(before, {pair for pair in given if pair[1] in ACTOR_LABELS})
             conn.execute("DELETE FROM quotes WHERE article_id = ?", (analysis.article_id,))
             for quote in rows.quotes:
                 self._save_quote(analysis.article_id, quote)
@@ -142,7 +143,7 @@ class AnalysisQueries(ArticleQueries):
         evidence gives them (:func:`store_kinds`), back again when the evidence turns. An
         entity left without mentions hands its aliases, and its quotes if the kind it went to
         can speak, to that entity, and is deleted once nothing refers to it."""
-        rows = self.conn.execute(
+        rows: list[tuple[str, int, str]] = self.conn.execute(
             "SELECT kind, articles, stored_as FROM name_kinds WHERE key = ?", (key,)
         ).fetchall()
         if len(rows) == 1 and rows[0][0] == rows[0][2]:
@@ -155,9 +156,12 @@ class AnalysisQueries(ArticleQueries):
             (key, key),
         )
         company = any(is_company_name(str(name)) for (name,) in names)
-        kinds = store_kinds({str(kind): int(n) for kind, n, _ in rows if n > 0}, company=company)
-        changed = [(str(k), kinds.get(str(k), str(k))) for k, _, stored in rows
-                   if kinds.get(str(k), str(k)) != stored]  # fmt: skip
+        kinds = store_kinds({kind: n for kind, n, _ in rows if n > 0}, company=company)
+        changed = [
+            (kind, target)
+            for kind, _, stored in rows
+            if (target := kinds.get(kind, kind)) != stored
+        ]
         if not changed:
             return
         for kind, target in changed:
@@ -401,7 +405,7 @@ class AnalysisQueries(ArticleQueries):
             f" AND {_CONFIDENT} ORDER BY q.n",
             (article_id, min_confidence),
         ).fetchall()
-        return [_with_dates(dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))) for row in rows]
+        return [_speaker_quote(row) for row in rows]
 
     def story_quotes(
         self, story_id: str, *, min_confidence: float = 0.0, brief: bool = False
@@ -418,11 +422,10 @@ class AnalysisQueries(ArticleQueries):
             f" AND {_CONFIDENT} ORDER BY q.article_id, q.n",
             (story_id, min_confidence),
         ).fetchall()
-        keys = (*(_QUOTE_KEYS if not brief else _BRIEF_KEYS), "entity")
         quotes: dict[str, list[dict[str, Any]]] = {}
         for article_id, *row in rows:
-            quote = dict(zip(keys, row, strict=True))
-            quotes.setdefault(article_id, []).append(quote if brief else _with_dates(quote))
+            quote = dict(zip(_BRIEF_KEYS, row, strict=True)) if brief else _speaker_quote(row)
+            quotes.setdefault(article_id, []).append(quote)
         return quotes
 
     def quotes_at(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
@@ -441,8 +444,7 @@ class AnalysisQueries(ArticleQueries):
                 [value for key in chunk for value in key],
             ).fetchall()
             for article_id, n, *row in rows:
-                quote = dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True))
-                found[article_id, n] = _with_dates(quote)
+                found[article_id, n] = _speaker_quote(row)
         return found
 
     def named_with(self, entity_ids: list[int], *, limit: int = 10) -> list[tuple[str, str, int]]:
@@ -507,10 +509,15 @@ _QUOTE_KEYS = (
 )
 #: What groups a story's quotes by speaker (:meth:`AnalysisQueries.story_quotes`, ``brief``).
 _BRIEF_FIELDS = "q.n, q.speaker_name, q.role, q.affiliation"
-_BRIEF_KEYS = ("n", "speaker", "role", "affiliation")
+_BRIEF_KEYS = ("n", "speaker", "role", "affiliation", "entity")
 #: A quote the quote model is sure enough of (parameter: the least confidence); quotes found by
 #: their layout, and quotes stored before confidences were, have none and always pass.
 _CONFIDENT = "COALESCE(json_extract(q.spans, '$.confidence'), 1.0) >= ?"
+
+
+def _speaker_quote(row: Sequence[Any]) -> dict[str, Any]:
+    """A quote as listed with its speaker's entity (``_QUOTE_FIELDS``, ``e.canonical``)."""
+    return _with_dates(dict(zip((*_QUOTE_KEYS, "entity"), row, strict=True)))
 
 
 def _with_dates(row: dict[str, Any]) -> dict[str, Any]:

@@ -387,11 +387,10 @@ def create_app(
         shown: dict[str, Any] = {"articles_page": articles_page, "speaker": speaker}
         if speaker is None:
             shown |= {"speakers_shown": SPEAKERS_SHOWN, "quotes_shown": QUOTES_SHOWN}
-            shown |= {"also_shown": ALSO_SHOWN}
+            shown["also_shown"] = ALSO_SHOWN
         else:
-            quoted = [group for group in data["quotes"] if group["speaker"] == speaker]
-            shown |= {"quotes": quoted, "speakers_shown": 1, "quotes_shown": None}
-            shown |= {"also_shown": 0}
+            shown["quotes"] = [group for group in data["quotes"] if group["speaker"] == speaker]
+            shown |= {"speakers_shown": 1, "quotes_shown": None, "also_shown": 0}
         return page(request, "story.html", {**data, **shown})
 
     @app.get("/article/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
