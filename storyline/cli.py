@@ -852,6 +852,8 @@ def story_command(
             f"(told from {_count(data['told_from'], 'article')}:"
             " run `storyline tell` to tell again)"
         )
+    elif data["told_read"] < data["told_from"]:
+        click.echo(f"(told from {data['told_read']:,} of them, spread evenly over its days)")
     if data["entities"]:
         click.echo("actors: " + ", ".join(f"{e['name']} ({e['label']})" for e in data["entities"]))
     outlet = {source["id"]: source["outlet"] or source["id"] for source in sources}

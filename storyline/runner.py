@@ -59,7 +59,7 @@ from storyline.stories.clusterer import (
     encode_state,
 )
 from storyline.telling.sentences import spans_of
-from storyline.telling.tell import tell
+from storyline.telling.tell import tell, told_articles
 
 __all__ = [
     "CHECKPOINT_EVERY",
@@ -417,9 +417,11 @@ def refresh_tellings(
     if total is not None:
         total(len(stale))
     for story_id in stale:
-        articles = [news(store, article) for article in store.story_articles(story_id)]
+        ids = store.story_article_ids(story_id)
+        articles = [news(store, a) for a in store.articles_in_order(told_articles(ids))]
         spans = story_sentences(store, articles)
-        store.save_telling(tell(story_id, articles, story_times(store, articles), spans))
+        times = story_times(store, articles)
+        store.save_telling(tell(story_id, articles, times, spans, size=len(ids)))
         if progress is not None:
             progress(1)
     return len(stale)

@@ -19,6 +19,7 @@ from storyline.analysis.gazetteer import surname_owners
 from storyline.errors import BadRequest, NotFound
 from storyline.records import Article, Telling, published_date
 from storyline.store import Store
+from storyline.telling import TOLD_ARTICLES
 
 __all__ = [
     "Segment",
@@ -175,6 +176,8 @@ def story_data(
         "digest": told["digest"],
         "timeline": told["timeline"],
         "told_from": telling.articles,
+        # How many of them the telling read (a huge story is told from some, spread over it).
+        "told_read": min(telling.articles, TOLD_ARTICLES),
         "stale": telling.articles != len(articles),
         # Every article, copies included, as the stories list counts them.
         "size": len(articles),
@@ -540,7 +543,10 @@ def to_markdown(story: dict[str, Any]) -> str:
     sources = [s for article in story["articles"] for s in (article, *article["copies"])]
     outlets = {source["id"]: source["outlet"] for source in sources}
     out = [f"# {story['headline'] or story['id']}", ""]
-    out += [f"Story `{story['id']}`: {story['told_from']} articles.", "", "## Digest", ""]
+    out.append(f"Story `{story['id']}`: {story['told_from']} articles.")
+    if story["told_read"] < story["told_from"]:
+        out[-1] += f" Told from {story['told_read']} of them, spread evenly over its days."
+    out += ["", "## Digest", ""]
     out += [f"- {_cite(line, outlets)}" for line in story["digest"]] or ["(nothing to tell yet)"]
     out += ["", "## Timeline", ""]
     for entry in story["timeline"]:

@@ -19,6 +19,9 @@ from storyline.store.base import _NAMING, A_COLUMNS, _article, in_chunks, now_is
 
 #: One assignment as the store records it: article, story, similarity, the stories merged
 #: into that story, and the split it caused (from story, to story, the articles that left).
+#: A story's articles in publication order, undated last, then in ingestion order.
+_STORY_ORDER = " ORDER BY COALESCE(a.published, '9999'), a.rowid"
+
 Placed = tuple[str, str, float, tuple[str, ...], tuple[str, str, tuple[str, ...]] | None]
 
 
@@ -270,13 +273,32 @@ class StoryQueries(AnalysisQueries):
         ]
 
     def story_articles(self, story_id: str) -> list[Article]:
+        """A story's articles, copies included, in publication order (undated last)."""
         rows = self.conn.execute(
             f"SELECT {A_COLUMNS} FROM story_articles s"
-            " JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?"
-            " ORDER BY COALESCE(a.published, '9999'), a.rowid",
+            f" JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?{_STORY_ORDER}",
             (story_id,),
         ).fetchall()
         return [_article(row) for row in rows]
+
+    def story_article_ids(self, story_id: str) -> list[str]:
+        """The ids of :meth:`story_articles`, in the same order, without reading any text."""
+        rows = self.conn.execute(
+            "SELECT a.id FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            f" WHERE s.story_id = ?{_STORY_ORDER}",
+            (story_id,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def articles_in_order(self, ids: Sequence[str]) -> list[Article]:
+        """The stored articles of ``ids``, in that order (ids not stored are left out)."""
+        found: dict[str, Article] = {}
+        for chunk, marks in in_chunks(ids):
+            rows = self.conn.execute(
+                f"SELECT {A_COLUMNS} FROM articles a WHERE a.id IN ({marks})", tuple(chunk)
+            )
+            found.update((article.id, article) for article in map(_article, rows))
+        return [found[i] for i in ids if i in found]
 
     def story_entities(self, story_id: str, *, limit: int = 10) -> list[tuple[str, str, int]]:
         """(canonical name, label, articles naming it) of a story's most named actors."""

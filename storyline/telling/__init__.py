@@ -16,3 +16,11 @@ DEFAULT_WORDS = 100
 #: Dates of a timeline, and lines on its better half of dates (``storyline timeline``).
 DEFAULT_DATES = 10
 DEFAULT_PER_DATE = 2
+
+#: A stored story of more articles than this is told from this many of them
+#: (:func:`storyline.telling.tell.told_articles`). Telling holds every sentence of what it
+#: reads, so without a bound the memory and time of one telling grow with the largest story
+#: (a 10,000-article story raised an ingest's peak from 468 to 700 MB). 2,000 is above every
+#: Timeline17 topic (the largest, 1,460 pages, is a four-month story): stories of that size
+#: are still told whole.
+TOLD_ARTICLES = 2000

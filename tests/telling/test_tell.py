@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from storyline.ingest.sources import SourceOptions
 from storyline.runner import analyze_pending, ingest_sources, place_stories, refresh_tellings
 from storyline.store import Store
@@ -105,3 +107,40 @@ def test_kept_sentences_are_what_the_telling_reads(store: Store, sample_path: Pa
         for line in tell("s", articles, times, {**spans, first: []}).digest
         for c in line.citations
     }
+
+
+def test_told_articles_spread_evenly_over_the_story() -> None:
+    from storyline.telling.tell import told_articles
+
+    ids = [f"a{n}" for n in range(10)]
+    assert told_articles(ids, 10) == ids and told_articles(ids, 50) == ids
+    assert told_articles(ids, 4) == ["a0", "a3", "a6", "a9"]  # first and last kept
+    assert told_articles(ids, 2) == ["a0", "a9"]
+    assert told_articles(ids, 1) == ["a9"] and told_articles(ids, 0) == []
+    picked = told_articles([f"a{n}" for n in range(1001)], 7)
+    assert picked == [f"a{n}" for n in (0, 167, 333, 500, 667, 833, 1000)]
+
+
+def test_a_story_above_the_bound_is_told_from_a_spread(
+    store: Store, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story of more articles than the bound is told from that many, spread over its
+    order; the telling still counts the whole story (not stale), and the page says so."""
+    import storyline.telling.tell as tell_module
+    import storyline.views as views
+
+    _told_store(store, sample_path)
+    ids = store.story_article_ids("s-nw-talks-1")
+    assert ids == [a.id for a in store.story_articles("s-nw-talks-1")] and len(ids) >= 3
+    monkeypatch.setattr(tell_module, "TOLD_ARTICLES", 2)
+    monkeypatch.setattr(views, "TOLD_ARTICLES", 2)
+    refresh_tellings(store)
+    telling = store.get_telling("s-nw-talks-1")
+    assert telling is not None and telling.articles == len(ids)
+    assert "s-nw-talks-1" not in store.stale_tellings()
+    cited = {c.article_id for line in telling.digest for c in line.citations}
+    cited |= {c.article_id for e in telling.timeline for x in e.lines for c in x.citations}
+    assert cited and cited <= {ids[0], ids[-1]}
+    data = story_data(store, "s-nw-talks-1")
+    assert (data["told_read"], data["told_from"], data["stale"]) == (2, len(ids), False)
+    assert "Told from 2 of them" in to_markdown(data)
