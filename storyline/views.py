@@ -107,7 +107,8 @@ def story_data(
     story_id: str,
     *,
     min_confidence: float = 0.0,
-    shown: tuple[int, int] | None = None,
+    shown: tuple[int, int | None] | None = None,
+    only_speaker: str | None = None,
 ) -> dict[str, Any]:
     """The one story object: the page, ``/api/story/ID``, ``storyline story --json``,
     Markdown and the Atom feed all show this.
@@ -118,7 +119,8 @@ def story_data(
 
     Quotes are grouped by speaker, most quoted first, each group with its ``count``;
     ``shown`` (speakers, quotes): only the first quotes of the most quoted speakers are read,
-    the other groups keep their count and no quotes (the page of a story with thousands).
+    the other groups keep their count and no quotes (the page of a story with thousands;
+    quotes None: all of theirs). ``only_speaker``: only that speaker's group.
     """
     current = store.resolve_story(story_id)
     if current is None:
@@ -152,6 +154,8 @@ def story_data(
             group["count"] += 1
             group["quotes"].append({**quote, "article_id": article.id})
     groups = sorted(quotes.values(), key=lambda g: -g["count"])
+    if only_speaker is not None:
+        groups = [group for group in groups if group["speaker"] == only_speaker]
     if shown:
         speakers, per = shown
         read = [(q["article_id"], q["n"]) for g in groups[:speakers] for q in g["quotes"][:per]]

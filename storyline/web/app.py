@@ -372,9 +372,16 @@ def create_app(
                     if story_id.endswith(suffix):
                         story_id, fmt = story_id.removesuffix(suffix), suffix
                         break
-            # The page reads only the quotes it shows; the feed and Markdown need none or all.
-            few = (SPEAKERS_SHOWN, QUOTES_SHOWN) if fmt is None and speaker is None else None
-            data = story_data(opened, story_id, min_confidence=min_confidence, shown=few)
+            # The page reads only the quotes it shows (a few of the most quoted speakers', or
+            # one speaker's all); the feed and Markdown need none or all.
+            few: tuple[int, int | None] | None = None
+            if fmt is None:
+                few = (SPEAKERS_SHOWN, QUOTES_SHOWN) if speaker is None else (1, None)
+            else:
+                speaker = None
+            data = story_data(
+                opened, story_id, min_confidence=min_confidence, shown=few, only_speaker=speaker
+            )
         if fmt == ".md":
             return PlainTextResponse(to_markdown(data), media_type="text/markdown")
         if fmt == ".atom":
@@ -389,7 +396,6 @@ def create_app(
             shown |= {"speakers_shown": SPEAKERS_SHOWN, "quotes_shown": QUOTES_SHOWN}
             shown["also_shown"] = ALSO_SHOWN
         else:
-            shown["quotes"] = [group for group in data["quotes"] if group["speaker"] == speaker]
             shown |= {"speakers_shown": 1, "quotes_shown": None, "also_shown": 0}
         return page(request, "story.html", {**data, **shown})
 

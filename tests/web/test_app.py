@@ -584,10 +584,22 @@ def test_a_big_storys_page_shows_a_few_quotes_per_speaker_and_links_the_rest(
                     )
         for k in range(1, n + 1):
             store.assign_story(f"q{k}", "s-big", 1.0)
+    from storyline.store import Store
+
+    read: list[list[tuple[str, int]]] = []  # the quotes each page read whole
+    quotes_at = Store.quotes_at
+    monkeypatch.setattr(
+        Store, "quotes_at", lambda self, keys: read.append(keys) or quotes_at(self, keys)
+    )
     with TestClient(create_app(str(db), BASE)) as client:
         page = _quotes_section(client.get("/story/s-big").text)
         one = _quotes_section(client.get("/story/s-big", params={"speaker": "Col Tarrant"}).text)
         data = client.get("/api/story/s-big").json()
+    # The page read the four it shows, the speaker's page that speaker's three, no more.
+    assert [sorted(keys) for keys in read] == [
+        [("q1", 0), ("q2", 0), ("q5", 0), ("q6", 0)],
+        [("q5", 0), ("q6", 0), ("q7", 0)],
+    ]
     shown = [f"Words number {k:02d} here" for k in range(1, n + 1)]
     # Two quotes of each of the two most quoted speakers; links to the rest.
     assert [q for q in shown if q in page] == [shown[0], shown[1], shown[4], shown[5]]
