@@ -458,7 +458,7 @@ class AnalysisQueries(ArticleQueries):
             " JOIN entities e ON e.id = m.entity_id"
             f" WHERE m.article_id IN (SELECT article_id FROM mentions WHERE entity_id IN ({marks}))"
             f" AND m.entity_id NOT IN ({marks}) AND e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
-            " GROUP BY e.id ORDER BY n DESC, e.canonical LIMIT ?",
+            " GROUP BY e.id ORDER BY n DESC, COUNT(*) DESC, e.canonical LIMIT ?",
             (*entity_ids, *entity_ids, limit),
         ).fetchall()
         return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
@@ -470,12 +470,13 @@ class AnalysisQueries(ArticleQueries):
         return None if row is None else Analysis.from_dict(json.loads(row[0]))
 
     def top_entities(self, *, limit: int = 10) -> list[tuple[str, str, int]]:
-        """(canonical name, label, number of articles naming it), most widely named first."""
+        """(canonical name, label, number of articles naming it), most widely named first
+        (then most often)."""
         rows = self.conn.execute(
             "SELECT e.canonical, e.label, COUNT(DISTINCT m.article_id) AS n"
             " FROM mentions m JOIN entities e ON e.id = m.entity_id"
             " WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
-            " GROUP BY e.id ORDER BY n DESC, e.canonical LIMIT ?",
+            " GROUP BY e.id ORDER BY n DESC, COUNT(*) DESC, e.canonical LIMIT ?",
             (limit,),
         ).fetchall()
         return [(str(name), str(label), int(n)) for name, label, n in rows]

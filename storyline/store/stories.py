@@ -305,12 +305,16 @@ class StoryQueries(AnalysisQueries):
         return [(name, label, n) for _, name, label, n in self.story_actors(story_id, limit)]
 
     def story_actors(self, story_id: str, limit: int) -> list[tuple[int, str, str, int]]:
-        """(entity id, canonical name, label, articles naming it), most named first."""
+        """(entity id, canonical name, label, articles naming it), most named first: in the
+        most articles, then the most often."""
         rows = self.conn.execute(
             "SELECT e.id, e.canonical, e.label, COUNT(DISTINCT m.article_id) FROM story_articles s"
             " JOIN mentions m ON m.article_id = s.article_id JOIN entities e ON e.id = m.entity_id"
             " WHERE s.story_id = ? AND e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')"
-            " GROUP BY e.id ORDER BY COUNT(DISTINCT m.article_id) DESC, e.canonical LIMIT ?",
+            # Ties in articles go to the name they name more often (the actors of a story of
+            # one article were in alphabetical order); then the name, for a stable order.
+            " GROUP BY e.id ORDER BY COUNT(DISTINCT m.article_id) DESC, COUNT(*) DESC,"
+            " e.canonical LIMIT ?",
             (story_id, limit),
         ).fetchall()
         return [(int(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]

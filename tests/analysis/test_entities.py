@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from storyline.analysis.entities import _labels_agreed
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from storyline.analysis.entities import _labels_agreed, find_mentions
 from storyline.records import Mention
 
 
@@ -24,3 +27,29 @@ def test_a_tie_or_another_name_changes_nothing() -> None:
     # Kinds that are no actor (a date, a nationality) are left alone.
     other = [_mention("Dunmore", "GPE"), _mention("Dunmore", "GPE"), _mention("Dunmore", "NORP")]
     assert _labels_agreed(other)[-1].entity_label == "NORP"
+
+
+def _doc(words: list[str], ents: list[str]) -> Doc:
+    """A doc of these words, each followed by a space, with these IOB entity tags."""
+    return Doc(Vocab(), words=words, ents=ents)
+
+
+def test_a_dash_set_off_by_spaces_cuts_a_name_in_two() -> None:
+    # A photo credit read as one person: the photographer, and the agency.
+    doc = _doc(
+        ["Photo", ":", "Ivo", "Marren", "-", "Fleet", "Wire", ".", "Said", "Ola", "Brandt-Kessel"],
+        ["O", "O", "B-PERSON", *["I-PERSON"] * 4, "O", "O", "B-PERSON", "I-PERSON"],
+    )
+    assert [(m.text, m.entity_label) for m in find_mentions(doc)] == [
+        ("Ivo Marren", "PERSON"),
+        ("Fleet Wire", "PERSON"),  # under the span's kind: the store's evidence decides
+        ("Ola Brandt-Kessel", "PERSON"),  # a hyphen inside a name cuts nothing
+    ]
+    # A part that is no name (lower case) is left out.
+    doc = _doc(["storms", "-", "Varla"], ["B-PERSON", "I-PERSON", "I-PERSON"])
+    assert [m.text for m in find_mentions(doc)] == ["Varla"]
+
+
+def test_a_span_without_a_letter_is_no_entity() -> None:
+    doc = _doc(["It", "cost", ".30", "at", "Dunmore"], ["O", "O", "B-ORG", "O", "B-GPE"])
+    assert [m.text for m in find_mentions(doc)] == ["Dunmore"]

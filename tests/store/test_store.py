@@ -560,3 +560,22 @@ def test_a_name_met_with_a_legal_form_is_an_organisation(store: Store) -> None:
     mention = Mention(0, 11, "Kestrel Ltd", "ORG", "Kestrel Ltd", "ORG")
     store.save_analysis(Analysis("c1", mentions=(mention,), stages=("entities",)))
     assert _entities_of(store) == [("ORG", 4)]
+
+
+def test_actors_named_in_as_many_articles_go_by_how_often_they_are_named(store: Store) -> None:
+    """Ties in articles go to the name named more often, not to the first in the alphabet
+    (the actors of every one-article story were in alphabetical order)."""
+    text = "Abel Zorn met Yara Quist. Quist spoke. Quist left. Zorn stayed."
+    names = [("Abel Zorn", 0), ("Yara Quist", 14), ("Quist", 26), ("Quist", 39)]
+    with store.transaction():
+        store.insert_article(Article(id="t1", text=text, content_hash="t1"))
+    mentions = tuple(
+        Mention(at, at + len(name), name, "PERSON", full, "PERSON")
+        for (name, at), full in zip(
+            names, ["Abel Zorn", "Yara Quist", "Yara Quist", "Yara Quist"], strict=True
+        )
+    )
+    store.save_analysis(Analysis("t1", mentions=mentions, stages=("entities",)))
+    store.assign_story("t1", "s1", 1.0)
+    assert [n for n, _, _ in store.story_entities("s1")] == ["Yara Quist", "Abel Zorn"]
+    assert [n for n, _, _ in store.top_entities()] == ["Yara Quist", "Abel Zorn"]
