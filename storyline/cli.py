@@ -29,7 +29,7 @@ from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
 from storyline.analysis.rows import quote_text
 from storyline.errors import StorylineError
 from storyline.ingest import ALLOW_PRIVATE_ENV, DEFAULT_MAX_BYTES, KINDS
-from storyline.records import Article, Problem
+from storyline.records import Article, Problem, one_line
 from storyline.store import DB_ENV, DEFAULT_DB, Store, open_store
 from storyline.store.export import EXPORTS, FORMATS
 from storyline.store.export import write as write_table
@@ -666,7 +666,7 @@ def summarize_command(file: str, words: int, as_json: bool, quiet: bool) -> None
         click.echo(
             json.dumps(
                 {
-                    "summary": "\n".join(line.text for line in lines),
+                    "summary": "\n".join(one_line(line.text) for line in lines),
                     "sentences": [line.to_dict() for line in lines],
                 },
                 ensure_ascii=False,
@@ -674,7 +674,7 @@ def summarize_command(file: str, words: int, as_json: bool, quiet: bool) -> None
         )
     else:
         for line in lines:
-            click.echo(line.text)
+            click.echo(one_line(line.text))
     sys.exit(1 if problems else 0)
 
 
@@ -865,11 +865,12 @@ def story_command(
 
     click.secho("digest:", bold=True)
     for line in data["digest"]:
-        click.echo(f"  {line['text']} [{cited(line)}]")
+        click.echo(f"  {one_line(line['text'])} [{cited(line)}]")
     click.secho("timeline:", bold=True)
     for entry in data["timeline"]:
         for n, line in enumerate(entry["sentences"]):
-            click.echo(f"  {entry['date'] if n == 0 else ' ' * 10}  {line['text']} [{cited(line)}]")
+            when = entry["date"] if n == 0 else " " * 10
+            click.echo(f"  {when}  {one_line(line['text'])} [{cited(line)}]")
     if data["quotes"]:
         click.secho("who said what:", bold=True)
     for group in data["quotes"]:

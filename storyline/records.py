@@ -35,6 +35,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 
+def one_line(text: str) -> str:
+    """A cited line as text shows it: its spaces and line breaks as single spaces. A line's
+    text is its cited span exactly, and a scraped sentence can hold a line break ("Sen. Ada
+    Marr (D-Ore.)" then ", who chairs the panel, said ..." on the next line)."""
+    return " ".join(text.split())
+
+
 def published_date(published: str | None) -> date | None:
     """The calendar date of an ISO ``published`` value (date or date-time), if it has one."""
     if not published:

@@ -17,7 +17,7 @@ from typing import Any
 
 from storyline.analysis.gazetteer import surname_owners
 from storyline.errors import BadRequest, NotFound
-from storyline.records import Article, Telling, published_date
+from storyline.records import Article, Telling, one_line, published_date
 from storyline.store import Store
 from storyline.telling import TOLD_ARTICLES
 
@@ -538,7 +538,7 @@ def _cite(line: dict[str, Any], outlets: dict[str, str | None]) -> str:
     for citation in line["citations"]:
         name = outlets.get(citation["article"]) or citation["article"]
         cited.append(f"{name} [{citation['article']} {citation['start']}-{citation['end']}]")
-    return f"{line['text']} ({'; '.join(cited)})"
+    return f"{one_line(line['text'])} ({'; '.join(cited)})"
 
 
 def to_markdown(story: dict[str, Any]) -> str:

@@ -58,11 +58,17 @@ def _sentences(doc: Doc) -> list[tuple[int, int]]:
     return list(zip(begin.tolist(), finish.tolist(), strict=True))
 
 
+#: A line break that ends a sentence: any, but one before a comma or a semicolon. No line
+#: starts with one; a scraped page breaks its line where a link ended ("Sen. Ada Marr (D-Ore.)
+#: | , who chairs the panel, said ..."), and the digest showed ", who chairs the panel, said".
+_LINE_BREAK = re.compile(r"\n+(?!\s*[,;])")
+
+
 def _spans(text: str, sents: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     for sent_start, sent_end in sents:
         # Articles given one sentence per line keep their line breaks as boundaries.
         offset = sent_start
-        for piece in re.split(r"\n+", text[sent_start:sent_end]):
+        for piece in _LINE_BREAK.split(text[sent_start:sent_end]):
             stripped = piece.strip()
             if stripped:
                 start = text.index(stripped, offset)

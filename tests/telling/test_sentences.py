@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from storyline.records import Article
+from storyline.records import Article, one_line
 from storyline.telling.sentences import split
 
 
@@ -19,6 +19,22 @@ def test_an_opening_quotation_mark_goes_with_the_sentence_it_opens() -> None:
     ]
     assert all(text[s.start : s.end] == s.text for s in sentences)
     assert [s.position for s in sentences] == [0, 1, 2, 3]
+
+
+def test_a_line_break_ends_a_sentence_unless_a_comma_follows_it() -> None:
+    # A scraped page breaks its line where a link ended; no line starts with a comma.
+    text = (
+        "Flood barriers\nSenator Ada Marr (D-Ore.)\n, who chairs the panel, said the work was"
+        " late.\n\n; a note\nThe army left."
+    )
+    sentences = list(split([Article(id="a1", text=text)]))
+    assert [one_line(s.text) for s in sentences] == [
+        "Flood barriers",
+        "Senator Ada Marr (D-Ore.) , who chairs the panel, said the work was late.",
+        "; a note",  # after a full stop: a new sentence all the same
+        "The army left.",
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
 
 
 def test_the_analysis_keeps_the_sentences_telling_would_find(nlp: object) -> None:
