@@ -1220,7 +1220,10 @@ def describe_speaker(
     words = text[start:end]
     if people:
         person = people[-1]
-        before = text[start : person.start].strip().rstrip(",").strip()
+        # Another person named before this one ("the co-chairs, Ada Marr and Ivo Brandt")
+        # takes no part in this one's role: only the words after that name can give it.
+        since = max([start, *(m.end for m in people[:-1])])
+        before = text[since : person.start].strip().rstrip(",").strip()
         after = text[person.end : end].strip().lstrip(",").strip()
         role, affiliation = _role_and_affiliation(before or after, text, start, inside, person)
         return person.canonical, role, affiliation, "person"
@@ -1332,18 +1335,44 @@ def _title_only(phrase: str) -> str:
     """A role as a title or a function: no possessive owner ("the country's foreign minister"
     is a foreign minister of the country, given as the affiliation), no dates or clauses."""
     phrase = phrase.strip(" ,")
-    phrase = re.sub(r"^.*?(?:'s|’s)\s+", "", phrase)
-    return _AFTER_TITLE.sub("", phrase).strip(" ,")
+    # The owner goes, and an owner alone ("the BBC's Ana Marr": "BBC's") leaves no role.
+    phrase = re.sub(r"^.*?(?:'s|’s)(?:\s+|$)", "", phrase)
+    phrase = _AFTER_TITLE.sub("", phrase).strip(" ,")
+    # A number before a title ("2313 US Secretary": a page's counter run into the text) and
+    # an honorific after one ("former Foreign Secretary Sir", the name cut off) are no part.
+    words = phrase.split()
+    while words and words[0].isdigit():
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower().strip(".") in _HONORIFICS:
+        words = words[:-1]
+    return " ".join(words)
 
 
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame rev".split())
+#: Words of a title ("Interior Secretary", "Sen.") or a function ("spokesman", "CEO");
+#: honorifics say nothing of a role.
+_ROLE_WORDS = (TITLES | ROLE_NOUNS | {"ceo", "cfo", "coo", "cto"}) - _HONORIFICS
+#: Words that open a piece of a clause, not a role ("and I", "from Hertford").
+_NOT_A_ROLE_START = frozenset("and or but nor from of in at for with by to as than i".split())
 
 
 def _looks_like_role(role: str) -> bool:
-    lowered = {w.lower().strip(",.") for w in role.split()}
-    if lowered <= _HONORIFICS:
+    """A title, or a function in a few common words ("longtime resident", "fund manager").
+
+    Without a title word, a capitalised word is a name ("Terry Wade", "Mrs Oliver" were
+    roles of other people), a bare number is a number, and a function word opens a clause.
+    """
+    words = [w.strip(",.") for w in role.split()]
+    lowered = {w.lower() for w in words}
+    if not words or lowered <= _HONORIFICS:
         return False  # "Dr." alone says nothing of the person's role
-    return bool(lowered & (TITLES | ROLE_NOUNS)) or len(lowered) <= 4
+    if lowered & _ROLE_WORDS:
+        return True
+    return (
+        len(words) <= 4
+        and not any(w[:1].isupper() or w.isdigit() for w in words)
+        and words[0] not in _NOT_A_ROLE_START
+    )
 
 
 #: Cues by which a speaker denies what follows, and those by which one refuses to speak. Verbs

@@ -10,9 +10,9 @@ import pytest
 from conftest import SHARED, reference_scores
 
 from storyline.analysis.pipeline import analyze
-from storyline.analysis.quotes import _outside_quotations, find_quotations
+from storyline.analysis.quotes import _outside_quotations, describe_speaker, find_quotations
 from storyline.ingest.extract import build_article
-from storyline.records import Analysis, Quote
+from storyline.records import Analysis, Mention, Quote
 from storyline.runner import analyze_pending, ingest_sources
 from storyline.store import Store
 
@@ -329,3 +329,34 @@ def test_roles_are_titles_only(nlp: Any) -> None:
         "Marta Castell, the country's foreign minister since 2019, said the treaty stands.", nlp
     )
     assert [(q.speaker_name, q.role) for q in quotes] == [("Marta Castell", "foreign minister")]
+
+
+def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
+    from storyline.analysis.quotes import _looks_like_role, _title_only
+
+    def role(phrase: str) -> str | None:
+        title = _title_only(phrase)
+        return title if title and _looks_like_role(title) else None
+
+    kept = ["Interior Secretary", "spokesman", "longtime resident", "50-year-old shrimper", "CEO"]
+    assert [role(r) for r in kept] == kept
+    # Names, clause pieces, numbers and owners without a title are no roles.
+    for phrase in ["Tamsin Orle", "Mrs Orle", "Health", "and I", "from Kessel", "1537", "BBC's"]:
+        assert role(phrase) is None, phrase
+    assert role("2313 Foreign Secretary") == "Foreign Secretary"
+    assert role("former Foreign Secretary Sir") == "former Foreign Secretary"
+
+
+def test_another_person_named_first_gives_no_role() -> None:
+    text = "the other co-chair, Ada Marr and Ivo Brandt"
+    mentions = tuple(
+        Mention(text.index(n), text.index(n) + len(n), n, "PERSON", n, "PERSON")
+        for n in ("Ada Marr", "Ivo Brandt")
+    )
+    assert describe_speaker(text, (0, len(text)), mentions) == ("Ivo Brandt", None, None, "person")
+    alone = "the other co-chair, Ivo Brandt"
+    mention = Mention(20, 30, "Ivo Brandt", "PERSON", "Ivo Brandt", "PERSON")
+    assert describe_speaker(alone, (0, len(alone)), (mention,))[:2] == (
+        "Ivo Brandt",
+        "other co-chair",
+    )
