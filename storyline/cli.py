@@ -878,7 +878,9 @@ def story_command(
         click.echo(f"  {group['speaker']}{roles}")
         for quote in group["quotes"]:
             said = _said(quote["content"], quote["polarity"], quote["confidence"])
-            click.echo(f"    {said} [{outlet.get(quote['article_id'], quote['article_id'])}]")
+            carried = [quote["article_id"], *quote["also"]]
+            outlets = sorted({outlet.get(a, a) for a in carried})
+            click.echo(f"    {said} [{', '.join(outlets)}]")
     click.secho("articles:", bold=True)
     for article in data["articles"]:
         for source in (article, *article["copies"]):

@@ -117,7 +117,9 @@ def story_data(
     articles change; ``storyline tell`` does it by hand). ``stale`` says the stored telling
     was made from another number of articles than the story has now.
 
-    Quotes are grouped by speaker, most quoted first, each group with its ``count``;
+    Quotes are grouped by speaker, most quoted first, each group with its ``count``; the
+    same words of one speaker in several articles are one quote, whose ``also`` lists the
+    other articles;
     ``shown`` (speakers, quotes): only the first quotes of the most quoted speakers are read,
     the other groups keep their count and no quotes (the page of a story with thousands;
     quotes None: all of theirs). ``only_speaker``: only that speaker's group.
@@ -133,6 +135,7 @@ def story_data(
     copy_of = store.story_copies(current)
     canonical_of = {a.id: copy_of.get(a.id, a.id) for a in articles}
     quotes_of = store.story_quotes(current, min_confidence=min_confidence, brief=bool(shown))
+    first_said: dict[tuple[str, str], dict[str, Any]] = {}
     for article in articles:
         canonical = canonical_of[article.id]
         copies.setdefault(canonical, []).append(article)
@@ -141,18 +144,28 @@ def story_data(
         for quote in quotes_of.get(article.id, ()):
             if not quote["speaker"]:
                 continue
-            speaker = surnames.get(quote["speaker"], quote["speaker"])
+            # One group per person: the entity the store resolved the speaker to ("Bill
+            # Reilly", "William K. Reilly" and "William Reilly" are one), else the name as
+            # written; a surname alone read as the story's person is that person.
+            name = quote["entity"] or quote["speaker"]
+            speaker = surnames.get(name, name)
             group = quotes.setdefault(
                 speaker, {"speaker": speaker, "entity": None, "roles": [], "count": 0, "quotes": []}
             )
-            # A surname alone read as the story's person links to that person's page.
-            entity = speaker if speaker != quote["speaker"] else quote["entity"]
-            group["entity"] = group["entity"] or entity
+            if quote["entity"] or speaker != name:
+                group["entity"] = speaker  # links to that person's page
             role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
             if role and role not in group["roles"]:
                 group["roles"].append(role)
+            # The same words of one speaker in several articles (an outlet's updates of one
+            # report, or outlets quoting one statement) are one quote, citing each article.
+            said = (speaker, _said_key(quote["content"]))
+            if said in first_said:
+                first_said[said]["also"].append(article.id)
+                continue
+            first_said[said] = {**quote, "article_id": article.id, "also": []}
             group["count"] += 1
-            group["quotes"].append({**quote, "article_id": article.id})
+            group["quotes"].append(first_said[said])
     groups = sorted(quotes.values(), key=lambda g: -g["count"])
     if only_speaker is not None:
         groups = [group for group in groups if group["speaker"] == only_speaker]
@@ -165,9 +178,13 @@ def story_data(
             # A quote re-analysed away between the two reads (an ingest commits between
             # them: the page reads without a snapshot) is left out, not an error.
             group["quotes"] = [
-                {**full[key], "article_id": key[0]}
-                for key in ((q["article_id"], q["n"]) for q in first)
-                if key in full
+                {
+                    **full[(q["article_id"], q["n"])],
+                    "article_id": q["article_id"],
+                    "also": q["also"],
+                }
+                for q in first
+                if (q["article_id"], q["n"]) in full
             ]
     splits = store.story_splits(current)
     told = telling.to_dict()
@@ -200,6 +217,12 @@ def story_data(
             if canonical_of[a.id] == a.id
         ],
     }
+
+
+def _said_key(content: str) -> str:
+    """What a quote says, for finding it again: its words, lower-cased ("industry-wide" and
+    "industry wide", a straight or a curly quotation mark, say the same)."""
+    return " ".join(re.findall(r"\w+", content.lower()))
 
 
 #: Actors shown on a story's page, and how many of its most named are read to find them: a

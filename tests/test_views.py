@@ -132,3 +132,61 @@ def test_a_quote_gone_between_the_two_reads_is_left_out(store: Store, monkeypatc
     monkeypatch.setattr(store, "quotes_at", lambda keys: read([k for k in keys if k[1] != 1]))
     (group,) = story_data(store, "s1", shown=(1, 5))["quotes"]
     assert group["count"] == 2 and [q["content"] for q in group["quotes"]] == ["quote 0"]
+
+
+def test_one_speakers_same_words_in_several_articles_are_one_quote(store: Store) -> None:
+    from storyline.views import story_data
+
+    said = {
+        "a1": [("Mara Quell", "The pier is closed.")],
+        "a2": [("Mara Quell", "the pier is  closed"), ("Otto Brannick", "The pier is closed.")],
+        "a3": [("Mara Quell", "The ferries run again.")],
+    }
+    with store.transaction() as conn:
+        for article_id, quotes in said.items():
+            store.insert_article(Article(id=article_id, text="Words.", content_hash=article_id))
+            for n, (speaker, content) in enumerate(quotes):
+                conn.execute(
+                    "INSERT INTO quotes (article_id, n, kind, content, speaker_text,"
+                    " speaker_name, spans) VALUES (?, ?, 'direct', ?, ?, ?, '{}')",
+                    (article_id, n, content, speaker, speaker),
+                )
+    for article_id in said:
+        store.assign_story(article_id, "s1", 1.0)
+    for shown in (None, (2, 5)):
+        groups = story_data(store, "s1", shown=shown)["quotes"]
+        # Another speaker's same words stay that speaker's quote.
+        assert [
+            (g["speaker"], g["count"], [(q["article_id"], q["also"]) for q in g["quotes"]])
+            for g in groups
+        ] == [
+            ("Mara Quell", 2, [("a1", ["a2"]), ("a3", [])]),
+            ("Otto Brannick", 1, [("a2", [])]),
+        ], shown
+
+
+def test_one_persons_quotes_under_several_names_are_one_group(store: Store) -> None:
+    from storyline.views import story_data
+
+    said = [("a1", "Bill Ostrow", 1), ("a2", "William K. Ostrow", 1), ("a3", "Ada Pell", None)]
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO entities (id, canonical, label, key) VALUES (1, 'William Ostrow',"
+            " 'PERSON', 'william ostrow')"
+        )
+        for article_id, speaker, entity_id in said:
+            store.insert_article(Article(id=article_id, text="Words.", content_hash=article_id))
+            conn.execute(
+                "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name,"
+                " entity_id, spans) VALUES (?, 0, 'direct', ?, ?, ?, ?, '{}')",
+                (article_id, f"words of {article_id}", speaker, speaker, entity_id),
+            )
+    for article_id, _, _ in said:
+        store.assign_story(article_id, "s1", 1.0)
+    groups = story_data(store, "s1")["quotes"]
+    # The store's one person is one group under its name, linking to its page; a speaker
+    # with no entity keeps the name as written and no link.
+    assert [(g["speaker"], g["entity"], g["count"]) for g in groups] == [
+        ("William Ostrow", "William Ostrow", 2),
+        ("Ada Pell", None, 1),
+    ]

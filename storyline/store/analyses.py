@@ -412,8 +412,8 @@ class AnalysisQueries(ArticleQueries):
     ) -> dict[str, list[dict[str, Any]]]:
         """:meth:`article_quotes` of every article of a story, by article id, in one
         statement: a story page of 400 articles made 400 lookups. ``brief``: only what groups
-        them by speaker (``n``, speaker, role, affiliation, entity), not what they say: a page
-        showing a few quotes of each speaker reads those with :meth:`quotes_at`."""
+        them by speaker and finds repeats (``n``, content, speaker, role, affiliation, entity):
+        a page showing a few quotes of each speaker reads those with :meth:`quotes_at`."""
         fields = _QUOTE_FIELDS if not brief else _BRIEF_FIELDS
         rows = self.conn.execute(
             f"SELECT q.article_id, {fields}, e.canonical FROM story_articles s"
@@ -509,8 +509,8 @@ _QUOTE_KEYS = (
     "polarity",
 )
 #: What groups a story's quotes by speaker (:meth:`AnalysisQueries.story_quotes`, ``brief``).
-_BRIEF_FIELDS = "q.n, q.speaker_name, q.role, q.affiliation"
-_BRIEF_KEYS = ("n", "speaker", "role", "affiliation", "entity")
+_BRIEF_FIELDS = "q.n, q.content, q.speaker_name, q.role, q.affiliation"
+_BRIEF_KEYS = ("n", "content", "speaker", "role", "affiliation", "entity")
 #: A quote the quote model is sure enough of (parameter: the least confidence); quotes found by
 #: their layout, and quotes stored before confidences were, have none and always pass.
 _CONFIDENT = "COALESCE(json_extract(q.spans, '$.confidence'), 1.0) >= ?"
