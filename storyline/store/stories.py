@@ -17,11 +17,11 @@ from storyline.records import (
 from storyline.store.analyses import AnalysisQueries
 from storyline.store.base import _NAMING, A_COLUMNS, _article, in_chunks, now_iso
 
-#: One assignment as the store records it: article, story, similarity, the stories merged
-#: into that story, and the split it caused (from story, to story, the articles that left).
 #: A story's articles in publication order, undated last, then in ingestion order.
 _STORY_ORDER = " ORDER BY COALESCE(a.published, '9999'), a.rowid"
 
+#: One assignment as the store records it: article, story, similarity, the stories merged
+#: into that story, and the split it caused (from story, to story, the articles that left).
 Placed = tuple[str, str, float, tuple[str, ...], tuple[str, str, tuple[str, ...]] | None]
 
 

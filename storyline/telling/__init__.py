@@ -20,7 +20,7 @@ DEFAULT_PER_DATE = 2
 #: A stored story of more articles than this is told from this many of them
 #: (:func:`storyline.telling.tell.told_articles`). Telling holds every sentence of what it
 #: reads, so without a bound the memory and time of one telling grow with the largest story
-#: (a 10,000-article story raised an ingest's peak from 468 to 700 MB). 2,000 is above every
-#: Timeline17 topic (the largest, 1,460 pages, is a four-month story): stories of that size
-#: are still told whole.
+#: (an ingest of one 10,000-article story peaked at 565 MB, of 1,000 at 442). 2,000 is above
+#: every Timeline17 topic (the largest, 1,460 pages, is a four-month story): stories of that
+#: size are still told whole.
 TOLD_ARTICLES = 2000
