@@ -47,6 +47,9 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
     """Corrected, canonicalised mentions of one parsed article, in text order."""
     spans = _corrected_spans(doc)
     raw = [(span, _canonical(span.text, span.label_)) for span in spans]
+    # A name with no letter once its title is gone ("Mr." alone, a phone number after "Tel")
+    # names nobody.
+    raw = [(span, (name, label)) for span, (name, label) in raw if _has_letter(name)]
     people = [name for span, (name, label) in raw if label == "PERSON" and " " in name]
     orgs = [name for span, (name, label) in raw if label == "ORG" and " " in name]
     mentions = []
@@ -125,7 +128,7 @@ def _corrected_spans(doc: Doc) -> list[Span]:
     for index, ent in enumerate(ents):
         if all(token.lower_ in TITLES for token in ent):
             continue  # "Defense" in "Russian Defense Minister": part of a title, not an actor
-        if not any(ch.isalpha() for ch in ent.text):
+        if not _has_letter(ent.text):
             continue  # ".30", "1111": a price or a number the model took for a name
         parts = _dash_parts(ent)
         if parts is not None:
@@ -188,9 +191,13 @@ def _dash_parts(ent: Span) -> list[Span] | None:
     parts = []
     for start, end in zip([ent.start, *(c + 1 for c in cuts)], [*cuts, ent.end], strict=True):
         part = Span(doc, start, end, label=ent.label_)
-        if part.text[:1].isupper() and any(ch.isalpha() for ch in part.text):
+        if part.text[:1].isupper() and _has_letter(part.text):
             parts.append(part)
     return parts
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 def _split_place_then_person(ent: Span) -> list[Span] | None:

@@ -53,3 +53,6 @@ def test_a_dash_set_off_by_spaces_cuts_a_name_in_two() -> None:
 def test_a_span_without_a_letter_is_no_entity() -> None:
     doc = _doc(["It", "cost", ".30", "at", "Dunmore"], ["O", "O", "B-ORG", "O", "B-GPE"])
     assert [m.text for m in find_mentions(doc)] == ["Dunmore"]
+    # Nor is a name with no letter once "the" is gone.
+    doc = _doc(["the", "2010", "in", "Dunmore"], ["B-EVENT", "I-EVENT", "O", "B-GPE"])
+    assert [m.text for m in find_mentions(doc)] == ["Dunmore"]
