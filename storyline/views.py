@@ -155,7 +155,8 @@ def story_data(
             if quote["entity"] or speaker != name:
                 group["entity"] = speaker  # links to that person's page
             role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
-            if role and role not in group["roles"]:
+            # "Commission co-chair" at a sentence's start is the same role.
+            if role and role.lower() not in (r.lower() for r in group["roles"]):
                 group["roles"].append(role)
             # The same words of one speaker in several articles (an outlet's updates of one
             # report, or outlets quoting one statement) are one quote, citing each article.

@@ -168,25 +168,29 @@ def test_one_speakers_same_words_in_several_articles_are_one_quote(store: Store)
 def test_one_persons_quotes_under_several_names_are_one_group(store: Store) -> None:
     from storyline.views import story_data
 
-    said = [("a1", "Bill Ostrow", 1), ("a2", "William K. Ostrow", 1), ("a3", "Ada Pell", None)]
+    said = [
+        ("a1", "Bill Ostrow", 1, "Port chair"),
+        ("a2", "William K. Ostrow", 1, "port chair"),
+        ("a3", "Ada Pell", None, None),
+    ]
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO entities (id, canonical, label, key) VALUES (1, 'William Ostrow',"
             " 'PERSON', 'william ostrow')"
         )
-        for article_id, speaker, entity_id in said:
+        for article_id, speaker, entity_id, role in said:
             store.insert_article(Article(id=article_id, text="Words.", content_hash=article_id))
             conn.execute(
                 "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name,"
-                " entity_id, spans) VALUES (?, 0, 'direct', ?, ?, ?, ?, '{}')",
-                (article_id, f"words of {article_id}", speaker, speaker, entity_id),
+                " entity_id, role, spans) VALUES (?, 0, 'direct', ?, ?, ?, ?, ?, '{}')",
+                (article_id, f"words of {article_id}", speaker, speaker, entity_id, role),
             )
-    for article_id, _, _ in said:
+    for article_id, *_ in said:
         store.assign_story(article_id, "s1", 1.0)
     groups = story_data(store, "s1")["quotes"]
     # The store's one person is one group under its name, linking to its page; a speaker
     # with no entity keeps the name as written and no link.
-    assert [(g["speaker"], g["entity"], g["count"]) for g in groups] == [
-        ("William Ostrow", "William Ostrow", 2),
-        ("Ada Pell", None, 1),
+    assert [(g["speaker"], g["entity"], g["count"], g["roles"]) for g in groups] == [
+        ("William Ostrow", "William Ostrow", 2, ["Port chair"]),  # one role, however cased
+        ("Ada Pell", None, 1, []),
     ]
