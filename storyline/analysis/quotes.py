@@ -1247,7 +1247,14 @@ def describe_speaker(
     possessive = words.split("'s ", 1) if "'s " in words else words.split("’s ", 1)
     if len(possessive) == 2:
         owner = possessive[0].removeprefix("The ").removeprefix("the ").strip()
-        return words.strip(), possessive[1].strip(), owner, "description"
+        # "the BBC's Ada Marr in the capital": a name the model missed is no role either.
+        role = _title_only(possessive[1])
+        return (
+            words.strip(),
+            role if role and _looks_like_role(role) else None,
+            owner,
+            ("description"),
+        )
     return words.strip(), None, None, "description"
 
 
@@ -1341,37 +1348,56 @@ def _title_only(phrase: str) -> str:
     # A number before a title ("2313 US Secretary": a page's counter run into the text) and
     # an honorific after one ("former Foreign Secretary Sir", the name cut off) are no part.
     words = phrase.split()
-    while words and words[0].isdigit():
+    while words and (words[0].isdigit() or words[0].lower() in _LEADING_ARTICLES):
         words = words[1:]
-    while len(words) > 1 and words[-1].lower().strip(".") in _HONORIFICS:
+    # What a cut clause left at the end: "author of the" (2009 book ...), "a friend of".
+    while len(words) > 1 and words[-1].lower().strip(".") in _HONORIFICS | _LEFT_AT_THE_END:
         words = words[:-1]
     return " ".join(words)
+
+
+_LEADING_ARTICLES = frozenset({"a", "an", "the"})
+_LEFT_AT_THE_END = frozenset("a an the of with and or like for to in at by from on".split())
 
 
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame rev".split())
 #: Words of a title ("Interior Secretary", "Sen.") or a function ("spokesman", "CEO");
 #: honorifics say nothing of a role.
-_ROLE_WORDS = (TITLES | ROLE_NOUNS | {"ceo", "cfo", "coo", "cto"}) - _HONORIFICS
-#: Words that open a piece of a clause, not a role ("and I", "from Hertford").
-_NOT_A_ROLE_START = frozenset("and or but nor from of in at for with by to as than i".split())
+_ROLE_WORDS = (TITLES | ROLE_NOUNS | {"ceo", "cfo", "coo", "cto", "mp"}) - _HONORIFICS
+#: Words that end a role's head and open what qualifies it ("expert on seeps").
+_HEAD_ENDS = frozenset("of on for at in with to from".split())
+#: Words that open a piece of a clause or a description, not a role ("and I", "from
+#: Hertford", "Many people", "someone like").
+_NOT_A_ROLE_START = frozenset(
+    "and or but nor from of in at for with by to as than i"
+    " many some its his her their our my your this that these those someone anyone".split()
+)
 
 
 def _looks_like_role(role: str) -> bool:
-    """A title, or a function in a few common words ("longtime resident", "fund manager").
+    """A title, or a function in a few words headed by a common noun ("longtime resident",
+    "Freelance writer", "Santa Barbara resident").
 
-    Without a title word, a capitalised word is a name ("Terry Wade", "Mrs Oliver" were
-    roles of other people), a bare number is a number, and a function word opens a clause.
+    Without a title word, a capitalised last word is a name ("Terry Wade", "Mrs Oliver" were
+    roles of other people), a plural is no one person's ("authors", "inner workings"), a bare
+    number is a number, and a function word or a determiner opens a clause or a description
+    ("and I", "Many people").
     """
     words = [w.strip(",.") for w in role.split()]
-    lowered = {w.lower() for w in words}
-    if not words or lowered <= _HONORIFICS:
+    lowered = {part.lower() for w in words for part in w.split("-")}  # "Director-General"
+    if not any(ch.isalpha() for ch in role) or lowered <= _HONORIFICS:
         return False  # "Dr." alone says nothing of the person's role
     if lowered & _ROLE_WORDS:
         return True
+    # The head noun ends the words before a preposition ("expert" of "expert on seeps").
+    at = next((i for i, w in enumerate(words) if i and w.lower() in _HEAD_ENDS), len(words))
+    head = words[at - 1]
     return (
         len(words) <= 4
-        and not any(w[:1].isupper() or w.isdigit() for w in words)
-        and words[0] not in _NOT_A_ROLE_START
+        and not head[:1].isupper()
+        and not (head.endswith("s") and not head.endswith("ss"))
+        and not any(w.isdigit() for w in words)
+        and words[0].lower() not in _NOT_A_ROLE_START
     )
 
 

@@ -338,13 +338,34 @@ def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
         title = _title_only(phrase)
         return title if title and _looks_like_role(title) else None
 
-    kept = ["Interior Secretary", "spokesman", "longtime resident", "50-year-old shrimper", "CEO"]
+    kept = [
+        "Interior Secretary",
+        "spokesman",
+        "longtime resident",
+        "50-year-old shrimper",
+        "CEO",
+        "Director-General",
+        "Freelance writer",  # a sentence's capital
+        "expert on seeps",  # the head is "expert"
+    ]
     assert [role(r) for r in kept] == kept
-    # Names, clause pieces, numbers and owners without a title are no roles.
-    for phrase in ["Tamsin Orle", "Mrs Orle", "Health", "and I", "from Kessel", "1537", "BBC's"]:
+    # Names, clause pieces, descriptions, plurals, numbers and owners are no roles.
+    for phrase in [
+        "Tamsin Orle",
+        "Mrs Orle",
+        "Health",
+        "and I",
+        "from Kessel",
+        "Many people",
+        "inner workings",
+        "1537",
+        "BBC's",
+        "'",
+    ]:
         assert role(phrase) is None, phrase
     assert role("2313 Foreign Secretary") == "Foreign Secretary"
     assert role("former Foreign Secretary Sir") == "former Foreign Secretary"
+    assert role("author of the") == "author"  # what a cut clause left
 
 
 def test_another_person_named_first_gives_no_role() -> None:
