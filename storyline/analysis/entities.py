@@ -47,8 +47,7 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
     """Corrected, canonicalised mentions of one parsed article, in text order."""
     spans = _corrected_spans(doc)
     raw = [(span, _canonical(span.text, span.label_)) for span in spans]
-    # A name with no letter once its title is gone ("Mr." alone, a phone number after "Tel")
-    # names nobody.
+    # A name with no letter once "the" or a title is gone ("the 2010") names nobody.
     raw = [(span, (name, label)) for span, (name, label) in raw if _has_letter(name)]
     people = [name for span, (name, label) in raw if label == "PERSON" and " " in name]
     orgs = [name for span, (name, label) in raw if label == "ORG" and " " in name]

@@ -1248,13 +1248,9 @@ def describe_speaker(
     if len(possessive) == 2:
         owner = possessive[0].removeprefix("The ").removeprefix("the ").strip()
         # "the BBC's Ada Marr in the capital": a name the model missed is no role either.
-        role = _title_only(possessive[1])
-        return (
-            words.strip(),
-            role if role and _looks_like_role(role) else None,
-            owner,
-            ("description"),
-        )
+        title = _title_only(possessive[1])
+        said_as = title if title and _looks_like_role(title) else None
+        return words.strip(), said_as, owner, "description"
     return words.strip(), None, None, "description"
 
 
@@ -1356,6 +1352,7 @@ def _title_only(phrase: str) -> str:
     return " ".join(words)
 
 
+#: Words no role starts with ("a spokesman") or ends with ("author of the" 2009 book).
 _LEADING_ARTICLES = frozenset({"a", "an", "the"})
 _LEFT_AT_THE_END = frozenset("a an the of with and or like for to in at by from on".split())
 
