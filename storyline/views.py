@@ -145,7 +145,7 @@ def story_data(
             if not quote["speaker"]:
                 continue
             # One group per person: the entity the store resolved the speaker to ("Bill
-            # Reilly", "William K. Reilly" and "William Reilly" are one), else the name as
+            # Ostrow", "William K. Ostrow" and "William Ostrow" are one), else the name as
             # written; a surname alone read as the story's person is that person.
             name = quote["entity"] or quote["speaker"]
             speaker = surnames.get(name, name)

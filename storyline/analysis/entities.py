@@ -165,8 +165,8 @@ def _name_only(ent: Span) -> Span:
     return Span(doc, start, end, label=ent.label_)
 
 
-#: Dashes that join two things when set off by spaces ("Charles Dharapak - AP", a photo
-#: credit; "Abdal Hakim Murad - Muslim Chaplain", a caption), never inside one name.
+#: Dashes that join two things when set off by spaces ("NAME - AGENCY", a photo credit;
+#: "NAME - ROLE", a caption), never inside one name.
 _DASHES = frozenset({"-", "\u2013", "\u2014", "--"})
 
 
@@ -175,9 +175,9 @@ def _dash_parts(ent: Span) -> list[Span] | None:
     still looks like a name (capitalised, with a letter), under the span's label (the store's
     evidence then decides each name's kind); None when there is no such dash.
 
-    The small model reads a credit or a caption line as one name; kept whole, "Charles
-    Dharapak - AP" was a person of its own in nine articles, and "hurricanes - Gustav" a
-    person. A hyphen inside a word ("Smith-Jones", "al-Assad") has no space around it.
+    The small model reads a credit or a caption line as one name; kept whole, a
+    photographer's credit was a person of its own in nine real-news articles, and "storms -
+    NAME" a person. A hyphen inside a word ("Smith-Jones", "al-Assad") has no space around it.
     """
     doc = ent.doc
     cuts = [

@@ -1375,7 +1375,7 @@ def _looks_like_role(role: str) -> bool:
     """A title, or a function in a few words headed by a common noun ("longtime resident",
     "Freelance writer", "Santa Barbara resident").
 
-    Without a title word, a capitalised last word is a name ("Terry Wade", "Mrs Oliver" were
+    Without a title word, a capitalised last word is a name ("Ada Marr", "Mrs Marr" were
     roles of other people), a plural is no one person's ("authors", "inner workings"), a bare
     number is a number, and a function word or a determiner opens a clause or a description
     ("and I", "Many people").
