@@ -117,9 +117,9 @@ def story_data(
     articles change; ``storyline tell`` does it by hand). ``stale`` says the stored telling
     was made from another number of articles than the story has now.
 
-    Quotes are grouped by speaker, most quoted first, each group with its ``count``; the
-    same words of one speaker in several articles are one quote, whose ``also`` lists the
-    other articles;
+    Quotes are grouped by speaker (the store's entity when it has one), most quoted first,
+    each group with its ``count``; one speaker's same words in several articles are one
+    quote, whose ``also`` lists the other articles.
     ``shown`` (speakers, quotes): only the first quotes of the most quoted speakers are read,
     the other groups keep their count and no quotes (the page of a story with thousands;
     quotes None: all of theirs). ``only_speaker``: only that speaker's group.

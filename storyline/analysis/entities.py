@@ -47,7 +47,7 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
     """Corrected, canonicalised mentions of one parsed article, in text order."""
     spans = _corrected_spans(doc)
     raw = [(span, _canonical(span.text, span.label_)) for span in spans]
-    # A name with no letter once "the" or a title is gone ("the 2010") names nobody.
+    # A name with no letter (".30", or "the 2010" once "the" is gone) names nobody.
     raw = [(span, (name, label)) for span, (name, label) in raw if _has_letter(name)]
     people = [name for span, (name, label) in raw if label == "PERSON" and " " in name]
     orgs = [name for span, (name, label) in raw if label == "ORG" and " " in name]
@@ -127,8 +127,6 @@ def _corrected_spans(doc: Doc) -> list[Span]:
     for index, ent in enumerate(ents):
         if all(token.lower_ in TITLES for token in ent):
             continue  # "Defense" in "Russian Defense Minister": part of a title, not an actor
-        if not _has_letter(ent.text):
-            continue  # ".30", "1111": a price or a number the model took for a name
         parts = _dash_parts(ent)
         if parts is not None:
             spans.extend(_name_only(p) if p.label_ == "PERSON" else p for p in parts)
@@ -190,7 +188,7 @@ def _dash_parts(ent: Span) -> list[Span] | None:
     parts = []
     for start, end in zip([ent.start, *(c + 1 for c in cuts)], [*cuts, ent.end], strict=True):
         part = Span(doc, start, end, label=ent.label_)
-        if part.text[:1].isupper() and _has_letter(part.text):
+        if part.text[:1].isupper():  # a capital is a letter
             parts.append(part)
     return parts
 

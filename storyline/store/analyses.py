@@ -18,7 +18,7 @@ from storyline.analysis.gazetteer import (
 from storyline.analysis.rows import analysis_rows
 from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
-from storyline.store.base import A_COLUMNS, _article, now_iso
+from storyline.store.base import A_COLUMNS, IN_CHUNK, _article, now_iso
 
 
 class AnalysisQueries(ArticleQueries):
@@ -431,8 +431,8 @@ class AnalysisQueries(ArticleQueries):
     def quotes_at(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
         """The quotes at these (article id, n), as :meth:`article_quotes` gives them."""
         found: dict[tuple[str, int], dict[str, Any]] = {}
-        for start in range(0, len(keys), 400):  # within SQLite's bound on parameters
-            chunk = keys[start : start + 400]
+        for start in range(0, len(keys), IN_CHUNK // 2):  # two bound values a key
+            chunk = keys[start : start + IN_CHUNK // 2]
             pairs = ", ".join("(?, ?)" for _ in chunk)
             # Joined from the keys (each one a primary-key lookup); "(a, n) IN (VALUES ...)"
             # made SQLite read the quotes table instead.

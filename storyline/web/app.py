@@ -377,10 +377,12 @@ def create_app(
             few: tuple[int, int | None] | None = None
             if fmt is None:
                 few = (SPEAKERS_SHOWN, QUOTES_SHOWN) if speaker is None else (1, None)
-            else:
-                speaker = None
             data = story_data(
-                opened, story_id, min_confidence=min_confidence, shown=few, only_speaker=speaker
+                opened,
+                story_id,
+                min_confidence=min_confidence,
+                shown=few,
+                only_speaker=speaker if fmt is None else None,
             )
         if fmt == ".md":
             return PlainTextResponse(to_markdown(data), media_type="text/markdown")
