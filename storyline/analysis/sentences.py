@@ -33,7 +33,7 @@ def sentence_spans(text: str, doc: Doc) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (tokenized as ``doc``), trimmed of
     surrounding space, a line break always ending one, each opening quotation mark given to
     the sentence it opens."""
-    return _quotes_moved(text, _spans(text, _sentences(doc)))
+    return _quotes_moved(text, _tickers_joined(text, _spans(text, _sentences(doc))))
 
 
 def _sentences(doc: Doc) -> list[tuple[int, int]]:
@@ -74,6 +74,31 @@ def _spans(text: str, sents: Iterable[tuple[int, int]]) -> Iterator[tuple[int, i
                 start = text.index(stripped, offset)
                 yield start, start + len(stripped)
             offset += len(piece) + 1
+
+
+#: A stock ticker broken at its dot by a page given one sentence per line: "... shares of
+#: Acme (ACM." | "N) fell ...". The two pieces are one sentence.
+_TICKER_OPEN = re.compile(r"\([A-Za-z]{1,6}\.$")
+_TICKER_CLOSE = re.compile(r"[A-Z]{1,3}\)")
+
+
+def _tickers_joined(text: str, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Sentence spans with the pieces of a ticker broken across a line joined again."""
+    held: tuple[int, int] | None = None
+    for start, end in spans:
+        if (
+            held is not None
+            and _TICKER_OPEN.search(text, held[0], held[1])
+            and _TICKER_CLOSE.match(text, start)
+            and not text[held[1] : start].strip()
+        ):
+            held = (held[0], end)
+            continue
+        if held is not None:
+            yield held
+        held = (start, end)
+    if held is not None:
+        yield held
 
 
 #: A quotation mark left at the end of a sentence, after a space: the sentencizer gives the mark

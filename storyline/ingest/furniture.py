@@ -16,7 +16,9 @@ article's own container, still carries it. Two kinds are found here:
   first comment byline to the end, where a page has two bylines or one of a comment's own
   form), a line with a comment's mark, a photo credit, a line of
   "share", "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
-  agency dateline at the start of a line.
+  agency dateline at the start of a line, an author's byline at the start of a line (with the
+  role and outlet it carries), and a blog post's stamped byline after the post's text, which
+  starts the page's reader comments.
 
 The text is never changed: furniture is a list of (start, end, kind) spans into it, and
 :func:`blank` gives the text the stages read, with every furniture character turned into a
@@ -117,6 +119,46 @@ _DATELINE = re.compile(
     r"(?:--|[-\u2013\u2014_])\s*",
     re.MULTILINE,
 )
+# An author's byline opening a line: "By Ana Ruiz", "By Ana Ruiz and Ivo Brandt", then what a
+# byline carries: a post's stamp ("| May 19, 2025; 2:09 PM ET"), a clause about the author
+# (", who worked for the ministry until 2019."), or a role and the outlet ("Science
+# correspondent, Lakeside Daily"; "Lakeside Daily, Port Alba"). The name is two to four
+# capitalised words (particles such as "de" between), none a possessive ("By Ada Marr's own
+# account, ..." is no byline), the first no day or month ("By Friday, the river ..."), and
+# what follows it must be one of those, another capitalised word or the line's end: "By New
+# Year's Day, the ..." goes on in lower case.
+_CALENDAR = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
+    r"|May|June|July|August|September|October|November|December|Christmas|Easter)"
+)
+# A whole capitalised word that is no possessive ("O'Neill" is a name, "Marr's" is not).
+_BY_WORD = r"[A-Z][\w'\u2019.-]*(?<!['\u2019]s)(?<!s['\u2019])(?![\w'\u2019.-])"
+_PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|le|la|al|el|bin|ibn|dos)"
+_BY_NAME = rf"(?!{_CALENDAR}\b){_BY_WORD}(?: (?:{_PARTICLE} )*{_BY_WORD}){{1,3}}"
+_AUTHOR = regex.compile(
+    rf"^[ \t]*By {_BY_NAME}(?: and {_BY_NAME})?"
+    rf"(?=[ \t]*$|[ \t]*\||,? who\b|,? [a-z]+,|,? {_BY_WORD})",
+    regex.MULTILINE,
+)
+# What follows the name: a post's stamp up to its clock time and zone; a clause about the
+# author up to its full stop; a role noun in lower case and its comma ("correspondent,").
+_AUTHOR_STAMP = regex.compile(
+    r"[ \t]*\|[^|\n]{0,40}?\d{1,2}:\d\d(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:[ \t]+[A-Z]{2,4}\b)?"
+)
+_AUTHOR_CLAUSE = regex.compile(r",? who\b[^\n]*?(?:[.!?](?=\s|$)|$)", regex.MULTILINE)
+_AUTHOR_ROLE = regex.compile(r",? [a-z]+,")
+# The outlet and place after a byline's name or role: up to two runs of capitalised words
+# ("and", "of" between), the second after a comma ("Lakeside Daily, Port Alba"). Scraped text
+# runs the first sentence on with no break ("... Lakeside Daily Floods closed the bridge"), so
+# a run that a lower-case word follows gives its last word back to the sentence.
+_AUTHOR_OUTLET = regex.compile(
+    r",? [A-Z][\w'\u2019.&-]*(?: (?:(?:and|of|for|&) )?[A-Z][\w'\u2019.&-]*){0,4}"
+)
+_LOWER_NEXT = regex.compile(r" [a-z]")
+#: Lines a page may print before its article's own byline (headline, standfirst, caption,
+#: credit, dateline). A byline with a post's stamp after them is the post's foot: what follows
+#: it is the page's reader comments.
+AUTHOR_HEAD_LINES = 5
 # A transcript's or a live page's header in capitals: "BEGIN VIDEO CLIP", "(END VIDEOTAPE)",
 # "COMMERCIAL BREAK". A speaker label ("BLITZER: ...") is followed by what was said, and is not
 # a whole line in capitals.
@@ -193,14 +235,23 @@ def furniture_by_form(text: str) -> list[Furniture]:
     """The furniture of ``text`` that needs no repetition to be known (module docstring)."""
     found: list[Furniture] = []
     marks = [mark.start() for mark in _BYLINE.finditer(text)]
-    if comments := COMMENTS_FROM.search(text):
+    comments = COMMENTS_FROM.search(text)
+    if comments:
         marks.append(comments.start())
+    footed = False
+    for author in _AUTHOR.finditer(text):
+        end, stamped = _author_end(text, author.end())
+        if stamped and text.count("\n", 0, author.start()) >= AUTHOR_HEAD_LINES:
+            marks.append(author.start())  # a post's foot: the comments follow
+            footed = True
+        else:
+            found.append(Furniture(author.start(), end, "byline"))
     # The comments run from the start of the line with the first byline to the page's end: a
     # byline no other follows can be a news story's own "she wrote:".
     # The lines after it are furniture already: a comment page of 100,000 words is not read
     # line by line.
     section = len(text)
-    if comments or len(marks) >= 2:
+    if comments or footed or len(marks) >= 2:
         section = text.rfind("\n", 0, min(marks)) + 1
         found.append(Furniture(section, len(text.rstrip()), "comments"))
     for line in _LINE.finditer(text, 0, section):
@@ -216,6 +267,26 @@ def furniture_by_form(text: str) -> list[Furniture]:
     for dateline in _DATELINE.finditer(text):
         found.append(Furniture(dateline.start(), dateline.end(), "dateline"))
     return found
+
+
+def _author_end(text: str, at: int) -> tuple[int, bool]:
+    """Where a byline whose name ends at ``at`` ends (see ``_AUTHOR``), and whether it carries
+    a post's stamp."""
+    if stamp := _AUTHOR_STAMP.match(text, at):
+        return stamp.end(), True
+    if clause := _AUTHOR_CLAUSE.match(text, at):
+        return clause.end(), False
+    if role := _AUTHOR_ROLE.match(text, at):
+        at = role.end()
+    for run in range(2):
+        outlet = _AUTHOR_OUTLET.match(text, at)
+        if outlet is None or (run and not outlet.group(0).startswith(",")):
+            break
+        if _LOWER_NEXT.match(text, outlet.end()):
+            # The run's last word begins the sentence the page ran on.
+            return max(at, text.rfind(" ", at, outlet.end())), False
+        at = outlet.end()
+    return at, False
 
 
 def _credit_end(text: str, at: int) -> int:

@@ -231,6 +231,11 @@ class AnalysisQueries(ArticleQueries):
         if found is not None:
             if name != found[1]:
                 self._add_alias(found[0], name)
+                if named_in_mixed_case(found[1], name, label):
+                    self.conn.execute(
+                        "UPDATE OR IGNORE entities SET canonical = ? WHERE id = ?",
+                        (name, found[0]),
+                    )
             return found[0]
         key = name_key(name)
         if label == "PERSON":
@@ -525,3 +530,13 @@ def _with_dates(row: dict[str, Any]) -> dict[str, Any]:
     # Most quotes name no date: no JSON parser for those (a fifth of a big story page's time).
     row["dates"] = [] if row["dates"] == "[]" else json.loads(row["dates"])
     return row
+
+
+def named_in_mixed_case(canonical: str, name: str, label: str) -> bool:
+    """Whether an entity named ``canonical`` is better named ``name``: the same name, the
+    entity's in capitals (first seen in a dateline or a transcript's label, "PORT ALBA") and
+    this one in mixed case. A short acronym of an organisation ("NATO", not "Nato") stays.
+    Migration 16 applies the same rule to an older store."""
+    if not canonical.isupper() or name.isupper() or name.casefold() != canonical.casefold():
+        return False
+    return not (label == "ORG" and " " not in canonical and len(canonical) <= 5)

@@ -16,8 +16,8 @@ into the first sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST 
 (Reuters) - ", "Wednesday 8 September 2010 21.39 BST ", a headline and photo caption with no
 full stop before the first sentence), and reader comments (a sentence with a comment's mark,
 and the whole of a page from its first comment byline on) and photo captions ("... on the
-beach, May 27, 2010.") are not candidates. Exact copies of a sentence (wire copies) become
-one candidate that cites every article it came from.
+beach, May 27, 2010.", "In this May 26, 2010 file photo, ...") are not candidates. Exact
+copies of a sentence (wire copies) become one candidate that cites every article it came from.
 """
 
 from __future__ import annotations
@@ -139,7 +139,13 @@ _TAKES_OBJECT = frozenset(
     "told said says tells by of in on to at from with for and or but the a an than as into"
     " about after before when while is was are were be been has have had that".split()
 )
-_CAPTION_DATE = regex.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\.?$")
+_CAPTION_DATE = regex.compile(rf"\b(?:{_MONTH} \d{{1,2}},?|\d{{1,2}} {_MONTH}) \d{{4}}\.?$")
+# A caption's own opening: "In this May 26, 2010 file photo, ...", "In this image made from
+# video released by ...". Not "In this picture of the town's politics, ...".
+_CAPTION_OPENING = regex.compile(
+    rf"^In this (?:{_MONTH} \d{{1,2}}(?:, \d{{4}})?,? )?(?:file )?(?:photo|image|picture|video"
+    r"|frame grab)(?:graph)?(?:,| (?:taken|made|released|provided|shot|obtained)\b)"
+)
 # "..., he said." leaves the reader asking who: the speaker was named in an earlier sentence.
 _PRONOUN_SPEAKER = regex.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|adds|noted|notes|told|tells)\b", re.IGNORECASE
@@ -181,6 +187,8 @@ def readable(sentence: Sentence) -> Sentence | None:
     text, start = sentence.text, sentence.start
     caption = _CAPTION_DATE.search(text)
     if COMMENT_MARK.search(text) or (caption and not _after_preposition(text, caption.start())):
+        return None
+    if _CAPTION_OPENING.match(text):
         return None
     # Until nothing more comes off: a run of teasers has a dateline each, and a sentence
     # already made readable must come out unchanged (the digest looks sentences up by value).

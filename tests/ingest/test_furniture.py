@@ -130,3 +130,40 @@ def test_comments_start_at_the_first_of_two_bylines_and_one_byline_is_its_line()
     (span,) = find_furniture(page)
     assert span.kind == "comments" and page[span.start :].startswith("At 16:20")
     assert span.end == len(page)
+
+
+def test_an_authors_byline_is_furniture_up_to_the_sentence_it_runs_into() -> None:
+    assert _kinds(
+        "By Ada Marr Science correspondent, Lakeside Daily Floods closed the bridge on Monday."
+    ) == [("By Ada Marr Science correspondent, Lakeside Daily", "byline")]
+    assert _kinds("By Ana Ruiz and Ivo Brandt\nThe ferry ran again.") == [
+        ("By Ana Ruiz and Ivo Brandt", "byline")
+    ]
+    assert _kinds("By Ivo Brandt, who covered the port for ten years.\nThe ferry ran.") == [
+        ("By Ivo Brandt, who covered the port for ten years.", "byline")
+    ]
+    assert _kinds("By Ivo Brandt, Lakeside Daily, Port Alba\nThe ferry ran.") == [
+        ("By Ivo Brandt, Lakeside Daily, Port Alba", "byline")
+    ]
+    # A sentence that opens with "By" and a day, a possessive or a clause in lower case is news.
+    for news_line in (
+        "By Friday, the river had risen two metres.",
+        "By Ada Marr's own account, the ferry was late.",
+        "By New Year's Day, the ferry was running again.",
+        "By Wednesday Ada Marr was on the ferry.",
+    ):
+        assert _kinds(news_line) == []
+
+
+def test_a_posts_stamped_byline_after_its_text_starts_the_comments() -> None:
+    post = "".join(f"The ferry fares rose for the {n}th time this year.\n" for n in range(6))
+    page = (
+        post
+        + "By Ada Marr | May 19, 2025; 2:09 PM ET The fares are a scandal.\n"
+        + "Nobody asked the islanders."
+    )
+    (span,) = find_furniture(page)
+    assert span.kind == "comments" and page[span.start :].startswith("By Ada Marr |")
+    # At the page's head the same byline is the article's own: only the byline is furniture.
+    head = "By Ada Marr | May 19, 2025; 2:09 PM ET\n" + post
+    assert _kinds(head) == [("By Ada Marr | May 19, 2025; 2:09 PM ET", "byline")]

@@ -579,3 +579,36 @@ def test_actors_named_in_as_many_articles_go_by_how_often_they_are_named(store: 
     store.assign_story("t1", "s1", 1.0)
     assert [n for n, _, _ in store.story_entities("s1")] == ["Yara Quist", "Abel Zorn"]
     assert [n for n, _, _ in store.top_entities()] == ["Yara Quist", "Abel Zorn"]
+
+
+def _mentioned(store: Store, article_id: str, name: str, label: str) -> None:
+    text = f"{name} again."
+    with store.transaction():
+        store.insert_article(Article(id=article_id, text=text, content_hash=article_id))
+    mention = Mention(0, len(name), name, label, name, label)
+    store.save_analysis(Analysis(article_id, mentions=(mention,), stages=("entities",)))
+
+
+def _canonicals(store: Store) -> list[str]:
+    rows = store.conn.execute("SELECT canonical FROM entities ORDER BY id").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def test_a_name_first_seen_in_capitals_is_named_as_written_in_mixed_case(store: Store) -> None:
+    _mentioned(store, "m1", "PORT ALBA", "GPE")  # a dateline
+    _mentioned(store, "m2", "Port Alba", "GPE")
+    _mentioned(store, "m3", "PORT ALBA", "GPE")
+    _mentioned(store, "m4", "NATO", "ORG")
+    _mentioned(store, "m5", "Nato", "ORG")  # a short acronym keeps its capitals
+    assert _canonicals(store) == ["Port Alba", "NATO"]
+
+
+def test_migration_16_names_older_entities_in_capitals_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "v15.db"
+    with open_store(path) as store:
+        for n, name in enumerate(["PORT ALBA", "Port Alba", "Port Alba", "NATO", "Nato"]):
+            _mentioned(store, f"m{n}", name, "ORG" if name.upper() == "NATO" else "GPE")
+        store.conn.execute("UPDATE entities SET canonical = upper(canonical)")
+        store.conn.execute("PRAGMA user_version = 15")
+    with open_store(path) as store:
+        assert _canonicals(store) == ["Port Alba", "NATO"]

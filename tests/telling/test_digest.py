@@ -112,6 +112,17 @@ def test_digest_cites_every_copy_and_keeps_the_budget() -> None:
         ),
         # A photo caption and a reader's comment are not news.
         ("Volunteers carry sandbags along the river in Kessel, April 1, 2025.", None),
+        ("In this April 1, 2025 file photo, volunteers carry sandbags in Kessel.", None),
+        ("Volunteers carry sandbags along the river in Kessel, 1 April 2025.", None),
+        (
+            "The engineer who built the old dam died on 1 May 1931.",
+            "The engineer who built the old dam died on 1 May 1931.",
+        ),
+        ("In this image made from video released by the army, the dam gives way.", None),
+        (
+            "In this picture of the town's politics, the mayor stands alone.",
+            "In this picture of the town's politics, the mayor stands alone.",
+        ),
         ("At 6:05 pm on 1 Apr 2025, riverfan wrote: The barriers were never good enough.", None),
         (
             "Last updated: 2 April, 2025 - 14:10 GMT Kessel flood: the clean-up The mayor of"

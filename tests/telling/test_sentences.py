@@ -37,6 +37,16 @@ def test_a_line_break_ends_a_sentence_unless_a_comma_follows_it() -> None:
     assert all(text[s.start : s.end] == s.text for s in sentences)
 
 
+def test_a_ticker_broken_across_a_line_stays_in_its_sentence() -> None:
+    text = "Shares of Acme (ACM.\nN) fell 4 percent on Monday.\nThe board met (again.\nIt did."
+    sentences = list(split([Article(id="a1", text=text)]))
+    assert [one_line(s.text) for s in sentences] == [
+        "Shares of Acme (ACM. N) fell 4 percent on Monday.",
+        "The board met (again.",  # a word, not a ticker, before the break
+        "It did.",
+    ]
+
+
 def test_the_analysis_keeps_the_sentences_telling_would_find(nlp: object) -> None:
     from storyline.analysis.pipeline import analyze
     from storyline.records import Analysis
