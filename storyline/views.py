@@ -150,7 +150,8 @@ def story_data(
             name = quote["entity"] or quote["speaker"]
             speaker = surnames.get(name, name)
             group = quotes.setdefault(
-                speaker, {"speaker": speaker, "entity": None, "roles": [], "count": 0, "quotes": []}
+                _group_key(speaker, named=bool(quote["entity"]) or speaker != name),
+                {"speaker": speaker, "entity": None, "roles": [], "count": 0, "quotes": []},
             )
             if quote["entity"] or speaker != name:
                 group["entity"] = speaker  # links to that person's page
@@ -160,7 +161,7 @@ def story_data(
                 group["roles"].append(role)
             # The same words of one speaker in several articles (an outlet's updates of one
             # report, or outlets quoting one statement) are one quote, citing each article.
-            said = (speaker, _said_key(quote["content"]))
+            said = (group["speaker"], _said_key(quote["content"]))
             if said in first_said:
                 first_said[said]["also"].append(article.id)
                 continue
@@ -169,7 +170,12 @@ def story_data(
             group["quotes"].append(first_said[said])
     groups = sorted(quotes.values(), key=lambda g: -g["count"])
     if only_speaker is not None:
-        groups = [group for group in groups if group["speaker"] == only_speaker]
+        wanted = {only_speaker, _group_key(only_speaker, named=False)}
+        groups = [
+            group
+            for group in groups
+            if group["speaker"] in wanted or _group_key(group["speaker"], named=False) in wanted
+        ]
     if shown:
         speakers, per = shown
         read = [(q["article_id"], q["n"]) for g in groups[:speakers] for q in g["quotes"][:per]]
@@ -218,6 +224,18 @@ def story_data(
             if canonical_of[a.id] == a.id
         ],
     }
+
+
+def _group_key(speaker: str, *, named: bool) -> str:
+    """Which group a speaker's quotes go to: an entity's name as it is; a description the
+    store could not name ("The company", "the company"; "Officials", "officials") by its words
+    in lower case, without a leading article."""
+    if named:
+        return speaker
+    words = speaker.casefold().split()
+    if len(words) > 1 and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return "\x00" + " ".join(words)  # never an entity's name
 
 
 def _said_key(content: str) -> str:

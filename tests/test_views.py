@@ -194,3 +194,25 @@ def test_one_persons_quotes_under_several_names_are_one_group(store: Store) -> N
         ("William Ostrow", "William Ostrow", 2, ["Port chair"]),  # one role, however cased
         ("Ada Pell", None, 1, []),
     ]
+
+
+def test_a_description_is_one_group_however_cased(store: Store) -> None:
+    from storyline.views import story_data
+
+    said = [("a1", "The harbour board"), ("a2", "the harbour board"), ("a3", "Harbour board")]
+    with store.transaction() as conn:
+        for article_id, speaker in said:
+            store.insert_article(Article(id=article_id, text="Words.", content_hash=article_id))
+            conn.execute(
+                "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name,"
+                " spans) VALUES (?, 0, 'direct', ?, ?, ?, '{}')",
+                (article_id, f"words of {article_id}", speaker, speaker),
+            )
+    for article_id, _ in said:
+        store.assign_story(article_id, "s1", 1.0)
+    groups = story_data(store, "s1")["quotes"]
+    assert [(g["speaker"], g["entity"], g["count"]) for g in groups] == [
+        ("The harbour board", None, 3)
+    ]
+    (only,) = story_data(store, "s1", only_speaker="the harbour board")["quotes"]
+    assert only["count"] == 3

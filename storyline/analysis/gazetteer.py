@@ -249,6 +249,13 @@ _COMPANY_SUFFIXES = frozenset({"plc", "inc", "corp", "corporation", "ltd", "llc"
 #: Mustapha/Mustafa, Alexei/Alexey, Qadhafi/Kadafi, Baghdadi/Bagdadi, Nouri/Nuri.
 _FOLDS = (("kh", "h"), ("ph", "f"), ("x", "ks"), ("y", "i"), ("q", "k"), ("gh", "g"),
           ("dh", "d"), ("ou", "u"))  # fmt: skip
+#: British and American spellings of the words that institutions' names are made of: "World
+#: Health Organisation" and "Organization", "Ministry of Defence" and "Defense", "Centre" and
+#: "Center", "Programme" and "Program". Not -our/-or: "Labour" and "Labor" are different
+#: parties.
+_BRITISH = {"defence": "defense", "centre": "center", "centres": "centers",
+            "programme": "program", "programmes": "programs"}  # fmt: skip
+_ISATION = re.compile(r"isation(s?)$")
 
 
 #: A regnal or generational number after a name ("Abdullah II", "Benedict XVI").
@@ -275,7 +282,8 @@ def name_key(name: str) -> str:
     transliterated names (al-/el-), middle initials ("Thad W. Allen") and a company's legal
     form ("BP PLC"); common
     transliteration variants fold together (Sergey/Sergei, Aleksei/Alexey, Qadhafi/Kadhafi,
-    Nouri/Nuri, Muammar/Muamar: doubled letters count once).
+    Nouri/Nuri, Muammar/Muamar: doubled letters count once), and so do British and American
+    spellings (Organisation/Organization, Defence/Defense, Centre/Center).
     """
     import unicodedata
 
@@ -297,6 +305,7 @@ def name_key(name: str) -> str:
         if position and _REGNAL.fullmatch(word):
             folded.append(word)  # "II" is not "I" with a doubled letter: another king
             continue
+        word = _ISATION.sub(r"ization\1", _BRITISH.get(word, word))
         for written, said in _FOLDS:
             word = word.replace(written, said)
         collapsed = "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])

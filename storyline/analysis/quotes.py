@@ -74,7 +74,22 @@ _PRONOUNS = {
     "it": "thing",
     "i": "self",
     "we": "self",
+    # PolNeAR marks a possessive as the source of "his claim that ...", and an interview's
+    # "you" as the source of "you said": no name to give ("you" is whoever is asked).
+    "his": "person",
+    "its": "thing",
+    "their": "group",
+    "you": "self",
 }
+#: Relative pronouns, which PolNeAR marks as sources ("Ada Marr, who said ..."): the speaker is
+#: the name or noun phrase they refer back to, not the pronoun.
+_RELATIVES = frozenset({"who", "which", "that"})
+#: What may stand between a relative pronoun and the name it refers back to: a comma, a party
+#: and state in brackets ("Sen. Ada Marr (D-Ore.), who ..."), a line break.
+_TO_ANTECEDENT = re.compile(r"\s*(?:\([^()\n]{0,40}\))?\s*,?\s*")
+#: Parts of speech of a noun phrase read back from its last word ("local health officials").
+_NOUN_PHRASE_POS = frozenset({"NOUN", "PROPN", "ADJ", "DET", "NUM"})
+_NOUN_PHRASE_WORDS = 6
 
 
 # -- quotations -------------------------------------------------------------------------------
@@ -1228,20 +1243,32 @@ def describe_speaker(
         role, affiliation = _role_and_affiliation(before or after, text, start, inside, person)
         return person.canonical, role, affiliation, "person"
     surname = words.strip()
-    if " " not in surname and surname[:1].isupper():
-        # The small model sometimes labels a lone surname ORG ("Brandt said"): the person of
-        # that surname named in the article is meant.
+    if surname[:1].isupper() and (" " not in surname or surname.isupper()):
+        # The small model sometimes labels a lone surname ORG ("Brandt said"), and a
+        # transcript's label in capitals ("VAN DER MEER:") is often no entity at all: the
+        # person of that surname named in the article is meant.
+        tail = " " + surname.casefold()
         named = {
             m.canonical
             for m in mentions
-            if m.entity_label == "PERSON" and m.canonical.split()[-1] == surname
+            if m.entity_label == "PERSON" and (" " + m.canonical.casefold()).endswith(tail)
         }
         if len(named) == 1:
             return named.pop(), None, None, "person"
+    # A name the model missed here but found elsewhere in the article ("BP said", "the White
+    # House said", with "BP" and "White House" tagged in other sentences) is that entity.
+    bare = _bare(words)
+    if not inside and bare[:1].isupper():
+        same = {
+            (m.canonical, m.entity_label)
+            for m in mentions
+            if m.entity_label in ("PERSON", "ORG") and text[m.start : m.end] == bare
+        }
+        if len(same) == 1:
+            canonical, label = same.pop()
+            return canonical, None, None, "person" if label == "PERSON" else "organisation"
     groups = [m for m in inside if m.entity_label in ("ORG", "GPE", "NORP")]
-    if groups and text[groups[0].start : groups[0].end].strip() == words.strip().removeprefix(
-        "the "
-    ).removeprefix("The "):
+    if groups and _bare(text[groups[0].start : groups[0].end]) == bare:
         kind = "organisation" if groups[0].entity_label == "ORG" else "place"
         return groups[0].canonical, None, None, kind
     possessive = words.split("'s ", 1) if "'s " in words else words.split("’s ", 1)
@@ -1252,6 +1279,11 @@ def describe_speaker(
         said_as = title if title and _looks_like_role(title) else None
         return words.strip(), said_as, owner, "description"
     return words.strip(), None, None, "description"
+
+
+def _bare(name: str) -> str:
+    """A name without the article before it ("The Harbour Board", "the BBC")."""
+    return name.strip().removeprefix("the ").removeprefix("The ")
 
 
 #: Where a relative clause or an aside starts inside a speaker span: what follows describes the
@@ -1450,9 +1482,20 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         speaker = Span(*item.speaker)
         head = item.speaker_head
         pronoun = (
-            head is not None and head.lower_ in _PRONOUNS and item.speaker[1] - item.speaker[0] <= 4
+            head is not None and head.lower_ in _PRONOUNS and item.speaker[1] - item.speaker[0] <= 5
         )
-        if pronoun and head is not None:
+        relative = (
+            head is not None
+            and head.lower_ in _RELATIVES
+            and text[item.speaker[0] : item.speaker[1]].strip().lower() == head.lower_
+        )
+        if relative and head is not None:
+            resolved = _antecedent(doc, head, mentions)
+            if resolved is None:
+                quotes.append(said(content, speaker))
+                continue
+            name, role, affiliation, speaker_kind = resolved
+        elif pronoun and head is not None:
             resolved = _resolve_pronoun(text, head, item.speaker[0], last_person, mentions)
             if resolved is None:
                 quotes.append(said(content, speaker))
@@ -1512,6 +1555,38 @@ def _resolve_pronoun(
         if people:
             return people[-1].canonical, None, None, "person"
     return None
+
+
+def _antecedent(
+    doc: Doc, pronoun: Token, mentions: tuple[Mention, ...]
+) -> tuple[str, str | None, str | None, str] | None:
+    """Who a relative pronoun that is a speaker refers back to: the name just before it
+    ("Ada Marr, who said ..."), else the noun phrase just before it ("local officials, who
+    told him ..."), read back by part of speech (the parser does not run on this path); None
+    when neither is there."""
+    text = _text(doc)
+    start = pronoun.idx
+    before = [m for m in mentions if m.end <= start]
+    if before:
+        nearest = max(before, key=lambda m: m.end)
+        if _TO_ANTECEDENT.fullmatch(text, nearest.end, start):
+            if nearest.entity_label == "PERSON":
+                return nearest.canonical, None, None, "person"
+            if nearest.entity_label in ("ORG", "NORP"):
+                return nearest.canonical, None, None, "organisation"
+            if nearest.entity_label == "GPE":
+                return nearest.canonical, None, None, "place"
+    i = pronoun.i - 1
+    while i >= 0 and (doc[i].is_space or doc[i].text == ","):
+        i -= 1
+    words: list[Token] = []
+    while i >= 0 and doc[i].pos_ in _NOUN_PHRASE_POS and len(words) < _NOUN_PHRASE_WORDS:
+        words.append(doc[i])
+        i -= 1
+    if not words or words[0].pos_ not in ("NOUN", "PROPN"):
+        return None
+    first, last = words[-1], words[0]
+    return text[first.idx : last.idx + len(last.text)], None, None, "description"
 
 
 def _opens_quotation(text: str, index: int) -> bool:

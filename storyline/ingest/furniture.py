@@ -133,7 +133,9 @@ _CALENDAR = (
 )
 # A whole capitalised word that is no possessive ("O'Neill" is a name, "Marr's" is not).
 _BY_WORD = r"[A-Z][\w'\u2019.-]*(?<!['\u2019]s)(?<!s['\u2019])(?![\w'\u2019.-])"
-_PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|le|la|al|el|bin|ibn|dos)"
+# Name particles as analysis.gazetteer.NAME_PARTICLES lists them (tests/ingest checks it).
+_PARTICLES = "de del della di da du van von der den la le al el bin ibn bint abu ben dos das"
+_PARTICLE = rf"(?:{'|'.join(_PARTICLES.split())})"
 _BY_NAME = rf"(?!{_CALENDAR}\b){_BY_WORD}(?: (?:{_PARTICLE} )*{_BY_WORD}){{1,3}}"
 _AUTHOR = regex.compile(
     rf"^[ \t]*By {_BY_NAME}(?: and {_BY_NAME})?"

@@ -11,7 +11,7 @@ from storyline.errors import StoreError
 
 #: Keys computed again by the current ``storyline_name_key`` (registered by open_store), and
 #: entities that now share a label and key become the first of them, the others' names kept
-#: as its aliases. Run whenever the name key changes (migrations 10 and 14).
+#: as its aliases. Run whenever the name key changes (migrations 10, 14 and 17).
 _REKEY_ENTITIES = """
     UPDATE entities SET key = storyline_name_key(canonical);
     UPDATE entity_aliases SET key = storyline_name_key(alias);
@@ -306,6 +306,9 @@ MIGRATIONS: tuple[str, ...] = (
                 AND m.text <> upper(m.text)
         );
     """,
+    # 17: the name key folds British and American spellings ("World Health Organisation" and
+    # "Organization"): keys are computed again, entities that now share a label and key merge.
+    _REKEY_ENTITIES,
 )
 
 

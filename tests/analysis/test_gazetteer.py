@@ -25,10 +25,17 @@ from storyline.analysis.gazetteer import (
         ("Khalid Mustapha", "Halid Mustafa"),
         ("BP PLC", "BP"),
         ("Transocean Ltd.", "Transocean"),
+        ("Northmoor Health Organisation", "Northmoor Health Organization"),
+        ("Ministry of Defence", "Ministry of Defense"),
+        ("Kessel Flood Centre", "Kessel Flood Center"),
     ],
 )
 def test_name_variants_share_a_key(first: str, second: str) -> None:
     assert name_key(first) == name_key(second)
+
+
+def test_labour_and_labor_are_not_one_party() -> None:
+    assert name_key("Kessel Labour Party") != name_key("Kessel Labor Party")
 
 
 @pytest.mark.parametrize(

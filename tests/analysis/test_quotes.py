@@ -324,6 +324,23 @@ def test_the_speaker_is_the_head_not_a_dateline_or_a_relative_clause(nlp: Any) -
         assert [(q.speaker_name, q.speaker_kind) for q in quotes] == [(name, kind)], sentence
 
 
+def test_a_relative_pronoun_speaks_for_the_name_before_it(nlp: Any) -> None:
+    cases = {
+        "Talks stalled on Monday, said Ivo Brandt, who added that the unions would meet again.": (
+            "Ivo Brandt",
+            "person",
+        ),
+        "The harbour was inspected by local health officials, who told reporters the water was"
+        " safe.": ("local health officials", "description"),
+    }
+    for sentence, expected in cases.items():
+        text, quotes = _quotes(sentence, nlp)
+        relative = [
+            q for q in quotes if q.speaker and text[q.speaker.start : q.speaker.end] == "who"
+        ]
+        assert [(q.speaker_name, q.speaker_kind) for q in relative] == [expected], sentence
+
+
 def test_roles_are_titles_only(nlp: Any) -> None:
     _, quotes = _quotes(
         "Marta Castell, the country's foreign minister since 2019, said the treaty stands.", nlp
@@ -380,4 +397,38 @@ def test_another_person_named_first_gives_no_role() -> None:
     assert describe_speaker(alone, (0, len(alone)), (mention,))[:2] == (
         "Ivo Brandt",
         "other co-chair",
+    )
+
+
+def test_a_speaker_the_model_missed_is_the_name_it_found_elsewhere() -> None:
+    text = "Kessel Shipping owns the ferries. Kessel Shipping said so. The Harbour Board said no."
+    mentions = (
+        Mention(0, 15, "Kessel Shipping", "ORG", "Kessel Shipping", "ORG"),
+        Mention(60, 77, "The Harbour Board", "ORG", "Harbour Board", "ORG"),
+    )
+    assert describe_speaker(text, (34, 49), mentions) == (
+        "Kessel Shipping",
+        None,
+        None,
+        "organisation",
+    )
+    assert describe_speaker(text, (60, 77), mentions)[::3] == ("Harbour Board", "organisation")
+    # Not a name found elsewhere: a description as written.
+    assert describe_speaker("Officials said so.", (0, 9), ())[::3] == ("Officials", "description")
+
+
+def test_a_transcripts_label_in_capitals_is_the_person_of_that_surname() -> None:
+    text = "Host Lena van der Meer spoke to Ivo Brandt.\nVAN DER MEER: Is the pier closed?"
+    mentions = (
+        Mention(5, 21, "Lena van der Meer", "PERSON", "Lena van der Meer", "PERSON"),
+        Mention(32, 41, "Ivo Brandt", "PERSON", "Ivo Brandt", "PERSON"),
+    )
+    start = text.index("VAN")
+    assert describe_speaker(text, (start, start + 12), mentions)[::3] == (
+        "Lena van der Meer",
+        "person",
+    )
+    assert describe_speaker(text, (start + 8, start + 12), mentions)[::3] == (  # "MEER"
+        "Lena van der Meer",
+        "person",
     )

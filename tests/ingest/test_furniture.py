@@ -118,6 +118,13 @@ def test_month_names_are_the_time_stages() -> None:
     assert furniture._MONTH == MONTH_PATTERN
 
 
+def test_name_particles_are_the_gazetteers() -> None:
+    from storyline.analysis.gazetteer import NAME_PARTICLES
+    from storyline.ingest import furniture
+
+    assert set(furniture._PARTICLES.split()) == NAME_PARTICLES
+
+
 def test_comments_start_at_the_first_of_two_bylines_and_one_byline_is_its_line() -> None:
     text = "On her blog, Ida Merrow wrote: enough.\nThe ferry strike ended on Monday."
     assert _kinds(text) == [("On her blog, Ida Merrow wrote: enough.", "comment")]
