@@ -81,6 +81,11 @@ _PRONOUNS = {
     "their": "group",
     "you": "self",
 }
+#: Indefinite pronouns as sources ("some said", "others argued"): nobody to name.
+_INDEFINITE = frozenset(
+    "some many others one everyone anyone someone somebody everybody nobody few several most"
+    " all both none".split()
+)
 #: Relative pronouns, which PolNeAR marks as sources ("Ada Marr, who said ..."): the speaker is
 #: the name or noun phrase they refer back to, not the pronoun.
 _RELATIVES = frozenset({"who", "which", "that"})
@@ -1484,11 +1489,11 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         pronoun = (
             head is not None and head.lower_ in _PRONOUNS and item.speaker[1] - item.speaker[0] <= 5
         )
-        relative = (
-            head is not None
-            and head.lower_ in _RELATIVES
-            and text[item.speaker[0] : item.speaker[1]].strip().lower() == head.lower_
-        )
+        as_written = text[item.speaker[0] : item.speaker[1]].strip().lower()
+        relative = head is not None and head.lower_ in _RELATIVES and as_written == head.lower_
+        if as_written in _INDEFINITE:
+            quotes.append(said(content, speaker))
+            continue
         if relative and head is not None:
             resolved = _antecedent(doc, head, mentions)
             if resolved is None:

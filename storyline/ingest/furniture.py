@@ -243,7 +243,7 @@ def furniture_by_form(text: str) -> list[Furniture]:
     footed = False
     for author in _AUTHOR.finditer(text):
         end, stamped = _author_end(text, author.end())
-        if stamped and text.count("\n", 0, author.start()) >= AUTHOR_HEAD_LINES:
+        if stamped and _lines_before(text, author.start()) >= AUTHOR_HEAD_LINES:
             marks.append(author.start())  # a post's foot: the comments follow
             footed = True
         else:
@@ -269,6 +269,12 @@ def furniture_by_form(text: str) -> list[Furniture]:
     for dateline in _DATELINE.finditer(text):
         found.append(Furniture(dateline.start(), dateline.end(), "dateline"))
     return found
+
+
+def _lines_before(text: str, at: int) -> int:
+    """Lines of ``text`` before ``at`` that hold something (a blank line between paragraphs
+    is none)."""
+    return sum(1 for line in _LINE.finditer(text, 0, at) if line.group(0).strip())
 
 
 def _author_end(text: str, at: int) -> tuple[int, bool]:

@@ -339,6 +339,10 @@ def test_a_relative_pronoun_speaks_for_the_name_before_it(nlp: Any) -> None:
             q for q in quotes if q.speaker and text[q.speaker.start : q.speaker.end] == "who"
         ]
         assert [(q.speaker_name, q.speaker_kind) for q in relative] == [expected], sentence
+    # An indefinite pronoun names nobody.
+    text, quotes = _quotes("Some said the ferry would never run again.", nlp)
+    named = [(text[q.speaker.start : q.speaker.end], q.speaker_name) for q in quotes if q.speaker]
+    assert named == [("Some", None)]
 
 
 def test_roles_are_titles_only(nlp: Any) -> None:

@@ -174,3 +174,6 @@ def test_a_posts_stamped_byline_after_its_text_starts_the_comments() -> None:
     # At the page's head the same byline is the article's own: only the byline is furniture.
     head = "By Ada Marr | May 19, 2025; 2:09 PM ET\n" + post
     assert _kinds(head) == [("By Ada Marr | May 19, 2025; 2:09 PM ET", "byline")]
+    # Blank lines between a headline, a standfirst and a caption are no lines of text.
+    spaced = "Fares rise\n\nAgain\n\nA photo\n\nBy Ada Marr | May 19, 2025; 2:09 PM ET\n" + post
+    assert _kinds(spaced) == [("By Ada Marr | May 19, 2025; 2:09 PM ET", "byline")]
