@@ -611,6 +611,7 @@ def quotes_command(
 def _said(content: str, polarity: str, confidence: float | None, dates: Sequence[str] = ()) -> str:
     """A quote as the terminal shows it: its words (or the refusal), the dates it refers to
     and the model's confidence."""
+    content = one_line(content)  # a scraped quote can span a line break
     words = {"declined": "(declined to comment)", "denied": f"denied: {content}"}
     shown = words.get(polarity, content) + (f" [{', '.join(dates)}]" if dates else "")
     return shown + (f" ({confidence:.2f})" if confidence is not None else "")

@@ -401,3 +401,10 @@ def test_serve_with_several_workers_answers_from_several_processes(db: str) -> N
     assert len(answers) == 20 and all(a == answers[0] for a in answers)
     assert answers[0]["stories"]
     assert len(children) >= 2
+
+
+def test_a_quote_over_a_line_break_is_shown_on_one_line() -> None:
+    from storyline.cli import _said
+
+    assert _said("the pier\nis  closed", "said", 0.9) == "the pier is closed (0.90)"
+    assert _said("the pier\nis closed", "denied", None) == "denied: the pier is closed"
