@@ -92,6 +92,8 @@ _RELATIVES = frozenset({"who", "which", "that"})
 #: What may stand between a relative pronoun and the name it refers back to: a comma, a party
 #: and state in brackets ("Sen. Ada Marr (D-Ore.), who ..."), a line break.
 _TO_ANTECEDENT = re.compile(r"\s*(?:\([^()\n]{0,40}\))?\s*,?\s*")
+#: A person's apposition up to an organisation or place that ends it: ", a law professor at ".
+_APPOSITION = re.compile(r",\s+(?:a|an|the)\s[^,;.\n]{0,80}")
 #: Parts of speech of a noun phrase read back from its last word ("local health officials").
 _NOUN_PHRASE_POS = frozenset({"NOUN", "PROPN", "ADJ", "DET", "NUM"})
 _NOUN_PHRASE_WORDS = 6
@@ -1575,10 +1577,19 @@ def _antecedent(
     if before:
         nearest = max(before, key=lambda m: m.end)
         if _TO_ANTECEDENT.fullmatch(text, nearest.end, start):
+            # "Ana Marr, a professor at Kessel University, who said": the clause is the
+            # person's, the organisation ends her apposition.
+            people = [m for m in before if m.entity_label == "PERSON" and m.end <= nearest.start]
+            if nearest.entity_label != "PERSON" and people:
+                person = max(people, key=lambda m: m.end)
+                if _APPOSITION.fullmatch(text, person.end, nearest.start):
+                    return person.canonical, None, None, "person"
             if nearest.entity_label == "PERSON":
                 return nearest.canonical, None, None, "person"
-            if nearest.entity_label in ("ORG", "NORP"):
+            if nearest.entity_label == "ORG":
                 return nearest.canonical, None, None, "organisation"
+            if nearest.entity_label == "NORP":  # "Japanese who ...": people, not a country
+                return text[nearest.start : nearest.end], None, None, "description"
             if nearest.entity_label == "GPE":
                 return nearest.canonical, None, None, "place"
     i = pronoun.i - 1

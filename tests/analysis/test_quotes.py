@@ -332,6 +332,12 @@ def test_a_relative_pronoun_speaks_for_the_name_before_it(nlp: Any) -> None:
         ),
         "The harbour was inspected by local health officials, who told reporters the water was"
         " safe.": ("local health officials", "description"),
+        "Tests were run by Ada Marr, a chemist at the Kessel Water Board, who said the results"
+        " were clean.": ("Ada Marr", "person"),
+        "The harbour was inspected by Veldorans, who told reporters the water was safe.": (
+            "Veldorans",
+            "description",
+        ),
     }
     for sentence, expected in cases.items():
         text, quotes = _quotes(sentence, nlp)
