@@ -130,7 +130,8 @@ def story_data(
     articles = store.story_articles(current)
     telling = store.get_telling(current) or Telling(current, _first_title(articles), (), (), 0)
     entities, surnames = _story_actors(store, current)
-    quotes: dict[str, dict[str, Any]] = {}
+    # By (named, key): an entity's name, or a description's words (_described).
+    quotes: dict[tuple[bool, str], dict[str, Any]] = {}
     copies: dict[str, list[Article]] = {}
     copy_of = store.story_copies(current)
     canonical_of = {a.id: copy_of.get(a.id, a.id) for a in articles}
@@ -149,11 +150,12 @@ def story_data(
             # written; a surname alone read as the story's person is that person.
             name = quote["entity"] or quote["speaker"]
             speaker = surnames.get(name, name)
+            named = bool(quote["entity"]) or speaker != name
             group = quotes.setdefault(
-                _group_key(speaker, named=bool(quote["entity"]) or speaker != name),
+                (named, speaker if named else _described(speaker)),
                 {"speaker": speaker, "entity": None, "roles": [], "count": 0, "quotes": []},
             )
-            if quote["entity"] or speaker != name:
+            if named:
                 group["entity"] = speaker  # links to that person's page
             role = ", ".join(x for x in (quote["role"], quote["affiliation"]) if x)
             # "Commission co-chair" at a sentence's start is the same role.
@@ -170,11 +172,13 @@ def story_data(
             group["quotes"].append(first_said[said])
     groups = sorted(quotes.values(), key=lambda g: -g["count"])
     if only_speaker is not None:
-        wanted = {only_speaker, _group_key(only_speaker, named=False)}
         groups = [
             group
             for group in groups
-            if group["speaker"] in wanted or _group_key(group["speaker"], named=False) in wanted
+            if group["speaker"] == only_speaker
+            or (
+                group["entity"] is None and _described(group["speaker"]) == _described(only_speaker)
+            )
         ]
     if shown:
         speakers, per = shown
@@ -226,16 +230,14 @@ def story_data(
     }
 
 
-def _group_key(speaker: str, *, named: bool) -> str:
-    """Which group a speaker's quotes go to: an entity's name as it is; a description the
-    store could not name ("The company", "the company"; "Officials", "officials") by its words
-    in lower case, without a leading article."""
-    if named:
-        return speaker
+def _described(speaker: str) -> str:
+    """A speaker the store could not name, as its quotes are grouped: its words in lower case
+    without a leading article ("The company" and "the company", "Officials" and "officials"
+    are one group)."""
     words = speaker.casefold().split()
     if len(words) > 1 and words[0] in ("the", "a", "an"):
         words = words[1:]
-    return "\x00" + " ".join(words)  # never an entity's name
+    return " ".join(words)
 
 
 def _said_key(content: str) -> str:

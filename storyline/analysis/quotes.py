@@ -1497,7 +1497,7 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
             quotes.append(said(content, speaker))
             continue
         if relative and head is not None:
-            resolved = _antecedent(doc, head, mentions)
+            resolved = _antecedent(doc, text, head, mentions)
             if resolved is None:
                 quotes.append(said(content, speaker))
                 continue
@@ -1565,13 +1565,12 @@ def _resolve_pronoun(
 
 
 def _antecedent(
-    doc: Doc, pronoun: Token, mentions: tuple[Mention, ...]
+    doc: Doc, text: str, pronoun: Token, mentions: tuple[Mention, ...]
 ) -> tuple[str, str | None, str | None, str] | None:
     """Who a relative pronoun that is a speaker refers back to: the name just before it
     ("Ada Marr, who said ..."), else the noun phrase just before it ("local officials, who
     told him ..."), read back by part of speech (the parser does not run on this path); None
-    when neither is there."""
-    text = _text(doc)
+    when neither is there. ``text``: the document's text (``_text``)."""
     start = pronoun.idx
     before = [m for m in mentions if m.end <= start]
     if before:

@@ -292,19 +292,14 @@ MIGRATIONS: tuple[str, ...] = (
     # spell it in mixed case, when they do (store.analyses.named_in_mixed_case): the most
     # frequent such spelling of its mentions. Short acronyms of organisations stay.
     """
-    UPDATE OR IGNORE entities SET canonical = (
+    UPDATE OR IGNORE entities SET canonical = COALESCE((
         SELECT m.text FROM mentions m
         WHERE m.entity_id = entities.id AND lower(m.text) = lower(entities.canonical)
             AND m.text <> upper(m.text)
         GROUP BY m.text ORDER BY COUNT(*) DESC, m.text LIMIT 1
-    )
+    ), canonical)
     WHERE canonical = upper(canonical) AND canonical <> lower(canonical)
-        AND NOT (label = 'ORG' AND instr(canonical, ' ') = 0 AND length(canonical) <= 5)
-        AND EXISTS (
-            SELECT 1 FROM mentions m
-            WHERE m.entity_id = entities.id AND lower(m.text) = lower(entities.canonical)
-                AND m.text <> upper(m.text)
-        );
+        AND NOT (label = 'ORG' AND instr(canonical, ' ') = 0 AND length(canonical) <= 5);
     """,
     # 17: the name key folds British and American spellings ("World Health Organisation" and
     # "Organization"): keys are computed again, entities that now share a label and key merge.
