@@ -42,6 +42,7 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from storyline.analysis.attributes import lemma as lemma_of
 from storyline.analysis.gazetteer import CANONICAL, ROLE_NOUNS, TITLES
 from storyline.analysis.stage import Parsed
 from storyline.analysis.tagger import ROLES, Tagged, tag
@@ -159,7 +160,7 @@ def cue_features(token: Token, quotes: list[tuple[int, int]]) -> list[str]:
     """Features of one candidate cue (shared by training and use, so they cannot drift)."""
     children = list(token.children)
     deps = {child.dep_ for child in children}
-    lemma = token.lemma_.lower()
+    lemma = lemma_of(token).lower()
     in_quote = any(s < token.idx < e for s, e in quotes)
     sent = token.sent
     near_quote = any(
@@ -187,7 +188,7 @@ def cue_features(token: Token, quotes: list[tuple[int, int]]) -> list[str]:
         f"lemma_dep={lemma}|{token.dep_}",
         f"subj={subject_kind}",
         f"lemma_subj={lemma}|{subject_kind}",
-        f"head_lemma={token.head.lemma_.lower() if token.head.i != token.i else 'ROOT'}",
+        f"head_lemma={lemma_of(token.head).lower() if token.head.i != token.i else 'ROOT'}",
         f"colon={colon}",
         f"in_quote={in_quote}",
     ]
@@ -396,7 +397,7 @@ def _complement_runs(cue: Token, speaker: Token | None) -> list[tuple[int, int]]
             for c in after
             if c.dep_ in _OBJECT_DEPS
             # "told reporters": the object of "tell" is who listened, not what was said
-            and not (c.dep_ == "dobj" and cue.lemma_.lower() == "tell")
+            and not (c.dep_ == "dobj" and lemma_of(cue).lower() == "tell")
         ]
         if complement:
             # "thanked his supporters for ...", "view Clinton as ...": the phrase that
@@ -470,7 +471,7 @@ _RAISING_PASSIVE = frozenset({"expect", "believe", "think", "say", "report", "pr
 
 
 def _raised_content(cue: Token) -> list[tuple[int, int]]:
-    lemma = cue.lemma_.lower()
+    lemma = lemma_of(cue).lower()
     passive = any(c.dep_ == "auxpass" for c in cue.children)
     if not (lemma in _RAISING or (passive and lemma in _RAISING_PASSIVE)):
         return []
@@ -864,7 +865,7 @@ def link_features(
     if not cue_tokens or not source_tokens:  # offsets off the tokens: where they lie only
         return features
     word = _cue_word(cue_tokens)
-    lemma = word.lemma_.lower()
+    lemma = lemma_of(word).lower()
     first, head = source_tokens[0], source_tokens[-1]
     return [
         *features,
@@ -913,7 +914,7 @@ def _cue_word(tokens: Iterable[Token]) -> Token:
     ("declined to comment": declined; "did not deny": deny), else its first word."""
     words = list(tokens)
     for token in words:
-        if token.tag_.startswith("VB") and token.lemma_.lower() not in _AUXILIARIES:
+        if token.tag_.startswith("VB") and lemma_of(token).lower() not in _AUXILIARIES:
             return token
     return words[0]
 
@@ -1446,7 +1447,7 @@ _DECLINING = frozenset({"decline", "refuse"})
 def polarity(cue: Token) -> str:
     """Whether the cue asserts its content ("said"), denies it ("denied") or refuses to say
     anything ("declined": "declined to comment" reports no words of the speaker's)."""
-    lemma = cue.lemma_.lower()
+    lemma = lemma_of(cue).lower()
     if lemma in _DECLINING:
         return "declined"
     if lemma in _DENYING:
