@@ -151,25 +151,38 @@ def generate(size: int, seed: int) -> list[dict[str, Any]]:
     return records
 
 
-def _timed(work: Callable[[], Any]) -> tuple[Any, float]:
+def _timed(work: Callable[[], Any], step: str = "") -> tuple[Any, float]:
+    """The work's result and wall-clock seconds; a line on stderr when a named step ends (each
+    can take minutes on real pages)."""
     start = time.perf_counter()
     result = work()
-    return result, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if step:
+        print(f"  {step}: {seconds:.1f} s", file=sys.stderr)
+    return result, seconds
 
 
 def real_records(paths: list[str], limit: int) -> list[dict[str, Any]]:
     """The first ``limit`` records of the files, taken in turn from each (so every file is
-    represented whatever the limit), as the JSONL gives them."""
+    represented whatever the limit), as the JSONL gives them. A line that is no JSON raises
+    ValueError naming the file and line."""
     with ExitStack() as files:
-        readers = [files.enter_context(Path(path).open(encoding="utf-8")) for path in paths]
+        open_files = [
+            (path, files.enter_context(Path(path).open(encoding="utf-8"))) for path in paths
+        ]
         records: list[dict[str, Any]] = []
-        while readers and len(records) < limit:
-            for reader in list(readers):
+        number = 0  # lines read from each file still open
+        while open_files and len(records) < limit:
+            number += 1
+            for path, reader in list(open_files):
                 line = reader.readline()
                 if not line:
-                    readers.remove(reader)
+                    open_files.remove((path, reader))
                 elif line.strip():
-                    records.append(json.loads(line))
+                    try:
+                        records.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise ValueError(f"{path}:{number}: invalid JSON ({exc})") from None
                 if len(records) >= limit:
                     break
     return records
@@ -180,13 +193,13 @@ def run(name: str, records: list[dict[str, Any]], nlp: Any, folder: Path) -> dic
     write_jsonl(corpus, records)
     words = sum(len(r["text"].split()) for r in records)
     with open_store(folder / f"store-{name}.db") as store:
-        report, ingest_s = _timed(lambda: ingest_sources(store, [str(corpus)]))
+        report, ingest_s = _timed(lambda: ingest_sources(store, [str(corpus)]), "ingest")
         texts = [a.text for a in store.pending_analysis()]
         analysed_words = sum(len(t.split()) for t in texts)
-        (done, _problems), analyse_s = _timed(lambda: analyze_pending(store))
+        (done, _problems), analyse_s = _timed(lambda: analyze_pending(store), "analyse")
     with open_store(folder / f"whole-{name}.db") as store:
-        whole, run_s = _timed(lambda: run_all(store, [str(corpus)]))
-    _docs, spacy_s = _timed(lambda: list(nlp.pipe(texts, batch_size=64)))
+        whole, run_s = _timed(lambda: run_all(store, [str(corpus)]), "whole run")
+    _docs, spacy_s = _timed(lambda: list(nlp.pipe(texts, batch_size=64)), "spaCy alone")
     return {
         "corpus": name,
         "articles": len(records),
@@ -254,7 +267,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, records in corpora:
             print(f"running {name}", file=sys.stderr)
-            rows.append(run(name, records(), nlp, Path(tmp)))
+            try:
+                corpus = records()
+            except ValueError as exc:
+                parser.error(str(exc))
+            rows.append(run(name, corpus, nlp, Path(tmp)))
     if args.json:
         print(json.dumps(rows, indent=2))
     print(
