@@ -1239,16 +1239,23 @@ def describe_speaker(
     """
     start, end = _speaker_head(text, span)
     inside = _mention_at(mentions, start, end)
-    people = [m for m in inside if m.entity_label == "PERSON"]
+    named = [m for m in inside if m.entity_label == "PERSON"]
+    people = [m for m in named if _may_speak(text, start, end, m)]
     words = text[start:end]
     if people:
         person = people[-1]
-        # Another person named before this one ("the co-chairs, Ada Marr and Ivo Brandt")
-        # takes no part in this one's role: only the words after that name can give it.
-        since = max([start, *(m.end for m in people[:-1])])
+        # Another person named before this one ("the co-chairs, Ada Marr and Ivo Brandt",
+        # "Mr Marr's wife, Lena") takes no part in this one's role: only the words after that
+        # name can give it.
+        since = max([start, *(m.end for m in named if m.end <= person.start)])
         before = text[since : person.start].strip().rstrip(",").strip()
         after = text[person.end : end].strip().lstrip(",").strip()
-        role, affiliation = _role_and_affiliation(before or after, text, start, inside, person)
+        role, affiliation = _role_and_affiliation(before, text, start, inside, person)
+        if role is None and after and text[person.end : end].lstrip().startswith(","):
+            # "Dr Ada Marr, a virologist at ...": an honorific before the name is no role,
+            # the apposition after it is.
+            role, later = _role_and_affiliation(after, text, start, inside, person)
+            affiliation = affiliation or later
         return person.canonical, role, affiliation, "person"
     surname = words.strip()
     if surname[:1].isupper() and (" " not in surname or surname.isupper()):
@@ -1283,10 +1290,99 @@ def describe_speaker(
     if len(possessive) == 2:
         owner = possessive[0].removeprefix("The ").removeprefix("the ").strip()
         # "the BBC's Ada Marr in the capital": a name the model missed is no role either.
+        # What an owner has speaks for it ("the ministry's report", "Marr's office", "the
+        # agency's website"): a role only when it is somebody ("the agency's chief scientist").
         title = _title_only(possessive[1])
-        said_as = title if title and _looks_like_role(title) else None
+        said_as = title if title and _names_somebody(title) else None
         return words.strip(), said_as, owner, "description"
     return words.strip(), None, None, "description"
+
+
+#: Words that put a name inside a phrase that names someone else: the object of a preposition
+#: ("a senior adviser to Ada Marr", "Representatives of the cleric Ivo Brandt", "a book by
+#: Lena Ost", "a commission set up by ..."). English prepositions, not words of any page.
+_PREPOSITIONS = frozenset(
+    "of to by for with under at from in on about against among between like including than"
+    " via toward towards without behind near".split()
+)
+#: Titles and honorifics, which may stand between a preposition and its name ("an adviser to
+#: President Marr") without ending the phrase the way a capitalised name does ("Secretary of
+#: State Ada Marr": "State" closes "of State", so Ada Marr is the one named).
+_TITLE_WORDS = (TITLES | ROLE_NOUNS) - {"defence", "defense", "finance", "foreign", "interior"}
+
+
+def _may_speak(text: str, start: int, end: int, person: Mention) -> bool:
+    """Whether a person named in a speaker span can be its speaker: not when the name is an
+    owner ("Marr's office", "Marr's family"), a modifier ("the Marr administration") or the
+    object of a preposition ("an adviser to Ada Marr", "the daughter of the singer Lena Ost").
+
+    Without a parse (the default pipeline has none), the words around the name decide. Back
+    to the last comma, dash or bracket: a preposition reached across nothing but titles
+    ("an adviser to President Marr") or across a determiner ("of the singer") makes the name
+    its object; bare lowercase words after it belong to a title ("Head of security Ada Marr",
+    "editor at large"), and a capitalised word of another kind closes the preposition's
+    phrase ("Secretary of State Ada Marr").
+    """
+    rest = text[person.end : end].strip()
+    if rest.startswith(("'s", "’s")):
+        rest = rest[2:].strip()
+        if rest:  # "Marr's office"; "Mr Marr's" alone (the span cut there) is Marr
+            return False
+    elif person.text.endswith(("'s", "’s")) and rest:
+        return False
+    following = rest.split()[0].strip(".,;:") if rest else ""
+    ahead = text[start : person.start].split()
+    if (
+        (" " not in person.text.strip() or (ahead and ahead[-1].lower() in _DETERMINERS))
+        and following.isalpha()
+        and following.islower()
+        and following not in _PREPOSITIONS | _AFTER_A_NAME
+        and not following.endswith("ly")
+    ):
+        return False
+    segment = re.split(r"[,;(—–]|\s-{1,2}\s", text[start : person.start])[-1]
+    bare_words = determiner = False
+    for word in reversed(segment.split()):
+        bare = word.strip(".'’\"“”")
+        lowered = bare.lower()
+        if lowered in _PREPOSITIONS:
+            return bare_words and not determiner
+        if lowered in _DETERMINERS:
+            determiner = True
+        elif bare[:1].isupper() and lowered not in _TITLE_WORDS:
+            return True
+        elif lowered not in _TITLE_WORDS:
+            bare_words = True
+    return True
+
+
+#: Words that may follow a speaker's name inside its span without making the name a modifier
+#: ("Ada Marr himself", "Ada Marr too", "Ada Marr Jr"); a lowercase noun after it does ("the
+#: Marr administration", "Marr aides").
+_AFTER_A_NAME = frozenset(
+    "and or but nor himself herself themselves also too alone now then again jr sr".split()
+)
+_DETERMINERS = frozenset("the a an his her their its our my your this that these those".split())
+
+
+#: Endings of English nouns of agents ("treasurer", "analyst", "economist", "correspondent",
+#: "executive", "ombudsman"); "-ment" nouns are things ("government", "statement"), and so
+#: is a "letter".
+_AGENT_ENDING = re.compile(r"(?:er|or|ist|yst|ian|man|woman|person|ant|ent|ive)$")
+
+
+def _names_somebody(role: str) -> bool:
+    """Whether a description's role names a person: its head noun is a title or a function
+    word, or a noun of an agent ("the agency's chief scientist", "the bank's treasurer"), not
+    a thing or a body ("report", "office", "website", "foreign ministry", "latest tally")."""
+    if not _looks_like_role(role):
+        return False
+    words = [w.strip(",.") for w in role.split()]
+    at = next((i for i, w in enumerate(words) if i and w.lower() in _HEAD_ENDS), len(words))
+    head = words[at - 1].lower()
+    if any(part in _ROLE_WORDS for part in head.split("-")):
+        return True
+    return _AGENT_ENDING.search(head) is not None and not head.endswith(("ment", "tter"))
 
 
 def _bare(name: str) -> str:
@@ -1307,14 +1403,31 @@ def _speaker_head(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The part of a speaker span that names the speaker."""
     start, end = span
     words = text[start:end]
-    dashes = list(_DATELINE_DASH.finditer(words))
-    if dashes and dashes[-1].end() < len(words):
-        start += dashes[-1].end()
+    dash = _DATELINE_DASH.search(words)
+    if dash is not None and dash.end() < len(words):
+        # Either a dateline or kicker before the dash ("WASHINGTON (AP) - Officials", "May
+        # 10 - BP"), after which a sentence starts with a capital, or an aside after it ("Ada
+        # Marr - a former aide -", "Most voters -- 45 percent --", "NATO - which"): the side
+        # that names somebody is the one kept.
+        before, after = words[: dash.start()], words[dash.end() :]
+        closing = _DATELINE_DASH.search(after)
+        if after[:1].isupper() or _names_nobody(before):
+            start += dash.end()
+            end = start + (closing.start() if closing else len(after))
+        else:
+            end = start + dash.start()
         words = text[start:end]
     aside = _ASIDE.search(words)
     if aside is not None and aside.start() > 0:
         end = start + aside.start()
     return start, end
+
+
+def _names_nobody(words: str) -> bool:
+    """Words before a dash that cannot name a speaker: nothing, a bracketed credit, or one
+    lowercase word left of a cut sentence ("on - Ada Marr, a historian")."""
+    words = words.strip()
+    return not words or words.startswith("(") or (" " not in words and words.islower())
 
 
 def _past_dateline(text: str, item: _Found) -> _Found:
@@ -1377,23 +1490,34 @@ _AFTER_TITLE = re.compile(
 def _title_only(phrase: str) -> str:
     """A role as a title or a function: no possessive owner ("the country's foreign minister"
     is a foreign minister of the country, given as the affiliation), no dates or clauses."""
-    phrase = phrase.strip(" ,")
-    # The owner goes, and an owner alone ("the BBC's Ana Marr": "BBC's") leaves no role.
-    phrase = re.sub(r"^.*?(?:'s|’s)(?:\s+|$)", "", phrase)
+    phrase = re.sub(r"^(?:'s|’s)\s+", "", phrase.strip(" ,"))  # the owner named before
+    # The clause goes first: an owner inside it is nobody's ("the admiral who leads the
+    # agency's response" is an admiral, not a "response").
     phrase = _AFTER_TITLE.sub("", phrase).strip(" ,")
+    # The owner goes, and an owner alone ("the BBC's Ana Marr": "BBC's") leaves no role. An
+    # owner is the phrase's first words: one after a preposition ("chief of the agency's
+    # research division") belongs to the title.
+    phrase = _OWNER.sub("", phrase)
     # A number before a title ("2313 US Secretary": a page's counter run into the text) and
     # an honorific after one ("former Foreign Secretary Sir", the name cut off) are no part.
     words = phrase.split()
-    while words and (words[0].isdigit() or words[0].lower() in _LEADING_ARTICLES):
+    while words and (words[0].isdigit() or words[0].lower() in _LEADING_WORDS):
         words = words[1:]
-    # What a cut clause left at the end: "author of the" (2009 book ...), "a friend of".
-    while len(words) > 1 and words[-1].lower().strip(".") in _HONORIFICS | _LEFT_AT_THE_END:
+    # What a cut clause left at the end: "author of the" (2009 book ...), "a friend of",
+    # "reporter for the BBC's" (programme's name cut off).
+    while len(words) > 1 and (
+        words[-1].lower().strip(".") in _HONORIFICS | _LEFT_AT_THE_END
+        or words[-1].endswith(("'s", "’s"))
+    ):
         words = words[:-1]
     return " ".join(words)
 
 
-#: Words no role starts with ("a spokesman") or ends with ("author of the" 2009 book).
-_LEADING_ARTICLES = frozenset({"a", "an", "the"})
+#: A possessive owner at the start of a role phrase: words up to "'s" with no preposition.
+_OWNER = re.compile(r"^(?:(?!\s(?:of|for|at|in|to|on|with|by|from|under)\s).)*?(?:'s|’s)(?:\s+|$)")
+#: Words no role starts with ("a spokesman", "and Home Secretary") or ends with ("author of
+#: the" 2009 book).
+_LEADING_WORDS = frozenset({"a", "an", "the", "and", "or"})
 _LEFT_AT_THE_END = frozenset("a an the of with and or like for to in at by from on".split())
 
 
@@ -1424,6 +1548,10 @@ def _looks_like_role(role: str) -> bool:
     lowered = {part.lower() for w in words for part in w.split("-")}  # "Director-General"
     if not any(ch.isalpha() for ch in role) or lowered <= _HONORIFICS:
         return False  # "Dr." alone says nothing of the person's role
+    if words and words[0].lower() in _PREPOSITIONS | {"and", "or", "but", "nor"}:
+        return False  # "in Geneva", "and author of": a piece of a clause, not a title
+    if any(mark in role for mark in '"“”‘'):
+        return False  # a quotation cut in two ("dubbed the \"Prince"): no title
     if lowered & _ROLE_WORDS:
         return True
     # The head noun ends the words before a preposition ("expert" of "expert on seeps").

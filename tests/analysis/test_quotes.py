@@ -442,3 +442,99 @@ def test_a_transcripts_label_in_capitals_is_the_person_of_that_surname() -> None
         "Lena van der Meer",
         "person",
     )
+
+
+def _people(text: str, *names: str) -> tuple[Mention, ...]:
+    """PERSON mentions of ``names`` at their first place in ``text``."""
+    return tuple(
+        Mention(text.index(n), text.index(n) + len(n), n, "PERSON", n, "PERSON") for n in names
+    )
+
+
+def test_a_name_inside_another_phrase_is_not_the_speaker() -> None:
+    cases = {
+        # the object of a preposition
+        ("Tomas Vell, a senior adviser to Ada Marr,", ("Tomas Vell", "Ada Marr")): (
+            "Tomas Vell",
+            "senior adviser to Ada Marr",
+            "person",
+        ),
+        ("A commission appointed by Ada Marr", ("Ada Marr",)): (
+            "A commission appointed by Ada Marr",
+            None,
+            "description",
+        ),
+        ("Representatives of the cleric Ivo Brandt", ("Ivo Brandt",)): (
+            "Representatives of the cleric Ivo Brandt",
+            None,
+            "description",
+        ),
+        ("A spokeswoman for President Ada Marr", ("Ada Marr",)): (
+            "A spokeswoman for President Ada Marr",
+            None,
+            "description",
+        ),
+        # an owner, and a modifier
+        ("Ada Marr's office", ("Ada Marr",)): ("Ada Marr's office", None, "description"),
+        ("Mr Brandt's wife, Lena,", ("Brandt", "Lena")): ("Lena", "wife", "person"),
+        ("the Marr administration", ("Marr",)): ("the Marr administration", None, "description"),
+    }
+    for (text, names), expected in cases.items():
+        name, role, _, kind = describe_speaker(text, (0, len(text)), _people(text, *names))
+        assert (name, role, kind) == expected, text
+
+
+def test_a_name_a_title_holds_is_the_speaker() -> None:
+    # A preposition inside a title does not make the name its object.
+    for text, role in [
+        ("Secretary of State Ada Marr", "Secretary of State"),
+        ("Head of security Ivo Brandt", "Head of security"),
+        ("Secretary of the Interior Ivo Brandt", "Secretary of the Interior"),
+    ]:
+        name = text.split()[-2] + " " + text.split()[-1]
+        assert describe_speaker(text, (0, len(text)), _people(text, name))[:2] == (name, role)
+    # A possessive the span was cut at is the person's own ("Mr Marr's" [aide] ...).
+    text = "Mr Marr's"
+    assert describe_speaker(text, (0, len(text)), _people(text, "Marr"))[::3] == (
+        "Marr",
+        "person",
+    )
+
+
+def test_an_apposition_gives_the_role_an_honorific_does_not() -> None:
+    text = "Dr Ada Marr, a virologist at the Kessel Institute,"
+    assert describe_speaker(text, (0, len(text)), _people(text, "Ada Marr"))[:2] == (
+        "Ada Marr",
+        "virologist",
+    )
+    text = "Ivo Brandt, the admiral who leads the agency's response,"
+    assert describe_speaker(text, (0, len(text)), _people(text, "Ivo Brandt"))[:2] == (
+        "Ivo Brandt",
+        "admiral",
+    )
+
+
+def test_an_owned_thing_speaks_without_a_role() -> None:
+    for text, role in [
+        ("the ministry's report", None),
+        ("the agency's website", None),
+        ("Veldora's foreign ministry", None),
+        ("the board's latest tally", None),
+        ("the agency's chief scientist", "chief scientist"),
+        ("the bank's treasurer", "treasurer"),
+        ("the country's health minister", "health minister"),
+    ]:
+        assert describe_speaker(text, (0, len(text)), ())[1:4:2] == (role, "description"), text
+
+
+def test_a_dash_keeps_the_side_that_names_the_speaker() -> None:
+    cases = {
+        "Ada Marr - a former aide -": "Ada Marr",
+        "KESTREL (Northgate Wire) - Ada Marr": "Ada Marr",
+        "Most voters -- 45 percent --": "Most voters",
+        "the Harbour Board - which runs the ferries -": "the Harbour Board",
+        "on - Ada Marr, a historian": "Ada Marr",
+    }
+    for text, expected in cases.items():
+        mentions = _people(text, "Ada Marr") if "Ada Marr" in text else ()
+        assert describe_speaker(text, (0, len(text)), mentions)[0] == expected, text
