@@ -1239,15 +1239,15 @@ def describe_speaker(
     """
     start, end = _speaker_head(text, span)
     inside = _mention_at(mentions, start, end)
-    named = [m for m in inside if m.entity_label == "PERSON"]
-    people = [m for m in named if _may_speak(text, start, end, m)]
+    persons = [m for m in inside if m.entity_label == "PERSON"]
+    people = [m for m in persons if _may_speak(text, start, end, m)]
     words = text[start:end]
     if people:
         person = people[-1]
         # Another person named before this one ("the co-chairs, Ada Marr and Ivo Brandt",
         # "Mr Marr's wife, Lena") takes no part in this one's role: only the words after that
         # name can give it.
-        since = max([start, *(m.end for m in named if m.end <= person.start)])
+        since = max([start, *(m.end for m in persons if m.end <= person.start)])
         before = text[since : person.start].strip().rstrip(",").strip()
         after = text[person.end : end].strip().lstrip(",").strip()
         role, affiliation = _role_and_affiliation(before, text, start, inside, person)
