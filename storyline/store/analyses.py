@@ -535,8 +535,16 @@ def _with_dates(row: dict[str, Any]) -> dict[str, Any]:
 def named_in_mixed_case(canonical: str, name: str, label: str) -> bool:
     """Whether an entity named ``canonical`` is better named ``name``: the same name, the
     entity's in capitals (first seen in a dateline or a transcript's label, "PORT ALBA") and
-    this one in mixed case. A short acronym of an organisation ("NATO", not "Nato") stays.
-    Migration 16 applies the same rule to an older store."""
-    if not canonical.isupper() or name.isupper() or name.casefold() != canonical.casefold():
+    this one in mixed case; or a person's with one word in capitals, "DICK Cheney"). A short
+    acronym of an organisation ("NATO", not "Nato") and a person's initials ("WH Auden") stay.
+    Migration 16 applies the first rule to an older store."""
+    if name.casefold() != canonical.casefold() or name == canonical:
         return False
-    return not (label == "ORG" and " " not in canonical and len(canonical) <= 5)
+    if canonical.isupper() and not name.isupper():
+        return not (label == "ORG" and " " not in canonical and len(canonical) <= 5)
+    # A word of the name in capitals where this spelling has it in mixed case ("DICK Cheney",
+    # from a page that wrote first names in capitals): the mixed case is the name as written.
+    pairs = zip(canonical.split(), name.split(), strict=False)
+    return label == "PERSON" and any(
+        old.isupper() and len(old) > 2 and not new.isupper() for old, new in pairs
+    )

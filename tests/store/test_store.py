@@ -603,6 +603,17 @@ def test_a_name_first_seen_in_capitals_is_named_as_written_in_mixed_case(store: 
     assert _canonicals(store) == ["Port Alba", "NATO"]
 
 
+def test_a_person_first_seen_with_a_name_in_capitals_is_named_in_mixed_case(
+    store: Store,
+) -> None:
+    _mentioned(store, "m1", "TOMAS Vell", "PERSON")  # a page that writes first names so
+    _mentioned(store, "m2", "Tomas Vell", "PERSON")
+    _mentioned(store, "m3", "TOMAS Vell", "PERSON")
+    _mentioned(store, "m4", "Ada MB Orle", "PERSON")  # initials in capitals stay as written
+    _mentioned(store, "m5", "Ada Mb Orle", "PERSON")
+    assert _canonicals(store) == ["Tomas Vell", "Ada MB Orle"]
+
+
 def test_migration_16_names_older_entities_in_capitals_as_written(tmp_path: Path) -> None:
     path = tmp_path / "v15.db"
     with open_store(path) as store:
