@@ -158,6 +158,18 @@ def _name_only(ent: Span) -> Span:
         start += 1
     while end - start > 1 and doc[end - 1].tag_.startswith(_NOT_IN_A_NAME):
         end -= 1
+    # A short word in capitals before a full name is a live page's time zone, an agency or a
+    # title ("1201 BST Tony Blair said", "MP Ada Marr"), not a first name: initials in
+    # capitals come before a surname alone ("JJ Marr", "WH Auden").
+    first = doc[start].text
+    if (
+        end - start >= 3
+        and first.isalpha()
+        and first.isupper()
+        and len(first) <= 4
+        and all(t.text[:1].isupper() and not t.text.isupper() for t in doc[start + 1 : end])
+    ):
+        start += 1
     if (start, end) == (ent.start, ent.end):
         return ent
     return Span(doc, start, end, label=ent.label_)

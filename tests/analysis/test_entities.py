@@ -56,3 +56,13 @@ def test_a_span_without_a_letter_is_no_entity() -> None:
     # Nor is a name with no letter once "the" is gone.
     doc = _doc(["the", "2010", "in", "Dunmore"], ["B-EVENT", "I-EVENT", "O", "B-GPE"])
     assert [m.text for m in find_mentions(doc)] == ["Dunmore"]
+
+
+def test_a_short_word_in_capitals_before_a_full_name_is_no_part_of_it() -> None:
+    ada = ["B-PERSON", "I-PERSON"]  # "ADA Brandt": a name in capitals stays whole
+    # A live page's time and zone before a name ("1201 KST Ivo Marren said").
+    doc = _doc(
+        ["1201", "KST", "Ivo", "Marren", "said", ".", "JJ", "Orle", "and", "ADA", "Brandt"],
+        ["O", "B-PERSON", "I-PERSON", "I-PERSON", "O", "O", "B-PERSON", "I-PERSON", "O", *ada],
+    )
+    assert [m.text for m in find_mentions(doc)] == ["Ivo Marren", "JJ Orle", "ADA Brandt"]
