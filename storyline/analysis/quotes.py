@@ -1639,6 +1639,10 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
             name, role, affiliation, speaker_kind = resolved
         else:
             name, role, affiliation, speaker_kind = describe_speaker(text, item.speaker, mentions)
+            if speaker_kind == "description":
+                holder = title_holder(text, as_written, item.speaker[0], mentions, quotes)
+                if holder is not None:
+                    name, role, affiliation, speaker_kind = holder, as_written[4:], None, "person"
         quotes.append(
             said(
                 content,
@@ -1652,6 +1656,61 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         if speaker_kind in ("person", "description"):
             last_person = (name, role, affiliation, item.speaker[1], speaker_kind)
     return quotes
+
+
+#: "the president", "the prime minister", "the chief executive": a definite title alone.
+_THE_TITLE = re.compile(r"the (?:[a-z-]+ ){0,2}[a-z-]+")
+
+
+def title_holder(
+    text: str, written: str, start: int, mentions: tuple[Mention, ...], earlier: list[Quote]
+) -> str | None:
+    """The person a definite title alone stands for ("the president said"): the one person
+    the article named with that title before, in front of the name ("President Ada Marr",
+    "Veldora's Prime Minister Ada Marr"), in an apposition after it ("Ada Marr, the prime
+    minister,") or as an earlier quote's role; None when there is no one or more than one.
+
+    ``written``: the speaker as written, in lowercase. Only titles and nouns of persons name a
+    holder ("the president", "the spokesman", "the chief executive"); "the company", "the
+    report" are left as they are written, and so is a title two people in the article hold.
+    """
+    if not _THE_TITLE.fullmatch(written):
+        return None
+    title = written[4:]
+    last = title.split()[-1]
+    if not _names_somebody(title) or (last.endswith("er") and last not in _ROLE_WORDS):
+        return None  # "-er" nouns name things too often ("the paper") for a guess
+    before = re.compile(rf"(?:^|\W){re.escape(title)}\s+$", re.I)
+    after = re.compile(rf",\s+(?:the\s+|a\s+)?{re.escape(title)}\b", re.I)
+    holders = {
+        m.canonical
+        for m in mentions
+        if m.entity_label == "PERSON"
+        and m.end <= start
+        and (
+            before.search(text, max(0, m.start - len(title) - 2), m.start)
+            or after.match(text, m.end)
+        )
+    }
+    holders |= {
+        q.speaker_name
+        for q in earlier
+        if q.speaker_kind == "person"
+        and q.speaker_name
+        and q.role
+        and (q.role.lower() == title or q.role.lower().endswith(" " + title))
+    }
+    if len(holders) != 1:
+        return None
+    # "said one BP adviser, who spoke on condition of anonymity. The adviser added": a holder
+    # brought in after the named one, unnamed, is the one meant.
+    named = max((m.end for m in mentions if m.canonical in holders and m.end <= start), default=0)
+    another = re.compile(
+        rf"\b(?:a|an|one|another)\s+(?:[\w-]+\s+){{0,2}}{re.escape(title)}\b", re.I
+    )
+    if another.search(text, named, start):
+        return None
+    return holders.pop()
 
 
 def _resolve_pronoun(

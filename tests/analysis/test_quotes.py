@@ -12,7 +12,7 @@ from conftest import SHARED, reference_scores
 from storyline.analysis.pipeline import analyze
 from storyline.analysis.quotes import _outside_quotations, describe_speaker, find_quotations
 from storyline.ingest.extract import build_article
-from storyline.records import Analysis, Mention, Quote
+from storyline.records import Analysis, Mention, Quote, Span
 from storyline.runner import analyze_pending, ingest_sources
 from storyline.store import Store
 
@@ -538,3 +538,53 @@ def test_a_dash_keeps_the_side_that_names_the_speaker() -> None:
     for text, expected in cases.items():
         mentions = _people(text, "Ada Marr") if "Ada Marr" in text else ()
         assert describe_speaker(text, (0, len(text)), mentions)[0] == expected, text
+
+
+def test_a_definite_title_alone_is_the_one_person_who_holds_it() -> None:
+    from storyline.analysis.quotes import title_holder
+
+    text = (
+        "Veldora's President Ada Marr flew to Kessel. Ivo Brandt, the harbour chief, met her."
+        " The president said the port would reopen. The harbour chief agreed."
+        " The minister said nothing."
+    )
+    mentions = _people(text, "Ada Marr", "Ivo Brandt")
+
+    def holder(written: str) -> str | None:
+        return title_holder(text, written.lower(), text.index(written), mentions, [])
+
+    assert holder("The president") == "Ada Marr"  # the title before the name
+    assert holder("The harbour chief") == "Ivo Brandt"  # the title in an apposition
+    assert holder("The minister") is None  # nobody named so
+    # Two holders of the title, or a title named only after the quote: nobody.
+    two = "President Ada Marr met President Ivo Brandt. The president said so."
+    both = _people(two, "Ada Marr", "Ivo Brandt")
+    assert title_holder(two, "the president", two.index("The president"), both, []) is None
+    late = "The president said so. President Ada Marr left."
+    assert title_holder(late, "the president", 0, _people(late, "Ada Marr"), []) is None
+    # An unnamed holder brought in after the named one is the one meant.
+    other = "Ada Marr, the chief, left. One chief stayed. The chief said so."
+    at = other.index("The chief")
+    assert title_holder(other, "the chief", at, _people(other, "Ada Marr"), []) is None
+    assert title_holder(other[:26] + other[44:], "the chief", 26, _people(other, "Ada Marr"), [])
+    # An earlier quote's role names the holder too; a thing is no title.
+    said = Quote(
+        content=(Span(0, 4),),
+        speaker=Span(5, 13),
+        cue=None,
+        kind="direct",
+        speaker_name="Ada Marr",
+        role="chief executive",
+        speaker_kind="person",
+    )
+    assert title_holder("x", "the chief executive", 1, (), [said]) == "Ada Marr"
+    assert title_holder("x", "the company", 1, (), [said]) is None
+
+
+def test_the_president_said_is_the_president_named_before(nlp: Any) -> None:
+    _, quotes = _quotes(
+        "President Ada Marr toured the flooded port of Kessel on Monday.\n\n"
+        "The president said the harbour would reopen within a month.",
+        nlp,
+    )
+    assert [(q.speaker_name, q.role) for q in quotes] == [("Ada Marr", "president")]
