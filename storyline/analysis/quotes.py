@@ -1257,7 +1257,13 @@ def describe_speaker(
             role, later = _role_and_affiliation(after, text, start, inside, person)
             affiliation = affiliation or later
         return person.canonical, role, affiliation, "person"
-    surname = words.strip()
+    surname, title = words.strip(), None
+    titled = surname.split(maxsplit=1)
+    if len(titled) == 2 and titled[0].lower().rstrip(".") in _TITLE_WORDS:
+        # "Mr Marr", "Judge Marr": the person of that surname too, the title a role.
+        surname = titled[1]
+        if _looks_like_role(titled[0]) and not titled[0].isupper():
+            title = titled[0]
     if surname[:1].isupper() and (" " not in surname or surname.isupper()):
         # The small model sometimes labels a lone surname ORG ("Brandt said"), and a
         # transcript's label in capitals ("VAN DER MEER:") is often no entity at all: the
@@ -1269,7 +1275,7 @@ def describe_speaker(
             if m.entity_label == "PERSON" and (" " + m.canonical.casefold()).endswith(tail)
         }
         if len(named) == 1:
-            return named.pop(), None, None, "person"
+            return named.pop(), title, None, "person"
     # A name the model missed here but found elsewhere in the article ("BP said", "the White
     # House said", with "BP" and "White House" tagged in other sentences) is that entity.
     bare = _bare(words)

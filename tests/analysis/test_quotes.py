@@ -588,3 +588,16 @@ def test_the_president_said_is_the_president_named_before(nlp: Any) -> None:
         nlp,
     )
     assert [(q.speaker_name, q.role) for q in quotes] == [("Ada Marr", "president")]
+
+
+def test_a_title_and_a_surname_the_model_missed_are_the_person_of_that_surname() -> None:
+    text = "Ada Marr and Ivo Brandt met. Mr Marr said so. Judge Brandt agreed. Dr Vell left."
+    mentions = _people(text, "Ada Marr", "Ivo Brandt")
+    for written, expected in [
+        ("Mr Marr", ("Ada Marr", None, "person")),
+        ("Judge Brandt", ("Ivo Brandt", "Judge", "person")),
+        ("Dr Vell", ("Dr Vell", None, "description")),  # nobody of that surname
+    ]:
+        at = text.index(written)
+        name, role, _, kind = describe_speaker(text, (at, at + len(written)), mentions)
+        assert (name, role, kind) == expected, written
