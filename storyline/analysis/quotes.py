@@ -1521,9 +1521,9 @@ def _title_only(phrase: str) -> str:
 
 #: A possessive owner at the start of a role phrase: words up to "'s" with no preposition.
 _OWNER = re.compile(r"^(?:(?!\s(?:of|for|at|in|to|on|with|by|from|under)\s).)*?(?:'s|’s)(?:\s+|$)")
-#: Words no role starts with ("a spokesman", "and Home Secretary") or ends with ("author of
-#: the" 2009 book).
-_LEADING_WORDS = frozenset({"a", "an", "the", "and", "or"})
+#: Words no role starts with ("a spokesman", "and Home Secretary", "now a historian") or ends
+#: with ("author of the" 2009 book).
+_LEADING_WORDS = frozenset({"a", "an", "the", "and", "or", "now", "also", "still"})
 _LEFT_AT_THE_END = frozenset("a an the of with and or like for to in at by from on".split())
 
 
@@ -1539,6 +1539,9 @@ _NOT_A_ROLE_START = frozenset(
     "and or but nor from of in at for with by to as than i"
     " many some its his her their our my your this that these those someone anyone".split()
 )
+#: Words no title starts with, whatever follows: a pronoun opens a clause ("She and the coast
+#: guard commander", "along with Treasury Secretary").
+_NEVER_A_ROLE_START = frozenset("i he she it we you they him them along".split())
 
 
 def _looks_like_role(role: str) -> bool:
@@ -1554,7 +1557,7 @@ def _looks_like_role(role: str) -> bool:
     lowered = {part.lower() for w in words for part in w.split("-")}  # "Director-General"
     if not any(ch.isalpha() for ch in role) or lowered <= _HONORIFICS:
         return False  # "Dr." alone says nothing of the person's role
-    if words and words[0].lower() in _PREPOSITIONS | {"and", "or", "but", "nor"}:
+    if words and words[0].lower() in _PREPOSITIONS | _NEVER_A_ROLE_START | {"and", "or", "but"}:
         return False  # "in Geneva", "and author of": a piece of a clause, not a title
     if any(mark in role for mark in '"“”‘'):
         return False  # a quotation cut in two ("dubbed the \"Prince"): no title
@@ -1566,6 +1569,7 @@ def _looks_like_role(role: str) -> bool:
     return (
         len(words) <= 4
         and not head[:1].isupper()
+        and not (len(head) >= 6 and head.endswith("ly"))  # an adverb ("rightly")
         and not (head.endswith("s") and not head.endswith("ss"))
         and not any(w.isdigit() for w in words)
         and words[0].lower() not in _NOT_A_ROLE_START

@@ -393,6 +393,10 @@ def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
     assert role("2313 Foreign Secretary") == "Foreign Secretary"
     assert role("former Foreign Secretary Sir") == "former Foreign Secretary"
     assert role("author of the") == "author"  # what a cut clause left
+    # A pronoun or an adverb opens a clause; "now" before a title is no part of it.
+    for phrase in ["rightly", "She and the coast guard commander", "along with Home Secretary"]:
+        assert role(phrase) is None, phrase
+    assert role("now a historian") == "historian"
 
 
 def test_another_person_named_first_gives_no_role() -> None:
