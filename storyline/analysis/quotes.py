@@ -1342,7 +1342,7 @@ def _may_speak(text: str, start: int, end: int, person: Mention) -> bool:
         (" " not in person.text.strip() or (ahead and ahead[-1].lower() in _DETERMINERS))
         and following.isalpha()
         and following.islower()
-        and following not in _PREPOSITIONS | _AFTER_A_NAME
+        and following not in _NO_MODIFIER
         and not following.endswith("ly")
     ):
         return False
@@ -1368,6 +1368,7 @@ def _may_speak(text: str, start: int, end: int, person: Mention) -> bool:
 _AFTER_A_NAME = frozenset(
     "and or but nor himself herself themselves also too alone now then again jr sr".split()
 )
+_NO_MODIFIER = _PREPOSITIONS | _AFTER_A_NAME
 _DETERMINERS = frozenset("the a an his her their its our my your this that these those".split())
 
 

@@ -533,11 +533,11 @@ def _with_dates(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def named_in_mixed_case(canonical: str, name: str, label: str) -> bool:
-    """Whether an entity named ``canonical`` is better named ``name``: the same name, the
-    entity's in capitals (first seen in a dateline or a transcript's label, "PORT ALBA") and
-    this one in mixed case; or a person's with one word in capitals, "DICK Cheney"). A short
+    """Whether an entity named ``canonical`` is better named ``name``: the same name, with
+    the entity's in capitals (first seen in a dateline or a transcript's label, "PORT ALBA")
+    or, for a person, one word of it ("DICK Cheney"), and this one in mixed case. A short
     acronym of an organisation ("NATO", not "Nato") and a person's initials ("WH Auden") stay.
-    Migration 16 applies the first rule to an older store."""
+    Migration 16 applies the rule for names wholly in capitals to an older store."""
     if name.casefold() != canonical.casefold() or name == canonical:
         return False
     if canonical.isupper() and not name.isupper():
