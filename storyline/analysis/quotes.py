@@ -1494,6 +1494,26 @@ _AFTER_TITLE = re.compile(
 )
 
 
+def _before_participle(words: list[str]) -> list[str]:
+    """A title without the participle clause after it ("scientist specialising in ...",
+    "writer living in ..."): a word in -ing after the head, with a preposition or nothing
+    after it and none before it. "managing director" and "professor of petroleum
+    engineering" (a noun inside the title's own phrase) keep theirs."""
+    for i, word in enumerate(words[1:], start=1):
+        if words[i - 1].lower() in _HEAD_ENDS:
+            return words  # inside the title's own phrase from here on
+        after = words[i + 1].lower() if i + 1 < len(words) else None
+        if (
+            len(word) >= 6
+            and word.isalpha()
+            and word.islower()
+            and word.endswith("ing")
+            and (after is None or after in _HEAD_ENDS | {"as", "about", "under"})
+        ):
+            return words[:i]
+    return words
+
+
 def _title_only(phrase: str) -> str:
     """A role as a title or a function: no possessive owner ("the country's foreign minister"
     is a foreign minister of the country, given as the affiliation), no dates or clauses."""
@@ -1510,6 +1530,7 @@ def _title_only(phrase: str) -> str:
     words = phrase.split()
     while words and (words[0].isdigit() or words[0].lower() in _LEADING_WORDS):
         words = words[1:]
+    words = _before_participle(words)
     # What a cut clause left at the end: "author of the" (2009 book ...), "a friend of",
     # "reporter for the BBC's" (programme's name cut off).
     while len(words) > 1 and (
@@ -1522,9 +1543,9 @@ def _title_only(phrase: str) -> str:
 
 #: A possessive owner at the start of a role phrase: words up to "'s" with no preposition.
 _OWNER = re.compile(r"^(?:(?!\s(?:of|for|at|in|to|on|with|by|from|under)\s).)*?(?:'s|’s)(?:\s+|$)")
-#: Words no role starts with ("a spokesman", "and Home Secretary", "now a historian") or ends
-#: with ("author of the" 2009 book).
-_LEADING_WORDS = frozenset({"a", "an", "the", "and", "or", "now", "also", "still"})
+#: Words no role starts with ("a spokesman", "and Home Secretary", "now a historian", "its
+#: chief executive") or ends with ("author of the" 2009 book).
+_LEADING_WORDS = frozenset("a an the and or now also still its his her their our".split())
 _LEFT_AT_THE_END = frozenset("a an the of with and or like for to in at by from on".split())
 
 
@@ -1543,6 +1564,12 @@ _NOT_A_ROLE_START = frozenset(
 #: Words no title starts with, whatever follows: a pronoun opens a clause ("She and the coast
 #: guard commander", "along with Treasury Secretary").
 _NEVER_A_ROLE_START = frozenset("i he she it we you they him them along".split())
+#: Words of kinship: who a person is to someone, not a title or a function.
+_KIN = frozenset(
+    "wife husband son daughter father mother brother sister widow widower cousin uncle aunt"
+    " nephew niece grandson granddaughter grandfather grandmother fiance fiancee boyfriend"
+    " girlfriend parents stepfather stepmother stepson stepdaughter".split()
+)
 
 
 def _looks_like_role(role: str) -> bool:
@@ -1562,15 +1589,17 @@ def _looks_like_role(role: str) -> bool:
         return False  # "in Geneva", "and author of": a piece of a clause, not a title
     if any(mark in role for mark in '"“”‘'):
         return False  # a quotation cut in two ("dubbed the \"Prince"): no title
-    if lowered & _ROLE_WORDS:
-        return True
     # The head noun ends the words before a preposition ("expert" of "expert on seeps").
     at = next((i for i, w in enumerate(words) if i and w.lower() in _HEAD_ENDS), len(words))
     head = words[at - 1]
+    if head.lower() in _KIN:
+        return False  # "his wife", "Her husband, NAME, the UN envoy": kin is no function
+    if lowered & _ROLE_WORDS:
+        return True
     return (
         len(words) <= 4
         and not head[:1].isupper()
-        and not (len(head) >= 6 and head.endswith("ly"))  # an adverb ("rightly")
+        and not (len(head) >= 6 and head.endswith(("ly", "ing")))  # "rightly", "speaking"
         and not (head.endswith("s") and not head.endswith("ss"))
         and not any(w.isdigit() for w in words)
         and words[0].lower() not in _NOT_A_ROLE_START
