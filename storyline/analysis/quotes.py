@@ -1309,7 +1309,8 @@ def describe_speaker(
 #: Lena Ost", "a commission set up by ..."). English prepositions, not words of any page.
 _PREPOSITIONS = frozenset(
     "of to by for with under at from in on about against among between like including than"
-    " via toward towards without behind near".split()
+    " via toward towards without behind near after before during despite amid over through"
+    " within across around into upon".split()
 )
 #: Titles and honorifics, which may stand between a preposition and its name ("an adviser to
 #: President Marr") without ending the phrase the way a capitalised name does ("Secretary of
