@@ -281,10 +281,11 @@ def analyze_pending(
     problems: list[Problem] = []
     mark_unmarked(store)
     store.settle_kinds()
-    pending = [news(store, article) for article in store.pending_analysis()]
+    ids = store.pending_analysis_ids()
     if total is not None:
-        total(len(pending))
-    processes = worker_count(workers, len(pending))
+        total(len(ids))
+    processes = worker_count(workers, len(ids))
+    pending = (news(store, article) for article in store.stream_articles(ids))
     for result in analyze(pending, stages=stages, nlp=nlp, workers=processes):
         if isinstance(result, Problem):
             problems.append(result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from storyline.analysis.gazetteer import (
@@ -18,13 +18,17 @@ from storyline.analysis.gazetteer import (
 from storyline.analysis.rows import analysis_rows
 from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
-from storyline.store.base import A_COLUMNS, IN_CHUNK, _article, now_iso
+from storyline.store.base import IN_CHUNK, now_iso
 
 
 class AnalysisQueries(ArticleQueries):
     # -- analysis ----------------------------------------------------------------------------
 
-    def pending_analysis(self) -> list[Article]:
+    def pending_analysis(self) -> Iterator[Article]:
+        """The articles of :meth:`pending_analysis_ids`, read as they are reached."""
+        return self.stream_articles(self.pending_analysis_ids())
+
+    def pending_analysis_ids(self) -> list[str]:
         """Canonical articles in an analysed language (:func:`~storyline.records.is_analyzed`)
         without a stored analysis, in ingestion order.
 
@@ -32,14 +36,14 @@ class AnalysisQueries(ArticleQueries):
         """
         languages = ", ".join(f"'{language}'" for language in sorted(ANALYZED_LANGUAGES))
         rows = self.conn.execute(
-            f"SELECT {A_COLUMNS} FROM articles a"
+            "SELECT a.id FROM articles a"
             " LEFT JOIN analyses x ON x.article_id = a.id"
             " LEFT JOIN duplicates d ON d.article_id = a.id"
             " WHERE x.article_id IS NULL AND d.article_id IS NULL"
             f" AND (a.language IS NULL OR a.language IN ({languages}))"
             " ORDER BY a.rowid"
         ).fetchall()
-        return [_article(row) for row in rows]
+        return [str(row[0]) for row in rows]
 
     def save_analysis(self, analysis: Analysis) -> None:
         """Store (or replace) one article's analysis, its entity mentions and its quotes

@@ -31,24 +31,25 @@ class StoryQueries(AnalysisQueries):
     def unassigned(self) -> Iterator[Article]:
         """Articles without a story, in arrival order."""
         rows = self.conn.execute(
-            f"SELECT {A_COLUMNS} FROM articles a"
+            "SELECT a.id FROM articles a"
             " LEFT JOIN story_articles s ON s.article_id = a.id WHERE s.article_id IS NULL"
             f" ORDER BY {ARRIVAL_SQL}"
         ).fetchall()
-        return (_article(row) for row in rows)
+        return self.stream_articles([str(row[0]) for row in rows])
 
     def assignments_after(self, covered: int) -> Iterator[tuple[Article, str]]:
         """(article, story id) of the assignments recorded after the first ``covered``, copies
         left out, in the articles' arrival order."""
         rows = self.conn.execute(
-            f"SELECT {A_COLUMNS}, s.story_id"
+            "SELECT a.id, s.story_id"
             " FROM story_articles s JOIN articles a ON a.id = s.article_id"
             " LEFT JOIN duplicates d ON d.article_id = a.id"
             " WHERE s.rowid > ? AND d.article_id IS NULL"
             f" ORDER BY {ARRIVAL_SQL}",
             (covered,),
         ).fetchall()
-        return ((_article(row[:-1]), str(row[-1])) for row in rows)
+        stories = dict(rows)
+        return ((a, str(stories[a.id])) for a in self.stream_articles([r[0] for r in rows]))
 
     def last_assignment(self) -> int:
         """A mark of the assignments recorded so far (they are numbered in order)."""
@@ -292,13 +293,7 @@ class StoryQueries(AnalysisQueries):
 
     def articles_in_order(self, ids: Sequence[str]) -> list[Article]:
         """The stored articles of ``ids``, in that order (ids not stored are left out)."""
-        found: dict[str, Article] = {}
-        for chunk, marks in in_chunks(ids):
-            rows = self.conn.execute(
-                f"SELECT {A_COLUMNS} FROM articles a WHERE a.id IN ({marks})", tuple(chunk)
-            )
-            found.update((article.id, article) for article in map(_article, rows))
-        return [found[i] for i in ids if i in found]
+        return list(self.stream_articles(ids))
 
     def story_entities(self, story_id: str, *, limit: int = 10) -> list[tuple[str, str, int]]:
         """(canonical name, label, articles naming it) of a story's most named actors."""
