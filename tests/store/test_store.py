@@ -623,3 +623,26 @@ def test_migration_16_names_older_entities_in_capitals_as_written(tmp_path: Path
         store.conn.execute("PRAGMA user_version = 15")
     with open_store(path) as store:
         assert _canonicals(store) == ["Port Alba", "NATO"]
+
+
+def test_a_run_walks_its_pending_articles_in_order_while_it_writes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storyline.store.base as base
+
+    monkeypatch.setattr(base, "IN_CHUNK", 3)  # several chunks from seven articles
+    with store.transaction():
+        for n in range(7):
+            text = f"Report {n} from the Kessel harbour."
+            store.insert_article(Article(id=f"p{n}", text=text, content_hash=f"h{n}"))
+    walked = []
+    for article in store.pending_analysis():
+        walked.append(article.id)
+        # Writes during the walk (an analysis saved, an article added) change nothing of it.
+        store.save_analysis(Analysis(article.id, stages=("entities",)))
+        if article.id == "p1":
+            with store.transaction():
+                store.insert_article(Article(id="late", text="Late.", content_hash="late"))
+    assert walked == [f"p{n}" for n in range(7)]
+    assert store.pending_analysis_ids() == ["late"]
+    assert [a.id for a in store.stream_articles(["p3", "nope", "p0"])] == ["p3", "p0"]
