@@ -1348,16 +1348,21 @@ def _may_speak(text: str, start: int, end: int, person: Mention) -> bool:
     ):
         return False
     segment = re.split(r"[,;(—–]|\s-{1,2}\s", text[start : person.start])[-1]
-    bare_words = determiner = False
-    for word in reversed(segment.split()):
-        bare = word.strip(".'’\"“”")
-        lowered = bare.lower()
+    words = [word.strip(".'’\"“”") for word in segment.split()]
+    bare_words = determiner = capitalised = False
+    for at in range(len(words) - 1, -1, -1):
+        lowered = words[at].lower()
         if lowered in _PREPOSITIONS:
+            if capitalised:
+                # "Secretary of State NAME", "University of Kessel professor NAME": the
+                # preposition is inside a name or title; "appointed by US President NAME",
+                # "an adviser to French President NAME": it follows a common word.
+                return at > 0 and words[at - 1][:1].isupper()
             return bare_words and not determiner
         if lowered in _DETERMINERS:
             determiner = True
-        elif bare[:1].isupper() and lowered not in _TITLE_WORDS:
-            return True
+        elif words[at][:1].isupper() and lowered not in _TITLE_WORDS:
+            capitalised = True
         elif lowered not in _TITLE_WORDS:
             bare_words = True
     return True

@@ -490,6 +490,11 @@ def test_a_name_inside_another_phrase_is_not_the_speaker() -> None:
             None,
             "description",
         ),
+        ("Ivo Brandt, a spokesman for Veldora Gov. Ada Marr,", ("Ivo Brandt", "Ada Marr")): (
+            "Ivo Brandt",
+            "spokesman for Veldora Gov. Ada Marr",
+            "person",
+        ),
         # an owner, and a modifier
         ("Ada Marr's office", ("Ada Marr",)): ("Ada Marr's office", None, "description"),
         ("Mr Brandt's wife, Lena,", ("Brandt", "Lena")): ("Lena", None, "person"),  # kin
@@ -506,6 +511,7 @@ def test_a_name_a_title_holds_is_the_speaker() -> None:
         ("Secretary of State Ada Marr", "Secretary of State"),
         ("Head of security Ivo Brandt", "Head of security"),
         ("Secretary of the Interior Ivo Brandt", "Secretary of the Interior"),
+        ("University of Kessel professor Ada Marr", "University of Kessel professor"),
     ]:
         name = text.split()[-2] + " " + text.split()[-1]
         assert describe_speaker(text, (0, len(text)), _people(text, name))[:2] == (name, role)
