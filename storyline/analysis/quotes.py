@@ -1327,8 +1327,9 @@ def _may_speak(text: str, start: int, end: int, person: Mention) -> bool:
     to the last comma, dash or bracket: a preposition reached across nothing but titles
     ("an adviser to President Marr") or across a determiner ("of the singer") makes the name
     its object; bare lowercase words after it belong to a title ("Head of security Ada Marr",
-    "editor at large"), and a capitalised word of another kind closes the preposition's
-    phrase ("Secretary of State Ada Marr").
+    "editor at large"); and a capitalised word of another kind keeps the name its speaker's
+    when the preposition stands inside a name or title ("Secretary of State Ada Marr"), not
+    when it follows a common word ("a spokesman for Veldora Gov. Ada Marr").
     """
     rest = text[person.end : end].strip()
     if rest.startswith(("'s", "’s")):
