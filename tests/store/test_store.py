@@ -386,6 +386,26 @@ def test_copy_candidates_read_a_bounded_number_from_each_band(
     assert store.copy_candidates([]) == []
 
 
+def test_copy_candidates_are_bounded_in_all_those_sharing_most_bands_first(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.articles.CANDIDATES", 2)
+    signature = bytes(8 * 128)
+    shared = {"one-a": [1], "one-b": [2], "three": [1, 2, 3], "two": [3, 4]}
+    with store.transaction():
+        for article_id, bands in shared.items():
+            store.insert_article(
+                _article(f"Text of {article_id}.", article_id=article_id),
+                signature=signature,
+                bands=bands,
+            )
+    # The two sharing most of the four bands, earliest stored first.
+    assert [c for c, _ in store.copy_candidates([1, 2, 3, 4])] == ["three", "two"]
+    monkeypatch.setattr("storyline.store.articles.CANDIDATES", 64)
+    everyone = [c for c, _ in store.copy_candidates([1, 2, 3, 4])]
+    assert everyone == ["one-a", "one-b", "three", "two"]
+
+
 def _visible(path: Path) -> set[str]:
     """Article ids another connection sees (what a reader of a running ingest sees)."""
     import sqlite3
