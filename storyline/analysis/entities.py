@@ -31,6 +31,7 @@ from storyline.analysis.gazetteer import (
     NAME_PARTICLES,
     ROLE_NOUNS,
     TITLES,
+    without_generation,
 )
 from storyline.analysis.stage import Parsed
 from storyline.records import Entity, Mention
@@ -267,8 +268,11 @@ def _canonical(text: str, label: str) -> tuple[str, str]:
 
 
 def _longer_name(short: str, people: list[str]) -> str | None:
-    """The one full name in the article that ends with (or starts with) this single word."""
-    matches = {p for p in people if p.split()[-1] == short or p.split()[0] == short}
+    """The one full name in the article that ends with (or starts with) this single word; a
+    generational suffix is no surname ("Paulson" is "Henry M. Paulson Jr.")."""
+    matches = {
+        p for p in people if without_generation(p).split()[-1] == short or p.split()[0] == short
+    }
     return matches.pop() if len(matches) == 1 else None
 
 

@@ -371,6 +371,15 @@ GENERATIONS = frozenset({"jr", "sr"})
 _VOWELS = frozenset("aeiou")
 
 
+def without_generation(name: str) -> str:
+    """A written name without its generational suffix ("Henry M. Paulson Jr." → "Henry M.
+    Paulson"): its surname is then its last word."""
+    words = name.split()
+    if len(words) > 2 and words[-1].rstrip(".").lower() in GENERATIONS:
+        return " ".join(words[:-1]).rstrip(",")
+    return name
+
+
 def name_parts(key: str) -> tuple[list[str], str]:
     """A name key's words without a generational suffix, and that suffix ("" if none)."""
     words = key.split()

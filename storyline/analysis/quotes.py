@@ -43,7 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from storyline.analysis.attributes import lemma as lemma_of
-from storyline.analysis.gazetteer import CANONICAL, ROLE_NOUNS, TITLES
+from storyline.analysis.gazetteer import CANONICAL, ROLE_NOUNS, TITLES, without_generation
 from storyline.analysis.stage import Parsed
 from storyline.analysis.tagger import ROLES, Tagged, tag
 from storyline.errors import StorylineError
@@ -1272,7 +1272,8 @@ def describe_speaker(
         named = {
             m.canonical
             for m in mentions
-            if m.entity_label == "PERSON" and (" " + m.canonical.casefold()).endswith(tail)
+            if m.entity_label == "PERSON"
+            and (" " + without_generation(m.canonical).casefold()).endswith(tail)
         }
         if len(named) == 1:
             return named.pop(), title, None, "person"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from storyline.analysis.entities import _labels_agreed, find_mentions
+from storyline.analysis.entities import _labels_agreed, _longer_name, find_mentions
 from storyline.records import Mention
 
 
@@ -66,3 +66,13 @@ def test_a_short_word_in_capitals_before_a_full_name_is_no_part_of_it() -> None:
         ["O", "B-PERSON", "I-PERSON", "I-PERSON", "O", "O", "B-PERSON", "I-PERSON", "O", *ada],
     )
     assert [m.text for m in find_mentions(doc)] == ["Ivo Marren", "JJ Orle", "ADA Brandt"]
+
+
+def test_a_surname_alone_is_the_full_name_of_the_article_even_with_a_suffix() -> None:
+    people = ["Odell R. Marsh Jr.", "Ada Okafor"]
+    assert _longer_name("Marsh", people) == "Odell R. Marsh Jr."
+    assert _longer_name("Okafor", people) == "Ada Okafor"
+    assert _longer_name("Odell", people) == "Odell R. Marsh Jr."
+    # Two people of that surname (a father and his son): neither.
+    assert _longer_name("Marsh", [*people, "Odell Marsh Sr."]) is None
+    assert _longer_name("Jr.", people) is None
