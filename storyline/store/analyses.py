@@ -286,13 +286,15 @@ class AnalysisQueries(ArticleQueries):
         ).fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
-    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None:
-        row = self.conn.execute(
-            "SELECT e.id, e.canonical FROM entity_aliases a JOIN entities e ON e.id = a.entity_id"
-            " WHERE e.label = ? AND a.key = ? ORDER BY e.id LIMIT 1",
-            (label, key),
-        ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+    def entities_by_alias(self, label: str, key: str, limit: int) -> list[tuple[int, str]]:
+        """The entities of ``label`` known by an alias of this key, the earliest first."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.id, e.canonical FROM entity_aliases a"
+            " JOIN entities e ON e.id = a.entity_id"
+            " WHERE e.label = ? AND a.key = ? ORDER BY e.id LIMIT ?",
+            (label, key, limit),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
         # The surname last, or before a generational suffix ("henri paulson jr").

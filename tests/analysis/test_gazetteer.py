@@ -68,14 +68,17 @@ def test_a_shortened_first_name_is_the_same_person(first: str, second: str, same
 class _People:
     """An entity index of people only (the store's tables, in memory)."""
 
-    def __init__(self, *names: str) -> None:
+    def __init__(self, *names: str, aliases: dict[str, int] | None = None) -> None:
         self.names = list(names)
+        # An alias as written: the index of the person an article gave it to.
+        self.aliases = {name_key(alias): i for alias, i in (aliases or {}).items()}
 
     def entity_by_key(self, label: str, key: str) -> tuple[int, str] | None:
         return next(((i, n) for i, n in enumerate(self.names) if name_key(n) == key), None)
 
-    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None:
-        return None
+    def entities_by_alias(self, label: str, key: str, limit: int) -> list[tuple[int, str]]:
+        found = [(i, self.names[i]) for k, i in self.aliases.items() if k == key]
+        return found[:limit]
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
         found = [(i, n) for i, n in enumerate(self.names) if name_parts(name_key(n))[0][-1] == key]
@@ -116,6 +119,21 @@ def test_a_name_with_a_suffix_is_found_by_its_surname() -> None:
     assert match_entity(people, "Paulson", "PERSON") == (0, "Henry M. Paulson Jr.")
     both = _People("Henry M. Paulson Jr.", "John Paulson")
     assert match_entity(both, "Paulson", "PERSON") is None  # a namesake: neither
+
+
+def test_a_one_word_alias_is_the_persons_only_while_nobody_else_has_that_name() -> None:
+    # An article called Lisa Marsh "Marsh" (its alias); another article's "Marsh" alone is
+    # hers while she is the only Marsh known, nobody's once there are two.
+    one = _People("Lisa Marsh", "Ivo Brandt", aliases={"Marsh": 0, "Lisa": 0})
+    assert match_entity(one, "Marsh", "PERSON") == (0, "Lisa Marsh")
+    two = _People("Lisa Marsh", "Mikel Marsh", aliases={"Marsh": 0})
+    assert match_entity(two, "Marsh", "PERSON") is None
+    # An alias nobody has as a name (a nickname) is still its person's.
+    nick = _People("Lisa Marsh", "Ivo Brandt", aliases={"Lizzie": 0})
+    assert match_entity(nick, "Lizzie", "PERSON") == (0, "Lisa Marsh")
+    # Longer aliases are looked up as before.
+    longer = _People("Lisa Marsh", "Ivo Brandt", aliases={"Lisa Marsh-Kell": 0})
+    assert match_entity(longer, "Lisa Marsh-Kell", "PERSON") == (0, "Lisa Marsh")
 
 
 def test_a_surname_alone_goes_to_the_one_person_of_that_surname_in_the_story() -> None:
