@@ -31,6 +31,8 @@ from storyline.analysis.gazetteer import (
     NAME_PARTICLES,
     ROLE_NOUNS,
     TITLES,
+    name_key,
+    same_person,
     without_generation,
 )
 from storyline.analysis.stage import Parsed
@@ -269,11 +271,17 @@ def _canonical(text: str, label: str) -> tuple[str, str]:
 
 def _longer_name(short: str, people: list[str]) -> str | None:
     """The one full name in the article that ends with (or starts with) this single word; a
-    generational suffix is no surname ("Paulson" is "Henry M. Paulson Jr.")."""
-    matches = {
+    generational suffix is no surname ("Paulson" is "Henry M. Paulson Jr."). Spellings of one
+    person (:func:`~storyline.analysis.gazetteer.same_person`: "Hank Paulson" and "Henry
+    Paulson" in one article) are one name, the one written most."""
+    matches = Counter(
         p for p in people if without_generation(p).split()[-1] == short or p.split()[0] == short
-    }
-    return matches.pop() if len(matches) == 1 else None
+    )
+    if len(matches) > 1:
+        keys = [name_key(name) for name in matches]
+        if not all(same_person(keys[0], other) for other in keys[1:]):
+            return None
+    return matches.most_common(1)[0][0] if matches else None
 
 
 def _expansion(acronym: str, orgs: list[str]) -> str | None:

@@ -76,3 +76,6 @@ def test_a_surname_alone_is_the_full_name_of_the_article_even_with_a_suffix() ->
     # Two people of that surname (a father and his son): neither.
     assert _longer_name("Marsh", [*people, "Odell Marsh Sr."]) is None
     assert _longer_name("Jr.", people) is None
+    # Two spellings of one person are one name, the one written most.
+    spellings = ["Hank Marsh", "Henry Marsh", "Henry Marsh"]
+    assert _longer_name("Marsh", spellings) == "Henry Marsh"
