@@ -151,12 +151,12 @@ class ArticleQueries(StoreBase):
         rows = self.conn.execute(" UNION ALL ".join(one_band for _ in keys), keys).fetchall()
         # And at most CANDIDATES signatures in all, those sharing the most bands first. The
         # band index proposes, besides the copies, every stored article that shares one band
-        # by chance, and their number grows with the store (about 74 an article at 400,000
-        # generated articles, 185 at a million: reading their signatures was what made the
-        # millionth article cost more than the hundred-thousandth, bench/store_scale.py).
-        # A copy above the threshold shares several bands far more often than one
-        # (at a Jaccard of 0.8, 8 of 25 on average; a chance collision, one), so the bound
-        # drops chance collisions first; real news stays far below it.
+        # by chance, and their number grows in proportion to the store (74 an article at
+        # 400,000 generated articles: reading their signatures made each article cost more
+        # as the store grew, bench/store_scale.py). A copy well above the threshold shares
+        # several bands (at a Jaccard of 0.8, 8 of 25 on average), a chance collision one,
+        # so the bound drops chance collisions first; a copy near the threshold (0.5: one
+        # band on average) competes with them. Real news stays far below the bound.
         shared = Counter(str(article_id) for (article_id,) in rows)
         kept = [article_id for article_id, _ in shared.most_common(CANDIDATES)]
         if not kept:
