@@ -437,32 +437,26 @@ class EntityIndex(Protocol):
 
 def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] | None:
     """The known entity (id, canonical name) a name of this label means, if any: the same
-    key (Sergey/Sergei), a known alias, for a surname alone ("Okafor") the one person with
-    that surname (else, for a first name alone, the one person with that first name) or that
-    alias, and for a full name the one person whose name it shortens or lengthens
-    (:func:`same_person`); none when two people fit."""
+    key (Sergey/Sergei), a known alias (of several holders, the most mentioned), for a
+    surname alone ("Okafor") the one person with that surname (else, for a first name alone,
+    the one person with that first name), and for a full name the one person whose name it
+    shortens or lengthens (:func:`same_person`); none when two people fit."""
     key = name_key(name)
     found = index.entity_by_key(label, key)
-    if found is not None:
-        return found
-    if label == "PERSON" and " " not in key:
-        # A surname alone, else a first name alone ("Saddam"), that one known person has, as
-        # a name or as an alias. An alias of one word is what one article called its person
-        # ("Jackson" for the Lisa Jackson it names): another article's "Jackson", naming no
-        # Jackson in full, is hers only if the store knows no other Jackson.
+    if found is None:
+        aliased = index.entities_by_alias(label, key, 1)
+        found = aliased[0] if aliased else None
+    if found is None and label == "PERSON" and " " not in key:
+        # A surname alone, else a first name alone ("Saddam"), that one known person has.
         people = index.people_with_surname(key, 2) or index.people_with_first_name(key, 2)
-        fitting = set(people) | set(index.entities_by_alias(label, key, 2))
-        return fitting.pop() if len(fitting) == 1 else None
-    aliased = index.entities_by_alias(label, key, 1)
-    if aliased:
-        return aliased[0]
-    if label == "PERSON":
+        found = people[0] if len(people) == 1 else None
+    elif found is None and label == "PERSON":
         # A shortened or fuller first name of one known person ("Tim" / "Timothy Geithner");
         # two candidates ("Chris" for Christopher and Christine) are none.
         people = index.people_with_surname(name_parts(key)[0][-1], 50)
         matching = [p for p in people if same_person(key, name_key(p[1]))]
-        return matching[0] if len(matching) == 1 else None
-    return None
+        found = matching[0] if len(matching) == 1 else None
+    return found
 
 
 def surname_owners(names: Sequence[tuple[str, str, int]]) -> dict[int, int]:

@@ -287,11 +287,20 @@ class AnalysisQueries(ArticleQueries):
         return None if row is None else (int(row[0]), str(row[1]))
 
     def entities_by_alias(self, label: str, key: str, limit: int) -> list[tuple[int, str]]:
-        """The entities of ``label`` known by an alias of this key, the earliest first."""
+        """The entities of ``label`` known by an alias of this key, the most mentioned first.
+
+        An alias of one word is what articles called the person they named in full ("Obama"
+        for Barack Obama, and in one article for Michelle Obama; "Jackson" for the singer in
+        hundreds, for an official in a few). Another article's "Jackson" that names nobody
+        of that name in full goes to the holder the store names most: the earliest stored,
+        as before, gave every such "Jackson" to whoever the store met first. The count reads
+        the mentions index, for the few holders of one alias.
+        """
         rows = self.conn.execute(
-            "SELECT DISTINCT e.id, e.canonical FROM entity_aliases a"
-            " JOIN entities e ON e.id = a.entity_id"
-            " WHERE e.label = ? AND a.key = ? ORDER BY e.id LIMIT ?",
+            "SELECT e.id, e.canonical FROM entities e WHERE e.label = ? AND e.id IN"
+            " (SELECT entity_id FROM entity_aliases WHERE key = ?)"
+            " ORDER BY (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) DESC, e.id"
+            " LIMIT ?",
             (label, key, limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
