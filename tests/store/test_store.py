@@ -669,27 +669,21 @@ def test_a_run_walks_its_pending_articles_in_order_while_it_writes(
 
 
 def test_an_alias_of_several_people_is_the_most_mentioned_ones(store: Store) -> None:
-    """ "Marsh" alone, in an article naming no Marsh in full, goes to the Marsh the store's
-    articles call so most, not to the first stored."""
-    texts = {
-        "m1": "Lisa Marsh spoke. Marsh left.",
-        "m2": "Ivo Marsh sang. Marsh bowed.",
-        "m3": "Ivo Marsh sang again. Marsh bowed again.",
-        "m4": "Marsh said so.",
-    }
-    with store.transaction():
-        for article_id, text in texts.items():
+    """An article naming no Marsh in full: its "Marsh" goes to the Marsh the store's articles
+    call so most, not to the first stored."""
+    articles = [
+        ("m1", "Lisa Marsh spoke. Marsh left.", "Lisa Marsh"),
+        ("m2", "Ivo Marsh sang. Marsh bowed.", "Ivo Marsh"),
+        ("m3", "Ivo Marsh sang again. Marsh bowed again.", "Ivo Marsh"),
+        ("m4", "Marsh said so.", None),
+    ]
+    for article_id, text, full in articles:
+        with store.transaction():
             store.insert_article(Article(id=article_id, text=text, content_hash=article_id))
-    for article_id, text in texts.items():
-        full = text.split(" spoke")[0].split(" sang")[0] if article_id != "m4" else "Marsh"
-        found = [("Lisa Marsh", text.find("Lisa Marsh")), ("Ivo Marsh", text.find("Ivo Marsh"))]
-        mentions = [
-            Mention(at, at + len(name), name, "PERSON", name, "PERSON")
-            for name, at in found
-            if at >= 0
-        ]
         alone = text.rindex("Marsh")
-        mentions.append(Mention(alone, alone + 5, "Marsh", "PERSON", full, "PERSON"))
+        mentions = [Mention(alone, alone + 5, "Marsh", "PERSON", full or "Marsh", "PERSON")]
+        if full is not None:  # named in full first; the surname alone is that person
+            mentions.insert(0, Mention(0, len(full), full, "PERSON", full, "PERSON"))
         store.save_analysis(Analysis(article_id, mentions=tuple(mentions), stages=("entities",)))
     (holder,) = store.conn.execute(
         "SELECT e.canonical FROM mentions m JOIN entities e ON e.id = m.entity_id"
