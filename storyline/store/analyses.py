@@ -20,6 +20,9 @@ from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
 from storyline.store.base import IN_CHUNK, now_iso
 
+#: Mentions counted at most for each holder of an alias (``entities_by_alias``).
+ALIAS_COUNT_BOUND = 1000
+
 
 class AnalysisQueries(ArticleQueries):
     # -- analysis ----------------------------------------------------------------------------
@@ -294,14 +297,16 @@ class AnalysisQueries(ArticleQueries):
         hundreds, for an official in a few). Another article's "Jackson" that names nobody
         of that name in full goes to the holder the store names most: the earliest stored,
         as before, gave every such "Jackson" to whoever the store met first. The count reads
-        the mentions index, for the few holders of one alias.
+        the mentions index for the few holders of one alias, and stops at
+        ``ALIAS_COUNT_BOUND`` (the most named person of a big store has hundreds of thousands
+        of mentions; past the bound, the earliest stored wins).
         """
         rows = self.conn.execute(
-            "SELECT e.id, e.canonical FROM entities e WHERE e.label = ? AND e.id IN"
-            " (SELECT entity_id FROM entity_aliases WHERE key = ?)"
-            " ORDER BY (SELECT COUNT(*) FROM mentions m WHERE m.entity_id = e.id) DESC, e.id"
-            " LIMIT ?",
-            (label, key, limit),
+            "SELECT DISTINCT e.id, e.canonical, (SELECT COUNT(*) FROM (SELECT 1 FROM mentions m"
+            f" WHERE m.entity_id = e.id LIMIT {ALIAS_COUNT_BOUND})) AS named"
+            " FROM entity_aliases a JOIN entities e ON e.id = a.entity_id"
+            " WHERE a.key = ? AND e.label = ? ORDER BY named DESC, e.id LIMIT ?",
+            (key, label, limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
