@@ -428,7 +428,7 @@ class EntityIndex(Protocol):
 
     def entity_by_key(self, label: str, key: str) -> tuple[int, str] | None: ...
 
-    def entities_by_alias(self, label: str, key: str, limit: int) -> list[tuple[int, str]]: ...
+    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None: ...
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]: ...
 
@@ -442,10 +442,7 @@ def match_entity(index: EntityIndex, name: str, label: str) -> tuple[int, str] |
     the one person with that first name), and for a full name the one person whose name it
     shortens or lengthens (:func:`same_person`); none when two people fit."""
     key = name_key(name)
-    found = index.entity_by_key(label, key)
-    if found is None:
-        aliased = index.entities_by_alias(label, key, 1)
-        found = aliased[0] if aliased else None
+    found = index.entity_by_key(label, key) or index.entity_by_alias(label, key)
     if found is None and label == "PERSON" and " " not in key:
         # A surname alone, else a first name alone ("Saddam"), that one known person has.
         people = index.people_with_surname(key, 2) or index.people_with_first_name(key, 2)

@@ -20,7 +20,7 @@ from storyline.records import ANALYZED_LANGUAGES, Analysis, Article
 from storyline.store.articles import ArticleQueries
 from storyline.store.base import IN_CHUNK, now_iso
 
-#: Mentions counted at most for each holder of an alias (``entities_by_alias``).
+#: Mentions counted at most for each holder of an alias (``entity_by_alias``).
 ALIAS_COUNT_BOUND = 1000
 
 
@@ -289,8 +289,8 @@ class AnalysisQueries(ArticleQueries):
         ).fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
-    def entities_by_alias(self, label: str, key: str, limit: int) -> list[tuple[int, str]]:
-        """The entities of ``label`` known by an alias of this key, the most mentioned first.
+    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None:
+        """The entity of ``label`` known by an alias of this key; of several, the most mentioned.
 
         An alias of one word is what articles called the person they named in full ("Obama"
         for Barack Obama, and in one article for Michelle Obama; "Jackson" for the singer in
@@ -301,14 +301,14 @@ class AnalysisQueries(ArticleQueries):
         ``ALIAS_COUNT_BOUND`` (the most named person of a big store has hundreds of thousands
         of mentions; past the bound, the earliest stored wins).
         """
-        rows = self.conn.execute(
+        row = self.conn.execute(
             "SELECT DISTINCT e.id, e.canonical, (SELECT COUNT(*) FROM (SELECT 1 FROM mentions m"
             f" WHERE m.entity_id = e.id LIMIT {ALIAS_COUNT_BOUND})) AS named"
             " FROM entity_aliases a JOIN entities e ON e.id = a.entity_id"
-            " WHERE a.key = ? AND e.label = ? ORDER BY named DESC, e.id LIMIT ?",
-            (key, label, limit),
-        ).fetchall()
-        return [(int(r[0]), str(r[1])) for r in rows]
+            " WHERE a.key = ? AND e.label = ? ORDER BY named DESC, e.id LIMIT 1",
+            (key, label),
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
         # The surname last, or before a generational suffix ("henri paulson jr").

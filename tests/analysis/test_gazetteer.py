@@ -76,9 +76,9 @@ class _People:
     def entity_by_key(self, label: str, key: str) -> tuple[int, str] | None:
         return next(((i, n) for i, n in enumerate(self.names) if name_key(n) == key), None)
 
-    def entities_by_alias(self, label: str, key: str, limit: int) -> list[tuple[int, str]]:
-        found = [(i, self.names[i]) for k, i in self.aliases.items() if k == key]
-        return found[:limit]
+    def entity_by_alias(self, label: str, key: str) -> tuple[int, str] | None:
+        i = self.aliases.get(key)
+        return None if i is None else (i, self.names[i])
 
     def people_with_surname(self, key: str, limit: int) -> list[tuple[int, str]]:
         found = [(i, n) for i, n in enumerate(self.names) if name_parts(name_key(n))[0][-1] == key]
