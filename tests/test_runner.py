@@ -360,7 +360,8 @@ def test_an_older_store_is_marked_by_the_next_analysis(store: Store, tmp_path: P
     # As a store from before furniture was marked: no marks, no counts, quotes from the promo.
     with store.transaction() as conn:
         conn.execute("DELETE FROM furniture")
-        conn.execute("DELETE FROM outlet_lines")
+        for level in range(4):
+            conn.execute(f"DELETE FROM lines_{level}")
         conn.execute("UPDATE articles SET furniture_marked = 0")
     done, _ = analyze_pending(store)
     assert done == 6

@@ -135,6 +135,10 @@ def open_store(path: str | os.PathLike[str] | None = None, *, create: bool = Tru
         # process opening the same new store may hold for a moment.
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A merge of the band index's large levels (store.articles.LEVEL_ROWS) writes
+        # hundreds of MB to the WAL in one transaction; without a limit the WAL file would
+        # keep that size on disk after the checkpoint.
+        conn.execute("PRAGMA journal_size_limit = 67108864")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.create_function("storyline_name_key", 1, name_key, deterministic=True)
         conn.create_function("storyline_band_key", 2, band_key, deterministic=True)

@@ -35,10 +35,42 @@ PRINTERS_BOUND = 4096
 #: in the 2,927-article Timeline17 store); only a store of near-identical templates reaches
 #: this.
 BAND_CANDIDATES = 64
+
 #: Most candidates whose signatures are read for one new article, those sharing the most
 #: bands first (see :meth:`ArticleQueries.copy_candidates`). Chosen before measuring, as the
 #: per-band bound: real news stays far below it.
 CANDIDATES = 64
+
+#: Most rows written to each level of the two indexes of random keys (the LSH band keys
+#: of every signature, ``bands_0`` to ``bands_3``, and each outlet's line keys, ``lines_0`` to
+#: ``lines_3``) but the last, which is unbounded: about 2,000, 20,000 and 200,000 articles'
+#: band keys (25 an article). Why levels: a new article's keys are random, and once one
+#: B-tree of them is much larger than what a commit writes, every key lands on a leaf page
+#: of its own, written to the WAL and again at the checkpoint (47 pages an article at
+#: 400,000 articles against 3.3 in an empty store; bench/store_scale.py). Keys go to the
+#: small first level, whose few hundred pages a commit's keys share; a level past its bound
+#: is merged into the next in key order (each page of the next level written once for the
+#: whole merge) and emptied. A key is written once per level, and a lookup reads four small
+#: indexes instead of one: the scheme of a log-structured merge tree, kept in SQLite tables
+#: so that a merge is one more statement of the transaction that stores the article. The
+#: factor of ten between levels is the usual choice of such trees (fewer levels to read
+#: against more rewriting), not measured here.
+LEVEL_ROWS = (50_000, 500_000, 5_000_000)
+_BAND_TABLES = ("bands_0", "bands_1", "bands_2", "bands_3")
+_LINE_TABLES = ("lines_0", "lines_1", "lines_2", "lines_3")
+#: How a level of each index goes into the next: a band key is there or not; a line's
+#: counts add up and its printers are joined (dropped, as "not known", past their bound or
+#: once the line was learned before: see ArticleQueries.count_lines).
+_MERGES = {
+    "bands": "INSERT OR IGNORE INTO {target} (key, article)"
+    " SELECT key, article FROM {source} ORDER BY key, article",
+    "lines": "INSERT INTO {target} (outlet, key, articles, printers)"
+    " SELECT outlet, key, articles, printers FROM {source} WHERE true ORDER BY outlet, key"
+    " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + excluded.articles,"
+    " printers = CASE WHEN articles + excluded.articles > :learn_after"
+    " OR length(printers) + length(excluded.printers) > :bound THEN NULL"
+    " ELSE printers || ',' || excluded.printers END",
+}
 
 
 class ArticleQueries(StoreBase):
@@ -76,7 +108,7 @@ class ArticleQueries(StoreBase):
             article = replace(article, ingested_at=now_iso())
         values = [getattr(article, column) for column in ARTICLE_COLUMNS]
         placeholders = ", ".join("?" for _ in ARTICLE_COLUMNS)
-        self.conn.execute(
+        cursor = self.conn.execute(
             f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) VALUES ({placeholders})", values
         )
         if signature is not None:
@@ -84,10 +116,7 @@ class ArticleQueries(StoreBase):
                 "INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
                 (article.id, signature),
             )
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO minhash_bands (key, article_id) VALUES (?, ?)",
-                [(key, article.id) for key in bands or band_keys(signature)],
-            )
+            self._index_bands(int(cursor.lastrowid or 0), bands or band_keys(signature))
         if duplicate is not None:
             self.conn.execute(
                 "INSERT INTO duplicates (article_id, canonical_id, similarity, method)"
@@ -139,16 +168,21 @@ class ArticleQueries(StoreBase):
         propose, read through the band index instead, and bounded per band and in all."""
         if not keys:
             return []
-        # At most BAND_CANDIDATES articles from one band (the first by id): a band that
+        # At most BAND_CANDIDATES articles from one band (the earliest stored): a band that
         # thousands of stored articles share is common text (a template, a boilerplate
         # paragraph), and reading all of their signatures made every insert cost more as
         # the store grew. A copy shares most of its bands with what it copies, and the
         # copies of one story are all candidates for each other: any of them links it.
-        one_band = (
-            "SELECT * FROM (SELECT article_id FROM minhash_bands WHERE key = ?"
-            f" LIMIT {BAND_CANDIDATES})"
+        # The band index is in levels (LEVEL_ROWS); the top first, as it holds the
+        # earliest stored articles.
+        levels = " UNION ALL ".join(
+            f"SELECT article FROM {table} WHERE key = ?" for table in reversed(_BAND_TABLES)
         )
-        rows = self.conn.execute(" UNION ALL ".join(one_band for _ in keys), keys).fetchall()
+        one_band = f"SELECT * FROM ({levels} LIMIT {BAND_CANDIDATES})"
+        rows = self.conn.execute(
+            " UNION ALL ".join(one_band for _ in keys),
+            [key for key in keys for _ in _BAND_TABLES],
+        ).fetchall()
         # And at most CANDIDATES signatures in all, those sharing the most bands first. The
         # band index proposes, besides the copies, every stored article that shares one band
         # by chance, and their number grows in proportion to the store (74 an article at
@@ -157,18 +191,53 @@ class ArticleQueries(StoreBase):
         # several bands (at a Jaccard of 0.8, 8 of 25 on average), a chance collision one,
         # so the bound drops chance collisions first; a copy near the threshold (0.5: one
         # band on average) competes with them. Real news stays far below the bound.
-        shared = Counter(str(article_id) for (article_id,) in rows)
-        kept = [article_id for article_id, _ in shared.most_common(CANDIDATES)]
+        shared = Counter(int(article) for (article,) in rows)
+        kept = [article for article, _ in shared.most_common(CANDIDATES)]
         if not kept:
             return []
         found = self.conn.execute(
-            "SELECT COALESCE(d.canonical_id, m.article_id), m.signature FROM minhashes m"
-            " JOIN articles a ON a.id = m.article_id"
-            " LEFT JOIN duplicates d ON d.article_id = m.article_id"
-            f" WHERE m.article_id IN ({', '.join('?' for _ in kept)}) ORDER BY a.rowid",
+            "SELECT COALESCE(d.canonical_id, a.id), m.signature FROM articles a"
+            " JOIN minhashes m ON m.article_id = a.id"
+            " LEFT JOIN duplicates d ON d.article_id = a.id"
+            f" WHERE a.rowid IN ({', '.join('?' for _ in kept)}) ORDER BY a.rowid",
             kept,
         ).fetchall()
         return [(str(canonical), bytes(data)) for canonical, data in found]
+
+    def _index_bands(self, article: int, keys: Iterable[int]) -> None:
+        """Add an article's band keys (by its rowid) to the first level of the band index."""
+        added = self.conn.executemany(
+            "INSERT OR IGNORE INTO bands_0 (key, article) VALUES (?, ?)",
+            [(key, article) for key in keys],
+        ).rowcount
+        self._written("bands", _BAND_TABLES, added, {})
+
+    def _written(
+        self, index: str, tables: tuple[str, ...], added: int, params: dict[str, int]
+    ) -> None:
+        """Count ``added`` rows written to the first level of ``index``, and merge each level
+        that passes its bound (:data:`LEVEL_ROWS`) into the next. A level's count is of the
+        rows written to it since it was last emptied: its rows or more (a line's row is
+        written again by each article that prints it), so a level is merged at its bound or
+        before."""
+        rows = self._add_level_rows(index, 0, added)
+        for level, bound in enumerate(LEVEL_ROWS):
+            if rows <= bound:
+                break
+            # In key order, the next level's pages are each written once for the whole merge.
+            merge = _MERGES[index].format(source=tables[level], target=tables[level + 1])
+            moved = self.conn.execute(merge, params).rowcount
+            self.conn.execute(f"DELETE FROM {tables[level]}")
+            self._add_level_rows(index, level, -rows)
+            rows = self._add_level_rows(index, level + 1, moved)
+
+    def _add_level_rows(self, index: str, level: int, added: int) -> int:
+        """Add ``added`` to the row count of one level of an index; returns the count."""
+        row = self.conn.execute(
+            "UPDATE index_levels SET rows = rows + ? WHERE name = ? AND level = ? RETURNING rows",
+            (added, index, level),
+        ).fetchone()
+        return int(row[0])
 
     def duplicate_of(self, article_id: str) -> Duplicate | None:
         row = self.conn.execute(
@@ -231,8 +300,9 @@ class ArticleQueries(StoreBase):
             raise NotFound(f"no article {article_id!r}")
         # A line's printers are kept until it is learned (then its later printers are marked
         # as they arrive); copies are noted but not counted, so a list is bounded in length.
-        self.conn.executemany(
-            "INSERT INTO outlet_lines (outlet, key, articles, printers) VALUES (?, ?, ?, ?)"
+        # Its count and printers are spread over the levels of the index (LEVEL_ROWS).
+        added = self.conn.executemany(
+            "INSERT INTO lines_0 (outlet, key, articles, printers) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (outlet, key) DO UPDATE SET articles = articles + excluded.articles,"
             " printers = CASE WHEN articles >= ? OR length(printers) > ? THEN NULL"
             " ELSE printers || ',' || excluded.printers END",
@@ -240,6 +310,9 @@ class ArticleQueries(StoreBase):
                 (outlet, key, int(counted), str(row[0]), learn_after, PRINTERS_BOUND)
                 for key in noted
             ],
+        ).rowcount
+        self._written(
+            "lines", _LINE_TABLES, added, {"learn_after": learn_after, "bound": PRINTERS_BOUND}
         )
         return self._counted_keys(outlet, noted, "=", learn_after) if counted else []
 
@@ -253,10 +326,13 @@ class ArticleQueries(StoreBase):
         """Those of ``keys`` whose count for ``outlet`` is ``compare`` (= or >=) ``articles``."""
         found: list[int] = []
         for chunk, marks in in_chunks(keys):
+            levels = " UNION ALL ".join(
+                f"SELECT key, articles FROM {table} WHERE outlet = ? AND key IN ({marks})"
+                for table in _LINE_TABLES
+            )
             rows = self.conn.execute(
-                f"SELECT key FROM outlet_lines WHERE outlet = ? AND articles {compare} ?"
-                f" AND key IN ({marks})",
-                (outlet, articles, *chunk),
+                f"SELECT key FROM ({levels}) GROUP BY key HAVING SUM(articles) {compare} ?",
+                [value for _ in _LINE_TABLES for value in (outlet, *chunk)] + [articles],
             ).fetchall()
             found += [int(row[0]) for row in rows]
         return found
@@ -266,11 +342,15 @@ class ArticleQueries(StoreBase):
         ingestion order: read from the line's printers where they are known (see
         :meth:`count_lines`), else found by a full-text phrase search, which may also find
         the words inside a longer line."""
-        row = self.conn.execute(
-            "SELECT printers FROM outlet_lines WHERE outlet = ? AND key = ?", (outlet, key)
-        ).fetchone()
-        if row is not None and row[0] is not None:
-            rowids = sorted({int(n) for n in str(row[0]).split(",")})
+        rows = self.conn.execute(
+            " UNION ALL ".join(
+                f"SELECT printers FROM {table} WHERE outlet = ? AND key = ?"
+                for table in _LINE_TABLES
+            ),
+            [value for _ in _LINE_TABLES for value in (outlet, key)],
+        ).fetchall()
+        if rows and all(printers is not None for (printers,) in rows):
+            rowids = sorted({int(n) for (printers,) in rows for n in str(printers).split(",")})
             found: list[Article] = []
             for chunk, marks in in_chunks(rowids):
                 rows = self.conn.execute(

@@ -304,6 +304,45 @@ MIGRATIONS: tuple[str, ...] = (
     # 17: the name key folds British and American spellings ("World Health Organisation" and
     # "Organization"): keys are computed again, entities that now share a label and key merge.
     _REKEY_ENTITIES,
+    # 18: the band index and the outlets' line counts in levels (storyline.store.articles.
+    # LEVEL_ROWS): one B-tree of random keys costs a page written per key once it outgrows
+    # what a commit's keys share (47 pages an article at 400,000 articles,
+    # bench/store_scale.py); new keys now go to a small level and reach the larger ones in
+    # sorted merges. Band rows hold the article's rowid (articles are never deleted, so a
+    # rowid names one article for good), a third of the size of an id. The old tables
+    # become the top levels.
+    """
+    CREATE TABLE index_levels (
+        name TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        rows INTEGER NOT NULL,
+        PRIMARY KEY (name, level)
+    ) WITHOUT ROWID;
+    CREATE TABLE bands_0 (key INTEGER NOT NULL, article INTEGER NOT NULL,
+        PRIMARY KEY (key, article)) WITHOUT ROWID;
+    CREATE TABLE bands_1 (key INTEGER NOT NULL, article INTEGER NOT NULL,
+        PRIMARY KEY (key, article)) WITHOUT ROWID;
+    CREATE TABLE bands_2 (key INTEGER NOT NULL, article INTEGER NOT NULL,
+        PRIMARY KEY (key, article)) WITHOUT ROWID;
+    CREATE TABLE bands_3 (key INTEGER NOT NULL, article INTEGER NOT NULL,
+        PRIMARY KEY (key, article)) WITHOUT ROWID;
+    INSERT INTO bands_3 (key, article)
+        SELECT b.key, a.rowid FROM minhash_bands b JOIN articles a ON a.id = b.article_id
+        ORDER BY 1, 2;
+    DROP TABLE minhash_bands;
+    CREATE TABLE lines_0 (outlet TEXT NOT NULL, key INTEGER NOT NULL,
+        articles INTEGER NOT NULL, printers TEXT, PRIMARY KEY (outlet, key)) WITHOUT ROWID;
+    CREATE TABLE lines_1 (outlet TEXT NOT NULL, key INTEGER NOT NULL,
+        articles INTEGER NOT NULL, printers TEXT, PRIMARY KEY (outlet, key)) WITHOUT ROWID;
+    CREATE TABLE lines_2 (outlet TEXT NOT NULL, key INTEGER NOT NULL,
+        articles INTEGER NOT NULL, printers TEXT, PRIMARY KEY (outlet, key)) WITHOUT ROWID;
+    ALTER TABLE outlet_lines RENAME TO lines_3;
+    INSERT INTO index_levels (name, level, rows) VALUES
+        ('bands', 0, 0), ('bands', 1, 0), ('bands', 2, 0),
+        ('bands', 3, (SELECT COUNT(*) FROM bands_3)),
+        ('lines', 0, 0), ('lines', 1, 0), ('lines', 2, 0),
+        ('lines', 3, (SELECT COUNT(*) FROM lines_3));
+    """,
 )
 
 

@@ -273,6 +273,61 @@ def _undo_migration_15(store: Store) -> None:
     store.conn.execute("DROP TABLE kinds_pending")
 
 
+def _undo_migration_18(store: Store) -> None:
+    """The store as it was before migration 18: one band index of article ids, one table of
+    line counts."""
+    store.conn.execute(
+        "CREATE TABLE minhash_bands (key INTEGER NOT NULL, article_id TEXT NOT NULL,"
+        " PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    for level in range(4):
+        store.conn.execute(
+            "INSERT INTO minhash_bands (key, article_id) SELECT b.key, a.id"
+            f" FROM bands_{level} b JOIN articles a ON a.rowid = b.article"
+        )
+        store.conn.execute(f"DROP TABLE bands_{level}")
+    store.conn.execute(
+        "CREATE TABLE outlet_lines (outlet TEXT NOT NULL, key INTEGER NOT NULL,"
+        " articles INTEGER NOT NULL, printers TEXT, PRIMARY KEY (outlet, key)) WITHOUT ROWID"
+    )
+    levels = " UNION ALL ".join(f"SELECT * FROM lines_{level}" for level in (3, 2, 1, 0))
+    store.conn.execute(
+        "INSERT INTO outlet_lines SELECT outlet, key, SUM(articles), group_concat(printers)"
+        f" FROM ({levels}) GROUP BY outlet, key"
+    )
+    for level in range(4):
+        store.conn.execute(f"DROP TABLE lines_{level}")
+    store.conn.execute("DROP TABLE index_levels")
+
+
+def test_migration_18_makes_the_band_index_the_top_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.articles.LEVEL_ROWS", (2, 4, 6))
+    path = tmp_path / "v17.db"
+    signature = bytes(8 * 128)
+    with open_store(path) as store:
+        with store.transaction():
+            for n in range(5):
+                store.insert_article(
+                    _article(f"Text number {n}.", article_id=f"m{n}"),
+                    signature=signature,
+                    bands=[10 + n, 7],
+                )
+        _undo_migration_18(store)
+        store.conn.execute("PRAGMA user_version = 17")
+    with open_store(path) as store:
+        levels = "SELECT level, rows FROM index_levels WHERE name = 'bands'"
+        assert store.conn.execute(levels).fetchall() == [(0, 0), (1, 0), (2, 0), (3, 10)]
+        assert [c for c, _ in store.copy_candidates([12])] == ["m2"]
+        assert [c for c, _ in store.copy_candidates([7])] == [f"m{n}" for n in range(5)]
+        with store.transaction():  # and a new article goes to the first level
+            store.insert_article(
+                _article("Text number 5.", article_id="m5"), signature=signature, bands=[7]
+            )
+        assert [c for c, _ in store.copy_candidates([7])] == [f"m{n}" for n in range(6)]
+
+
 def test_migration_14_keys_a_regnal_number_as_written(tmp_path: Path) -> None:
     path = tmp_path / "v13.db"
     with open_store(path) as store:
@@ -283,6 +338,7 @@ def test_migration_14_keys_a_regnal_number_as_written(tmp_path: Path) -> None:
                     (name,),
                 )
         _undo_migration_15(store)
+        _undo_migration_18(store)
         store.conn.execute("PRAGMA user_version = 13")
     with open_store(path) as store:
         keys = store.conn.execute("SELECT canonical, key FROM entities ORDER BY id").fetchall()
@@ -300,14 +356,18 @@ def test_migration_11_indexes_the_bands_of_stored_signatures(tmp_path: Path) -> 
         with store.transaction():
             store.insert_article(_article(), signature=data)
         # As a store of version 10 was: no band index (nor what later migrations add).
+        _undo_migration_18(store)
         store.conn.execute("DROP TABLE minhash_bands")
         store.conn.execute("DROP TABLE sentence_spans")
         store.conn.execute("ALTER TABLE outlet_lines DROP COLUMN printers")
         _undo_migration_15(store)
         store.conn.execute("PRAGMA user_version = 10")
     with open_store(path) as store:
-        keys = [r[0] for r in store.conn.execute("SELECT key FROM minhash_bands")]
+        # Migration 11 indexed them, migration 18 made that index the top level.
+        keys = [r[0] for r in store.conn.execute("SELECT key FROM bands_3")]
         assert sorted(keys) == sorted(set(band_keys(data)))
+        counted = "SELECT rows FROM index_levels WHERE name = 'bands' AND level = 3"
+        assert store.conn.execute(counted).fetchone() == (len(keys),)
         assert store.copy_candidates(band_keys(data)) != []
 
 
@@ -356,7 +416,7 @@ def test_a_lines_printers_are_read_by_key_else_found_by_a_phrase_search(
     ids = [a.id for a in store.outlet_articles_with("quill", 7, line)]
     assert ids == ["p1", "p2", "copy", "p3"]
     with store.transaction():  # as an older store's rows: printers not known
-        store.conn.execute("UPDATE outlet_lines SET printers = NULL")
+        store.conn.execute("UPDATE lines_0 SET printers = NULL")
     ids = [a.id for a in store.outlet_articles_with("quill", 7, line)]
     assert ids == ["p1", "p2", "copy", "p3", "longer"]
     # A list past its bound is dropped, and the phrase search answers again.
@@ -364,8 +424,31 @@ def test_a_lines_printers_are_read_by_key_else_found_by_a_phrase_search(
     with store.transaction():
         for article_id in ("p1", "p2", "p3"):
             store.count_lines("quill", article_id, [8], 10, counted=True)
-    (printers,) = store.conn.execute("SELECT printers FROM outlet_lines WHERE key = 8").fetchone()
+    (printers,) = store.conn.execute("SELECT printers FROM lines_0 WHERE key = 8").fetchone()
     assert printers is None
+
+
+def test_line_counts_and_printers_add_up_across_the_levels(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.articles.LEVEL_ROWS", (2, 4, 6))
+    line = "Sign up for the morning letter"
+    learned, printers = [], []
+    with store.transaction():
+        for n in range(12):  # each prints the line (key 7) and a line of its own
+            store.insert_article(_article(f"{line}. Item {n}.", article_id=f"p{n}", outlet="quill"))
+            learned.append(store.count_lines("quill", f"p{n}", [7, 100 + n], 5, counted=True))
+            if learned[-1]:
+                printers = [a.id for a in store.outlet_articles_with("quill", 7, line)]
+    # Learned once, by the fifth printer, whose list holds all five though the rows of the
+    # line had been merged down the levels on the way.
+    assert learned == [[], [], [], [], [7]] + [[]] * 7
+    assert printers == [f"p{n}" for n in range(5)]
+    levels = " UNION ALL ".join(f"SELECT key, articles FROM lines_{n}" for n in range(4))
+    counts = store.conn.execute(f"SELECT key, SUM(articles) FROM ({levels}) GROUP BY key")
+    assert dict(counts.fetchall()) == {7: 12, **{100 + n: 1 for n in range(12)}}
+    assert store.learned_lines("quill", [7, 101], 5) == {7}
+    assert store.conn.execute("SELECT COUNT(*) FROM lines_3").fetchone()[0] > 0
 
 
 def test_copy_candidates_read_a_bounded_number_from_each_band(
@@ -384,6 +467,36 @@ def test_copy_candidates_read_a_bounded_number_from_each_band(
     both = [c for c, _ in store.copy_candidates([42, 7])]
     assert len(both) == len(set(both)) and {"c1", "c4"} <= set(both) and len(both) <= 5
     assert store.copy_candidates([]) == []
+
+
+def test_the_band_index_merges_a_full_level_into_the_next_and_still_finds_everything(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storyline.store.articles.LEVEL_ROWS", (4, 8, 12))
+    signature = bytes(8 * 128)
+    stored = {}
+    with store.transaction():
+        for n in range(12):  # three keys each, one (band 99) shared by all
+            stored[f"b{n}"] = [100 + n, 200 + n, 99]
+            store.insert_article(
+                _article(f"Text number {n}.", article_id=f"b{n}"),
+                signature=signature,
+                bands=stored[f"b{n}"],
+            )
+    levels = dict(
+        store.conn.execute("SELECT level, rows FROM index_levels WHERE name = 'bands'").fetchall()
+    )
+    counted = {
+        level: store.conn.execute(f"SELECT COUNT(*) FROM bands_{level}").fetchone()[0]
+        for level in range(4)
+    }
+    # Every level within its bound, each count true, no key lost or doubled on the way.
+    assert levels == counted and sum(levels.values()) == 36
+    assert levels[0] <= 4 and levels[1] <= 8 and levels[2] <= 12 and levels[3] > 0
+    for article_id, bands in stored.items():
+        assert [c for c, _ in store.copy_candidates(bands[:2])] == [article_id]
+    # A band shared across levels: every holder, earliest stored first.
+    assert [c for c, _ in store.copy_candidates([99])] == [f"b{n}" for n in range(12)]
 
 
 def test_copy_candidates_are_bounded_in_all_those_sharing_most_bands_first(
@@ -565,6 +678,7 @@ def test_migration_15_leaves_names_of_several_kinds_to_the_next_run(tmp_path: Pa
         )
         store.conn.execute("UPDATE mentions SET entity_id = 2 WHERE article_id = 'k3'")
         _undo_migration_15(store)
+        _undo_migration_18(store)
         store.conn.execute("PRAGMA user_version = 14")
     with open_store(path) as store:
         assert _entities_of(store) == [("GPE", 3), ("PERSON", 1)]
@@ -640,6 +754,7 @@ def test_migration_16_names_older_entities_in_capitals_as_written(tmp_path: Path
         for n, name in enumerate(["PORT ALBA", "Port Alba", "Port Alba", "NATO", "Nato"]):
             _mentioned(store, f"m{n}", name, "ORG" if name.upper() == "NATO" else "GPE")
         store.conn.execute("UPDATE entities SET canonical = upper(canonical)")
+        _undo_migration_18(store)
         store.conn.execute("PRAGMA user_version = 15")
     with open_store(path) as store:
         assert _canonicals(store) == ["Port Alba", "NATO"]
