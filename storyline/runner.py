@@ -219,11 +219,11 @@ def mark_furniture(store: Store, article: Article, *, counted: bool) -> None:
     keyed = keyed_pieces(article.text)
     keys = line_keys(article.text, keyed)
     learned_now: list[int] = []
+    learned: set[int] = set()
     if article.outlet:
-        learned_now = store.count_lines(
+        learned_now, learned = store.count_lines(
             article.outlet, article.id, keys, LEARN_AFTER, counted=counted
         )
-    learned = store.learned_lines(article.outlet, keys, LEARN_AFTER)
     store.set_furniture(article.id, find_furniture(article.text, learned, keyed))
     for key in learned_now:
         for earlier in store.outlet_articles_with(article.outlet or "", key, keys[key]):

@@ -290,10 +290,11 @@ class ArticleQueries(StoreBase):
 
     def count_lines(
         self, outlet: str, article_id: str, keys: Iterable[int], learn_after: int, *, counted: bool
-    ) -> list[int]:
+    ) -> tuple[list[int], set[int]]:
         """Note that article ``article_id`` of ``outlet`` prints each of ``keys`` and, when
         ``counted``, count it; returns the keys that reached ``learn_after`` counted articles
-        just now (learned now: none when not counted). Call inside :meth:`transaction`."""
+        just now (learned now: none when not counted) and those the outlet has learned (as
+        :meth:`learned_lines`, read in the same lookup). Call inside :meth:`transaction`."""
         noted = list(keys)
         row = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
@@ -314,28 +315,32 @@ class ArticleQueries(StoreBase):
         self._written(
             "lines", _LINE_TABLES, added, {"learn_after": learn_after, "bound": PRINTERS_BOUND}
         )
-        return self._counted_keys(outlet, noted, "=", learn_after) if counted else []
+        counts = self._line_counts(outlet, noted)
+        now = [key for key, n in counts.items() if n == learn_after] if counted else []
+        return now, {key for key, n in counts.items() if n >= learn_after}
 
     def learned_lines(self, outlet: str | None, keys: Iterable[int], learn_after: int) -> set[int]:
         """Those of ``keys`` that ``outlet`` prints in ``learn_after`` or more articles."""
         if outlet is None:
             return set()
-        return set(self._counted_keys(outlet, list(keys), ">=", learn_after))
+        counts = self._line_counts(outlet, list(keys))
+        return {key for key, n in counts.items() if n >= learn_after}
 
-    def _counted_keys(self, outlet: str, keys: list[int], compare: str, articles: int) -> list[int]:
-        """Those of ``keys`` whose count for ``outlet`` is ``compare`` (= or >=) ``articles``."""
-        found: list[int] = []
+    def _line_counts(self, outlet: str, keys: list[int]) -> dict[int, int]:
+        """How many counted articles of ``outlet`` print each of ``keys`` (those it has
+        noted), summed over the levels of the index."""
+        counts: dict[int, int] = {}
         for chunk, marks in in_chunks(keys):
             levels = " UNION ALL ".join(
                 f"SELECT key, articles FROM {table} WHERE outlet = ? AND key IN ({marks})"
                 for table in _LINE_TABLES
             )
             rows = self.conn.execute(
-                f"SELECT key FROM ({levels}) GROUP BY key HAVING SUM(articles) {compare} ?",
-                [value for _ in _LINE_TABLES for value in (outlet, *chunk)] + [articles],
+                f"SELECT key, SUM(articles) FROM ({levels}) GROUP BY key",
+                [value for _ in _LINE_TABLES for value in (outlet, *chunk)],
             ).fetchall()
-            found += [int(row[0]) for row in rows]
-        return found
+            counts.update((int(key), int(n)) for key, n in rows)
+        return counts
 
     def outlet_articles_with(self, outlet: str, key: int, line: str) -> list[Article]:
         """The articles of ``outlet`` that print the line ``line`` (its key ``key``), in

@@ -408,7 +408,7 @@ def test_a_lines_printers_are_read_by_key_else_found_by_a_phrase_search(
         for article_id, text in texts.items():
             store.insert_article(_article(text, article_id=article_id, outlet="quill"))
         learned = [
-            store.count_lines("quill", article_id, [7], 3, counted=article_id != "copy")
+            store.count_lines("quill", article_id, [7], 3, counted=article_id != "copy")[0]
             for article_id in ("p1", "p2", "copy", "p3")
         ]
     # The copy is noted but not counted: the third counted article teaches the line.
@@ -437,7 +437,9 @@ def test_line_counts_and_printers_add_up_across_the_levels(
     with store.transaction():
         for n in range(12):  # each prints the line (key 7) and a line of its own
             store.insert_article(_article(f"{line}. Item {n}.", article_id=f"p{n}", outlet="quill"))
-            learned.append(store.count_lines("quill", f"p{n}", [7, 100 + n], 5, counted=True))
+            now, known = store.count_lines("quill", f"p{n}", [7, 100 + n], 5, counted=True)
+            learned.append(now)
+            assert known == ({7} if n >= 4 else set())
             if learned[-1]:
                 printers = [a.id for a in store.outlet_articles_with("quill", 7, line)]
     # Learned once, by the fifth printer, whose list holds all five though the rows of the
