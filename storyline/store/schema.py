@@ -326,9 +326,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (key, article)) WITHOUT ROWID;
     CREATE TABLE bands_3 (key INTEGER NOT NULL, article INTEGER NOT NULL,
         PRIMARY KEY (key, article)) WITHOUT ROWID;
+    -- The old index's rows in their order, each article's rowid looked up by its id (a join
+    -- could be planned the other way round, every article scanning the whole index).
     INSERT INTO bands_3 (key, article)
-        SELECT b.key, a.rowid FROM minhash_bands b JOIN articles a ON a.id = b.article_id
-        ORDER BY 1, 2;
+        SELECT key, article FROM (
+            SELECT b.key, (SELECT a.rowid FROM articles a WHERE a.id = b.article_id) AS article
+            FROM minhash_bands b
+        ) WHERE article IS NOT NULL ORDER BY key, article;
     DROP TABLE minhash_bands;
     CREATE TABLE lines_0 (outlet TEXT NOT NULL, key INTEGER NOT NULL,
         articles INTEGER NOT NULL, printers TEXT, PRIMARY KEY (outlet, key)) WITHOUT ROWID;

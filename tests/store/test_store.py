@@ -453,6 +453,37 @@ def test_line_counts_and_printers_add_up_across_the_levels(
     assert store.conn.execute("SELECT COUNT(*) FROM lines_3").fetchone()[0] > 0
 
 
+def test_copies_and_duplicate_groups_in_ingestion_order(store: Store) -> None:
+    from storyline.records import Duplicate
+
+    # Two groups: w1 (copied by w2 and w4 of other outlets), o1 (copied once by its own
+    # outlet); a lone article between them.
+    with store.transaction():
+        for article_id, outlet, canonical in [
+            ("w1", "wire", None),
+            ("o1", "quill", None),
+            ("w2", "post", "w1"),
+            ("lone", "post", None),
+            ("o2", "quill", "o1"),
+            ("w4", "ledger", "w1"),
+        ]:
+            duplicate = Duplicate(article_id, canonical, 0.9, "minhash") if canonical else None
+            store.insert_article(
+                _article(f"Text of {article_id}.", article_id=article_id, outlet=outlet),
+                duplicate=duplicate,
+            )
+    assert [(a.id, d and d.canonical_id) for a, d in store.copies("w1")] == [
+        ("w1", None),
+        ("w2", "w1"),
+        ("w4", "w1"),
+    ]
+    assert [a.id for a, _ in store.copies("lone")] == ["lone"]
+    assert store.duplicate_groups() == [
+        ("w1", 2, ["wire", "post", "ledger"]),
+        ("o1", 1, ["quill", "quill"]),
+    ]
+
+
 def test_copy_candidates_read_a_bounded_number_from_each_band(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
