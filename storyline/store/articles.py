@@ -58,6 +58,7 @@ CANDIDATES = 64
 LEVEL_ROWS = (50_000, 500_000, 5_000_000)
 _BAND_TABLES = ("bands_0", "bands_1", "bands_2", "bands_3")
 _LINE_TABLES = ("lines_0", "lines_1", "lines_2", "lines_3")
+_LEVEL_TABLES = {"bands": _BAND_TABLES, "lines": _LINE_TABLES}
 #: How a level of each index goes into the next: a band key is there or not; a line's
 #: counts add up and its printers are joined (dropped, as "not known", past their bound or
 #: once the line was learned before: see ArticleQueries.count_lines).
@@ -210,16 +211,15 @@ class ArticleQueries(StoreBase):
             "INSERT OR IGNORE INTO bands_0 (key, article) VALUES (?, ?)",
             [(key, article) for key in keys],
         ).rowcount
-        self._written("bands", _BAND_TABLES, added, {})
+        self._written("bands", added, {})
 
-    def _written(
-        self, index: str, tables: tuple[str, ...], added: int, params: dict[str, int]
-    ) -> None:
+    def _written(self, index: str, added: int, params: dict[str, int]) -> None:
         """Count ``added`` rows written to the first level of ``index``, and merge each level
         that passes its bound (:data:`LEVEL_ROWS`) into the next. A level's count is of the
         rows written to it since it was last emptied: its rows or more (a line's row is
         written again by each article that prints it), so a level is merged at its bound or
         before."""
+        tables = _LEVEL_TABLES[index]
         rows = self._add_level_rows(index, 0, added)
         for level, bound in enumerate(LEVEL_ROWS):
             if rows <= bound:
@@ -326,9 +326,7 @@ class ArticleQueries(StoreBase):
                 for key in noted
             ],
         ).rowcount
-        self._written(
-            "lines", _LINE_TABLES, added, {"learn_after": learn_after, "bound": PRINTERS_BOUND}
-        )
+        self._written("lines", added, {"learn_after": learn_after, "bound": PRINTERS_BOUND})
         counts = self._line_counts(outlet, noted)
         now = [key for key, n in counts.items() if n == learn_after] if counted else []
         return now, {key for key, n in counts.items() if n >= learn_after}
