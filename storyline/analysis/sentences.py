@@ -58,17 +58,42 @@ def _sentences(doc: Doc) -> list[tuple[int, int]]:
     return list(zip(begin.tolist(), finish.tolist(), strict=True))
 
 
-#: A line break that ends a sentence: any, but one before a comma or a semicolon. No line
-#: starts with one; a scraped page breaks its line where a link ended ("Sen. Ada Marr (D-Ore.)
-#: | , who chairs the panel, said ..."), and the digest showed ", who chairs the panel, said".
-_LINE_BREAK = re.compile(r"\n+(?!\s*[,;])")
+#: Line breaks end a sentence: any run of them, but one before a comma or a semicolon. No
+#: line starts with one; a scraped page breaks its line where a link ended ("Sen. Ada Marr
+#: (D-Ore.) | , who chairs the panel, said ..."), and the digest showed ", who chairs the
+#: panel, said". A blank stretch that holds line breaks is one match of ``_BLANK``; what
+#: follows it decides for all its runs of breaks (``_BREAKS``).
+_BLANK = re.compile(r"\n\s*")
+_BREAKS = re.compile(r"\n+")
+
+
+def _lines(segment: str) -> list[str]:
+    """``segment`` split at its runs of line breaks that end a sentence.
+
+    Once a regular expression, ``\\n+(?!\\s*[,;])``: its look-ahead read the whole blank
+    stretch after every run of breaks, so a page's reader comments, blanked as furniture (a
+    long stretch of spaces and line breaks inside one sentence), cost time in the square of
+    their length: 48 of 113 s of analysing 300 real pages (bench/RESULTS.md). This reads each
+    stretch once and splits exactly where the expression did
+    (tests/analysis/test_sentence_spans.py).
+    """
+    pieces: list[str] = []
+    at = 0
+    for blank in _BLANK.finditer(segment):
+        if segment[blank.end() : blank.end() + 1] in (",", ";"):
+            continue
+        for run in _BREAKS.finditer(segment, blank.start(), blank.end()):
+            pieces.append(segment[at : run.start()])
+            at = run.end()
+    pieces.append(segment[at:])
+    return pieces
 
 
 def _spans(text: str, sents: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     for sent_start, sent_end in sents:
         # Articles given one sentence per line keep their line breaks as boundaries.
         offset = sent_start
-        for piece in _LINE_BREAK.split(text[sent_start:sent_end]):
+        for piece in _lines(text[sent_start:sent_end]):
             stripped = piece.strip()
             if stripped:
                 start = text.index(stripped, offset)
