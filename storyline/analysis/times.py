@@ -14,10 +14,11 @@ Values follow TimeML/TIMEX3: ``2017-02-16``, ``2017-01``, ``2017-W07``, ``1989-Q
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import pairwise
+from itertools import pairwise, product
 
 from dateutil.easter import easter
 
@@ -1053,14 +1054,34 @@ def calendar_names(text: str) -> set[str]:
     return names
 
 
+#: White space this long holds no time expression: the rules read past it, not through it.
+#: Furniture is blanked for the stages (offsets kept), and a page's reader comments, blanked,
+#: can be most of its characters: each of some forty rules read every one of them, 11 of the
+#: 12 s that finding the times of 40 such pages took (bench/RESULTS.md).
+_LONG_BLANK = re.compile(r"\s{64,}")
+#: White space the rules still see after a written stretch: what their look-aheads read.
+_BLANK_SEEN = 16
+
+
+def _written(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` between its long blanks (with a little blank after each)."""
+    stretches = []
+    at = 0
+    for blank in _LONG_BLANK.finditer(text):
+        stretches.append((at, blank.start() + _BLANK_SEEN))
+        at = blank.end()
+    stretches.append((at, len(text)))
+    return stretches
+
+
 def find_times(text: str, published: str | None) -> list[TimeExpr]:
     """Every time expression of ``text``, normalised against ``published`` (ISO date)."""
     dct = published_date(published)
     if dct is None:  # nothing to anchor "Tuesday" or "last year" to
         return []
     candidates: list[tuple[int, int, _Rule, re.Match[str]]] = []
-    for rule in _RULES:
-        for match in rule.pattern.finditer(text):
+    for rule, (begin, until) in product(_RULES, _written(text)):
+        for match in rule.pattern.finditer(text, begin, until):
             if match.end() > match.start() and (
                 rule.make is _r_vague or not _NOT_TIMES.match(match[0])
             ):
@@ -1134,27 +1155,38 @@ def calendar_value(time: TimeExpr) -> str | None:
 
 def dates_within(times: Iterable[TimeExpr], spans: Iterable[tuple[int, int]]) -> tuple[str, ...]:
     """Calendar values of the expressions that start inside ``spans``, in text order, once."""
-    bounds = list(spans)
-    found: dict[str, None] = {}
-    for time in sorted(times, key=lambda t: t.start):
-        value = calendar_value(time)
-        if value and any(start <= time.start < end for start, end in bounds):
-            found.setdefault(value)
-    return tuple(found)
+    return _Dated(times).within(spans)
+
+
+class _Dated:
+    """An article's expressions that name a calendar stretch, in text order, to be looked up
+    by span: an article's every sentence and quote asks which start inside it, and reading
+    every expression for each of them cost time in the square of the article's length."""
+
+    def __init__(self, times: Iterable[TimeExpr]) -> None:
+        dated = [
+            (time.start, value)
+            for time in sorted(times, key=lambda t: t.start)
+            if (value := calendar_value(time))
+        ]
+        self.starts = [start for start, _ in dated]
+        self.values = [value for _, value in dated]
+
+    def within(self, spans: Iterable[tuple[int, int]]) -> tuple[str, ...]:
+        inside: set[int] = set()
+        for start, end in spans:
+            inside.update(range(bisect_left(self.starts, start), bisect_left(self.starts, end)))
+        return tuple(dict.fromkeys(self.values[index] for index in sorted(inside)))
 
 
 def attach_dates(analysis: Analysis) -> Analysis:
     """Each sentence and quote gets the dates it refers to (the timeline reads them)."""
+    dated = _Dated(analysis.times)
     return replace(
         analysis,
-        sentence_dates=tuple(
-            dates_within(analysis.times, [(s.start, s.end)]) for s in analysis.sentences
-        ),
+        sentence_dates=tuple(dated.within([(s.start, s.end)]) for s in analysis.sentences),
         quotes=tuple(
-            replace(
-                quote,
-                dates=dates_within(analysis.times, [(s.start, s.end) for s in quote.content]),
-            )
+            replace(quote, dates=dated.within([(s.start, s.end) for s in quote.content]))
             for quote in analysis.quotes
         ),
     )

@@ -8,9 +8,9 @@ import pytest
 from conftest import SHARED, reference_scores
 
 from storyline.analysis.pipeline import analyze
-from storyline.analysis.times import calendar_names, find_times
+from storyline.analysis.times import calendar_names, dates_within, find_times
 from storyline.ingest.extract import build_article
-from storyline.records import Analysis
+from storyline.records import Analysis, TimeExpr
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = SHARED / "seed"
@@ -212,6 +212,32 @@ def test_tbaq_quality_floor(tmp_path: Path) -> None:
     scores = reference_scores("temporal_score.py", TBAQ, pred)
     assert scores["strict_f1"] >= 0.84
     assert scores["value_f1"] >= 0.77
+
+
+def test_a_long_blank_stretch_is_read_past() -> None:
+    # Furniture is blanked for the stages (spaces, line breaks kept): the rules skip long
+    # blanks, and every expression on either side is found as if the blank were short.
+    blank = (" " * 70 + "\n") * 30
+    words = "The council met on Thursday. It will vote again next week, on March 3."
+    short = find_times(words.replace(". It", ".\n\nIt"), FRIDAY)
+    long = find_times(words.replace(". It", "." + blank + "It"), FRIDAY)
+    assert [(t.text, t.value) for t in long] == [(t.text, t.value) for t in short]
+    assert [t.value for t in long] == ["2017-02-16", "2017-W08", "2017-03-03"]
+    assert find_times(blank + "on Thursday" + blank, FRIDAY)[0].value == "2017-02-16"
+
+
+def test_dates_within_spans_in_text_order_once() -> None:
+    times = [
+        TimeExpr(40, 48, "Thursday", "DATE", "2017-02-16"),
+        TimeExpr(5, 12, "Tuesday", "DATE", "2017-02-14"),
+        TimeExpr(60, 68, "two days", "DURATION", "P2D"),
+        TimeExpr(70, 78, "Thursday", "DATE", "2017-02-16"),
+        TimeExpr(90, 94, "2016", "DATE", "2016"),
+    ]
+    assert dates_within(times, [(0, 50)]) == ("2017-02-14", "2017-02-16")
+    assert dates_within(times, [(60, 100), (0, 6)]) == ("2017-02-14", "2017-02-16", "2016")
+    assert dates_within(times, [(6, 40), (94, 94)]) == ()
+    assert dates_within(times, [(40, 41)]) == ("2017-02-16",)
 
 
 def test_a_day_that_does_not_exist_is_not_a_date() -> None:
