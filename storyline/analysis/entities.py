@@ -52,7 +52,9 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
     raw = [(span, _canonical(span.text, span.label_)) for span in spans]
     # A name with no letter (".30", or "the 2010" once "the" is gone) names nobody.
     raw = [(span, (name, label)) for span, (name, label) in raw if _has_letter(name)]
-    people = [name for span, (name, label) in raw if label == "PERSON" and " " in name]
+    people = _people_by_word(
+        [name for span, (name, label) in raw if label == "PERSON" and " " in name]
+    )
     orgs = [name for span, (name, label) in raw if label == "ORG" and " " in name]
     mentions = []
     for span, (name, label) in raw:
@@ -269,19 +271,29 @@ def _canonical(text: str, label: str) -> tuple[str, str]:
     return name, label
 
 
-def _longer_name(short: str, people: list[str]) -> str | None:
+def _people_by_word(people: list[str]) -> dict[str, Counter[str]]:
+    """The article's full names (each as often as it is written) under their surname and their
+    first word: each single word is looked up, not compared with every name of the article."""
+    by_word: dict[str, Counter[str]] = {}
+    for person in people:
+        for word in {without_generation(person).split()[-1], person.split()[0]}:
+            by_word.setdefault(word, Counter())[person] += 1
+    return by_word
+
+
+def _longer_name(short: str, people: dict[str, Counter[str]]) -> str | None:
     """The one full name in the article that ends with (or starts with) this single word; a
     generational suffix is no surname ("Paulson" is "Henry M. Paulson Jr."). Spellings of one
     person (:func:`~storyline.analysis.gazetteer.same_person`: "Hank Paulson" and "Henry
     Paulson" in one article) are one name, the one written most."""
-    matches = Counter(
-        p for p in people if without_generation(p).split()[-1] == short or p.split()[0] == short
-    )
+    matches = people.get(short)
+    if not matches:
+        return None
     if len(matches) > 1:
         keys = [name_key(name) for name in matches]
         if not all(same_person(keys[0], other) for other in keys[1:]):
             return None
-    return matches.most_common(1)[0][0] if matches else None
+    return matches.most_common(1)[0][0]
 
 
 def _expansion(acronym: str, orgs: list[str]) -> str | None:

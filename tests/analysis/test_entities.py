@@ -3,7 +3,12 @@ from __future__ import annotations
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from storyline.analysis.entities import _labels_agreed, _longer_name, find_mentions
+from storyline.analysis.entities import (
+    _labels_agreed,
+    _longer_name,
+    _people_by_word,
+    find_mentions,
+)
 from storyline.records import Mention
 
 
@@ -70,12 +75,12 @@ def test_a_short_word_in_capitals_before_a_full_name_is_no_part_of_it() -> None:
 
 def test_a_surname_alone_is_the_full_name_of_the_article_even_with_a_suffix() -> None:
     people = ["Odell R. Marsh Jr.", "Ada Okafor"]
-    assert _longer_name("Marsh", people) == "Odell R. Marsh Jr."
-    assert _longer_name("Okafor", people) == "Ada Okafor"
-    assert _longer_name("Odell", people) == "Odell R. Marsh Jr."
+    assert _longer_name("Marsh", _people_by_word(people)) == "Odell R. Marsh Jr."
+    assert _longer_name("Okafor", _people_by_word(people)) == "Ada Okafor"
+    assert _longer_name("Odell", _people_by_word(people)) == "Odell R. Marsh Jr."
     # Two people of that surname (a father and his son): neither.
-    assert _longer_name("Marsh", [*people, "Odell Marsh Sr."]) is None
-    assert _longer_name("Jr.", people) is None
+    assert _longer_name("Marsh", _people_by_word([*people, "Odell Marsh Sr."])) is None
+    assert _longer_name("Jr.", _people_by_word(people)) is None
     # Two spellings of one person are one name, the one written most.
     spellings = ["Hank Marsh", "Henry Marsh", "Henry Marsh"]
-    assert _longer_name("Marsh", spellings) == "Henry Marsh"
+    assert _longer_name("Marsh", _people_by_word(spellings)) == "Henry Marsh"
