@@ -167,7 +167,7 @@ def workers_option(command: F) -> F:
         "--workers",
         type=click.IntRange(min=1),
         default=None,
-        help="Processes that parse (default: every core, for runs of 200 articles or more).",
+        help="Processes that analyse (default: every core, for runs of 200 articles or more).",
     )(command)
 
 

@@ -102,7 +102,7 @@ PARALLEL_FROM = 200
 
 
 def worker_count(workers: int | None, articles: int) -> int:
-    """How many processes parse ``articles``: ``workers`` (None: every core) for a run long
+    """How many processes analyse ``articles``: ``workers`` (None: every core) for a run long
     enough to gain from them, one otherwise."""
     wanted = workers if workers is not None else (os.cpu_count() or 1)
     return max(1, wanted) if articles >= PARALLEL_FROM else 1
@@ -273,9 +273,9 @@ def analyze_pending(
 ) -> tuple[int, list[Problem]]:
     """Analyse and store every stored canonical article in an analysed language that has no
     analysis yet. Each analysis is saved in its own transaction, so an interrupted run keeps
-    what it finished and the next run picks up the rest. Parsing runs in ``workers``
+    what it finished and the next run picks up the rest. Analysis runs in ``workers``
     processes (None: every core) when there are enough articles (:func:`worker_count`); this
-    process, the one writer, runs the stages and stores the results. ``total`` is told how
+    process, the one writer, stores the results. ``total`` is told how
     many articles are about to be analysed, ``progress`` each one done."""
     done = 0
     problems: list[Problem] = []

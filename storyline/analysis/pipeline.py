@@ -8,9 +8,13 @@ stage is added there and to :data:`DEFAULT_STAGES`, and its output appears in th
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -21,6 +25,7 @@ from storyline.analysis.entities import entities_stage
 from storyline.analysis.quotes import TAGGER_PIPE, quote_method, quotes_stage
 from storyline.analysis.sentences import sentence_spans
 from storyline.analysis.stage import Parsed, Stage
+from storyline.analysis.tagger import load_tagger
 from storyline.analysis.times import attach_dates, times_stage
 from storyline.errors import StorylineError
 from storyline.records import Analysis, Article, Problem, Span, is_analyzed
@@ -97,10 +102,10 @@ def analyze(
     """Analyse articles, yielding one :class:`Analysis` per article (in input order) or a
     :class:`Problem`.
 
-    One spaCy pipe runs over the whole stream; with ``workers`` > 1 it parses in that many
-    processes (spaCy's ``n_process``: forked, so each starts with the loaded model) while
-    the stages run here, in order. Worth it for a long stream only: starting the workers
-    costs about a second.
+    With ``workers`` > 1 the articles are analysed whole (parse, tagger and stages) in that
+    many forked processes, each starting with the loaded model, a few articles at a time,
+    while this process only hands them out and takes the results back in order. Worth it for
+    a long stream only: starting the workers costs about a second.
     """
     unknown = [name for name in stages if name not in STAGES]
     if unknown:
@@ -111,27 +116,88 @@ def analyze(
     tagging = "quotes" in stages and not needs_parse(stages)
     if tagging and TAGGER_PIPE not in nlp.pipe_names:
         nlp.add_pipe(TAGGER_PIPE, last=True)
-    # The tagger runs with the parse (in the workers too), and only when quotes are wanted.
-    disable = [TAGGER_PIPE] if TAGGER_PIPE in nlp.pipe_names and not tagging else []
+    if workers > 1:
+        yield from _in_workers(articles, _Work(nlp, tuple(stages), batch_size), workers)
+    else:
+        yield from _analysed(articles, _Work(nlp, tuple(stages), batch_size))
+
+
+@dataclass(frozen=True)
+class _Work:
+    nlp: Language
+    stages: tuple[str, ...]
+    batch_size: int
+
+
+def _analysed(articles: Iterable[Article], work: _Work) -> Iterator[Analysis | Problem]:
+    """The analyses of ``articles`` in this process, in input order."""
+    tagging = "quotes" in work.stages and not needs_parse(work.stages)
+    # The tagger runs with the parse, and only when quotes are wanted.
+    disable = [TAGGER_PIPE] if TAGGER_PIPE in work.nlp.pipe_names and not tagging else []
     refused: deque[Problem] = deque()
 
     def accepted() -> Iterator[tuple[str, Article]]:
         for article in articles:
-            problem = _refuse(article, nlp)
+            problem = _refuse(article, work.nlp)
             if problem is None:
                 yield article.text, article
             else:
                 refused.append(problem)
 
-    docs = nlp.pipe(
-        accepted(), as_tuples=True, batch_size=batch_size, n_process=workers, disable=disable
-    )
-    for item in run_stages(((article, doc) for doc, article in docs), stages):
+    docs = work.nlp.pipe(accepted(), as_tuples=True, batch_size=work.batch_size, disable=disable)
+    for item in run_stages(((article, doc) for doc, article in docs), work.stages):
         while refused:
             yield refused.popleft()
         yield item.analysis
     while refused:
         yield refused.popleft()
+
+
+#: Articles a worker process analyses at a time, and how many such chunks may wait for each
+#: worker: enough that a worker never idles while the results of a long article are awaited,
+#: few enough that memory does not grow with the input.
+CHUNK = 8
+WAITING = 3
+
+#: What a worker process analyses with: set in the worker when it starts.
+_worker_work: _Work | None = None
+
+
+def _in_workers(
+    articles: Iterable[Article], work: _Work, workers: int
+) -> Iterator[Analysis | Problem]:
+    """The analyses of ``articles`` made in ``workers`` forked processes, in input order.
+
+    Why not spaCy's own ``nlp.pipe(n_process=...)``: it tokenizes every text in this process,
+    sends the docs to the workers and the parsed docs back, and leaves the stages here: this
+    process then used a core of its own (30 of 118 s of CPU for 300 real pages), competing with
+    the two parsing workers on a two-core machine. Here the workers do everything but the
+    writing, and only articles and their analyses travel.
+    """
+    context = multiprocessing.get_context("fork")  # the workers start with the loaded model
+    with context.Pool(workers, initializer=_start_worker, initargs=(work,)) as pool:
+        waiting: deque[Any] = deque()
+        remaining = iter(articles)
+        while chunk := list(islice(remaining, CHUNK)):
+            waiting.append(pool.apply_async(_analyse_chunk, (chunk,)))
+            if len(waiting) >= WAITING * workers:
+                yield from waiting.popleft().get()
+        while waiting:
+            yield from waiting.popleft().get()
+
+
+def _start_worker(work: _Work) -> None:
+    global _worker_work
+    _worker_work = work
+    # A tagger session this process inherited runs on threads that were not forked with it:
+    # each worker opens its own (one thread; :func:`storyline.analysis.tagger.load_tagger`).
+    load_tagger.cache_clear()
+
+
+def _analyse_chunk(chunk: list[Article]) -> list[Analysis | Problem]:
+    if _worker_work is None:  # pragma: no cover - the pool's initializer always runs first
+        raise RuntimeError("an analysis worker was started without its work")
+    return list(_analysed(chunk, _worker_work))
 
 
 def run_stages(

@@ -511,9 +511,9 @@ if not Doc.has_extension("attribution_tags"):
 
 @Language.component(TAGGER_PIPE)
 def _tag_doc(doc: Doc) -> Doc:
-    """The tagger as a spaCy component, so that it runs wherever the parse runs (in the
-    worker processes of ``nlp.pipe(n_process=...)``, not in the one process that runs the
-    stages). Plain lists: they travel back from the workers with the doc's user data."""
+    """The tagger as a spaCy component, so that it runs wherever the parse runs (in each
+    analysis worker process, :func:`storyline.analysis.pipeline.analyze`). Plain lists, as
+    a doc's user data must be to travel between processes."""
     doc._.attribution_tags = [[t.role, t.start, t.end, t.confidence] for t in tag(doc.text)]
     return doc
 

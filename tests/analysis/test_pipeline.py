@@ -3,11 +3,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from conftest import SHARED
 
-from storyline.analysis.pipeline import analyze
+from storyline.analysis.pipeline import CHUNK, analyze
 from storyline.errors import StorylineError
 from storyline.ingest.extract import build_article
 from storyline.records import Analysis, Article, Problem
@@ -62,6 +63,28 @@ def test_mentions_point_into_the_text(nlp: Any, sample_records: list[dict[str, A
             assert article.text[mention.start : mention.end] == mention.text
         assert analysis.sentences[0].start == 0
         assert analysis.sentences[-1].end <= len(article.text)
+
+
+def test_worker_processes_analyse_as_one_process_does(sample_records: list[dict[str, Any]]) -> None:
+    # The default pipeline (the tagger included), in chunks over two forked workers, a
+    # refused article among them: the same analyses in the same order, the same problems.
+    articles = [
+        build_article(text=r["text"], origin=r["id"], article_id=r["id"]) for r in sample_records
+    ]
+    french = build_article(
+        text="Les dockers du port sont en grève depuis jeudi et réclament une hausse des salaires.",
+        origin="fr.html",
+    )
+    stream = [*articles[:9], french, *articles[9:]]
+    alone = list(analyze(stream))
+    assert len(stream) > 2 * CHUNK and Problem("fr.html", ANY) in alone
+    forked = list(analyze(stream, workers=2))
+    assert [r for r in forked if isinstance(r, Analysis)] == [
+        r for r in alone if isinstance(r, Analysis)
+    ]
+    assert [r for r in forked if isinstance(r, Problem)] == [
+        r for r in alone if isinstance(r, Problem)
+    ]
 
 
 def test_surnames_titles_and_abbreviations_resolve(nlp: Any) -> None:
