@@ -52,6 +52,10 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
     raw = [(span, _canonical(span.text, span.label_)) for span in spans]
     # A name with no letter (".30", or "the 2010" once "the" is gone) names nobody.
     raw = [(span, (name, label)) for span, (name, label) in raw if _has_letter(name)]
+    # Nor does a "person" with a digit in the name ("H5N1", a virus, read as one).
+    raw = [
+        (span, (name, label)) for span, (name, label) in raw if not _digit_in_person(name, label)
+    ]
     people = _people_by_word(
         [name for span, (name, label) in raw if label == "PERSON" and " " in name]
     )
@@ -73,6 +77,10 @@ def find_mentions(doc: Doc) -> tuple[Mention, ...]:
             )
         )
     return tuple(_labels_agreed(mentions))
+
+
+def _digit_in_person(name: str, label: str) -> bool:
+    return label == "PERSON" and any(ch.isdigit() for ch in name)
 
 
 def _labels_agreed(mentions: list[Mention]) -> list[Mention]:

@@ -63,6 +63,14 @@ def test_a_span_without_a_letter_is_no_entity() -> None:
     assert [m.text for m in find_mentions(doc)] == ["Dunmore"]
 
 
+def test_a_person_with_a_digit_in_the_name_is_no_entity() -> None:
+    doc = _doc(["The", "K7N2", "virus", "hit", "Ada", "Okafor"], ["O", "B-PERSON", "O", "O", *_ADA])
+    assert [(m.text, m.entity_label) for m in find_mentions(doc)] == [("Ada Okafor", "PERSON")]
+
+
+_ADA = ["B-PERSON", "I-PERSON"]
+
+
 def test_a_short_word_in_capitals_before_a_full_name_is_no_part_of_it() -> None:
     ada = ["B-PERSON", "I-PERSON"]  # "ADA Brandt": a name in capitals stays whole
     # A live page's time and zone before a name ("1201 KST Ivo Marren said").
