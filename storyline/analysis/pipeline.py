@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from typing import Any
+from multiprocessing.pool import AsyncResult
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -176,7 +176,7 @@ def _in_workers(
     """
     context = multiprocessing.get_context("fork")  # the workers start with the loaded model
     with context.Pool(workers, initializer=_start_worker, initargs=(work,)) as pool:
-        waiting: deque[Any] = deque()
+        waiting: deque[AsyncResult[list[Analysis | Problem]]] = deque()
         remaining = iter(articles)
         while chunk := list(islice(remaining, CHUNK)):
             waiting.append(pool.apply_async(_analyse_chunk, (chunk,)))
