@@ -13,12 +13,12 @@ article's own container, still carries it. Two kinds are found here:
   to :func:`find_furniture`. No list of strings is involved: a new outlet's furniture is learned
   from its own pages.
 - **Furniture by form**, which needs no repetition: the reader comments of a page (from the
-  first comment byline to the end, where a page has two bylines or one of a comment's own
-  form), a line with a comment's mark, a photo credit, a line of
-  "share", "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
-  agency dateline at the start of a line, an author's byline at the start of a line (with the
-  role and outlet it carries), and a blog post's stamped byline after the post's text, which
-  starts the page's reader comments.
+  first comment byline to the end, where a page has two bylines, two of a blog's "Posted by
+  NAME on DATE" or one of a comment's own form), a line with a comment's mark, a photo
+  credit, a line of "share", "follow", "sign up" or "related" prompts, an all-capitals
+  transcript header, an agency dateline at the start of a line, an author's byline at the
+  start of a line (with the role and outlet it carries), and a blog post's stamped byline
+  after the post's text, which starts the page's reader comments.
 
 The text is never changed: furniture is a list of (start, end, kind) spans into it, and
 :func:`blank` gives the text the stages read, with every furniture character turned into a
@@ -74,11 +74,11 @@ _REPORT_LINK = r"\bReport (?:abuse|as abusive)\b"
 #: are compiled by the ``regex`` module (installed with dateparser), which scans such a list of
 #: alternatives about ten times faster than ``re``: telling a story checks every sentence of
 #: it (0.6 s of a 1,000-article digest with ``re``, bench/tell_speed.py).
+# A blog's byline: "Posted by Ana on June 4, 2010 4:36 PM", a comment's or the post's own.
+_BLOG_BYLINE = rf"\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
 COMMENT_MARK = regex.compile(
     rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: |\bHave your say\b"
-    r"|\bSkip to a day\b"
-    # A blog's comment byline: "Posted by Ana on June 4, 2010 4:36 PM".
-    rf"|\bPosted by [^.|]{{1,80}}? on {_MONTH} \d{{1,2}}, \d{{4}},? \d{{1,2}}:\d\d"
+    rf"|\bSkip to a day\b|{_BLOG_BYLINE}"
 )
 #: Where a page's reader comments begin: its first comment byline ("Posted by: name | June 7,
 #: 2010 12:24 PM"), "Report abuse" link or "Added: " stamp. They run to the end of the page, and
@@ -92,6 +92,10 @@ COMMENTS_FROM = regex.compile(
 # A comment's byline or foot, which starts the page's comments when another follows (a blog's
 # "Posted by name on ..." is not one: the first can be the author's).
 _BYLINE = re.compile(rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: ", re.MULTILINE)
+# A blog's bylines: when there are several, the comments start at the first, be it the post's
+# own foot or a commenter's signature (which follows the comment: the first comment's words
+# stay, the rest go).
+_BLOG_BYLINES = re.compile(_BLOG_BYLINE)
 # A line that only points elsewhere: "Share this article", "Follow us on Twitter", "Sign up
 # for our newsletter", "Related: ...", "Read more: ...", "Click here to ...". Short, and
 # opening with the prompt itself; a sentence of news that opens with "Follow" runs longer or
@@ -252,9 +256,13 @@ def furniture_by_form(text: str) -> list[Furniture]:
     # byline no other follows can be a news story's own "she wrote:".
     # The lines after it are furniture already: a comment page of 100,000 words is not read
     # line by line.
+    starts = marks if comments or footed or len(marks) >= 2 else []
+    blog = [byline.start() for byline in _BLOG_BYLINES.finditer(text)]
+    if len(blog) >= 2:  # not with the other marks: one "wrote:" in the news is no comment
+        starts = [*starts, blog[0]]
     section = len(text)
-    if comments or footed or len(marks) >= 2:
-        section = text.rfind("\n", 0, min(marks)) + 1
+    if starts:
+        section = text.rfind("\n", 0, min(starts)) + 1
         found.append(Furniture(section, len(text.rstrip()), "comments"))
     for line in _LINE.finditer(text, 0, section):
         body = line.group(0)

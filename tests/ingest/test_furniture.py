@@ -139,6 +139,25 @@ def test_comments_start_at_the_first_of_two_bylines_and_one_byline_is_its_line()
     assert span.end == len(page)
 
 
+def test_a_blogs_comments_signed_after_their_words_start_at_the_first_signature() -> None:
+    post = "The ferry fares rose again.\nThe islanders were not asked.\n"
+    signed = (
+        "Fares should fall.\nPosted by gullwatcher on June 2, 2025 4:20 PM.\n"
+        "Agreed, and soon.\nPosted by islander on June 2, 2025 4:31 PM."
+    )
+    page = post + signed
+    (span,) = [f for f in find_furniture(page) if f.kind == "comments"]
+    assert page[span.start :].startswith("Posted by gullwatcher")
+    assert span.end == len(page)
+    # A news sentence's "wrote:" before them stays news.
+    quoting = post + "In 2003 the mayor wrote: fares must fall.\n" + signed
+    (span,) = [f for f in find_furniture(quoting) if f.kind == "comments"]
+    assert quoting[span.start :].startswith("Posted by gullwatcher")
+    # One such byline is the post's own foot, or a lone comment: its line only.
+    once = post + "Posted by Ada Marr on June 2, 2025 9:05 AM\nThe fares rise in July."
+    assert _kinds(once) == [("Posted by Ada Marr on June 2, 2025 9:05 AM", "comment")]
+
+
 def test_an_authors_byline_is_furniture_up_to_the_sentence_it_runs_into() -> None:
     assert _kinds(
         "By Ada Marr Science correspondent, Lakeside Daily Floods closed the bridge on Monday."
