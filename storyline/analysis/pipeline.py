@@ -186,12 +186,19 @@ def _in_workers(
             yield from waiting.popleft().get()
 
 
+#: A tagger session a worker inherited from its parent, kept and never used (see below).
+_inherited: list[object] = []
+
+
 def _start_worker(work: _Work) -> None:
     global _worker_work
     _worker_work = work
     # A tagger session this process inherited runs on threads that were not forked with it:
     # each worker opens its own (one thread; :func:`storyline.analysis.tagger.load_tagger`).
-    load_tagger.cache_clear()
+    # The inherited one is kept, not freed: freeing it waits for those threads, forever.
+    if load_tagger.cache_info().currsize:
+        _inherited.append(load_tagger())
+        load_tagger.cache_clear()
 
 
 def _analyse_chunk(chunk: list[Article]) -> list[Analysis | Problem]:
