@@ -116,24 +116,27 @@ def analyze(
     tagging = "quotes" in stages and not needs_parse(stages)
     if tagging and TAGGER_PIPE not in nlp.pipe_names:
         nlp.add_pipe(TAGGER_PIPE, last=True)
+    # The tagger runs with the parse, and only when quotes are wanted.
+    disable = (TAGGER_PIPE,) if TAGGER_PIPE in nlp.pipe_names and not tagging else ()
+    work = _Work(nlp, tuple(stages), batch_size, disable)
     if workers > 1:
-        yield from _in_workers(articles, _Work(nlp, tuple(stages), batch_size), workers)
+        yield from _in_workers(articles, work, workers)
     else:
-        yield from _analysed(articles, _Work(nlp, tuple(stages), batch_size))
+        yield from _analysed(articles, work)
 
 
 @dataclass(frozen=True)
 class _Work:
+    """What an analysis runs with, decided once (in the parent when workers analyse)."""
+
     nlp: Language
     stages: tuple[str, ...]
     batch_size: int
+    disable: tuple[str, ...]
 
 
 def _analysed(articles: Iterable[Article], work: _Work) -> Iterator[Analysis | Problem]:
     """The analyses of ``articles`` in this process, in input order."""
-    tagging = "quotes" in work.stages and not needs_parse(work.stages)
-    # The tagger runs with the parse, and only when quotes are wanted.
-    disable = [TAGGER_PIPE] if TAGGER_PIPE in work.nlp.pipe_names and not tagging else []
     refused: deque[Problem] = deque()
 
     def accepted() -> Iterator[tuple[str, Article]]:
@@ -144,7 +147,9 @@ def _analysed(articles: Iterable[Article], work: _Work) -> Iterator[Analysis | P
             else:
                 refused.append(problem)
 
-    docs = work.nlp.pipe(accepted(), as_tuples=True, batch_size=work.batch_size, disable=disable)
+    docs = work.nlp.pipe(
+        accepted(), as_tuples=True, batch_size=work.batch_size, disable=list(work.disable)
+    )
     for item in run_stages(((article, doc) for doc, article in docs), work.stages):
         while refused:
             yield refused.popleft()
