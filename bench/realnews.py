@@ -28,6 +28,13 @@ comments by at least half its length, or its text contains a furniture sentence.
 have no citation: one is furniture when it contains, or is contained in, a furniture
 sentence.
 
+Photo captions are counted apart, so the figure above stays comparable with earlier runs: a
+*caption* is what a reader sees as the words of a photo, the sentence (the bench's own cut)
+printed just before a credit ("Photograph: NAME", "Photo: NAME", "Picture: NAME"; the label
+and a capitalised word), or, where the label is followed by a sentence of its own ("PHOTO: A
+guard wears a mask ..."), the rest of that line. A told line is a caption by the same
+overlap rule as furniture.
+
 The second form takes an ECB+-format split, injects furniture into a copy of it (written by
 us: per fictional outlet a promo and a disclaimer line, and under every third article a
 comment section with user names and timestamps), clusters both with ``storyline cluster``
@@ -61,6 +68,13 @@ MIN_WORDS = 4
 OUTLET_ARTICLES = 5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BYLINE = re.compile(r"\bwrote:|\bPosted by:|\bReport (?:abuse|as abusive)\b|^Added:", re.M)
+# A photo credit's label, then a capitalised word: a name ("Photograph: Ana Ruiz/AP") or the
+# caption itself when it opens with an article ("PHOTO: A guard wears a mask ...").
+_CREDIT = re.compile(
+    r"(?<!\w)(?:Photograph|Photo|Picture|Illustration|Image)s?(?: credit)?: +(?=[A-Z])",
+    re.IGNORECASE,
+)
+_CAPTION_AFTER = re.compile(r"(?:A|An|The) ")
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "which", "who"}
 
 
@@ -99,6 +113,27 @@ class ReaderFurniture:
         }
         self.all_repeated = set().union(*self.repeated.values()) if self.repeated else set()
         self._spans: dict[str, list[tuple[int, int]]] = {}
+        self._captions: dict[str, list[tuple[int, int]]] = {}
+
+    def captions(self, article_id: str) -> list[tuple[int, int]]:
+        """The photo captions of an article, by the bench's definition (module docstring)."""
+        if article_id not in self._captions:
+            text = self.texts.get(article_id, "")
+            found = []
+            for credit in _CREDIT.finditer(text):
+                if _CAPTION_AFTER.match(text, credit.end()):
+                    line_end = text.find("\n", credit.end())
+                    found.append((credit.end(), len(text) if line_end < 0 else line_end))
+                    continue
+                end = len(text[: credit.start()].rstrip())
+                before = [(s, e) for s, e, _ in sentences(text[:end]) if e >= end - 1]
+                if before:
+                    found.append(before[-1][:2])
+            self._captions[article_id] = found
+        return self._captions[article_id]
+
+    def caption_texts(self) -> set[str]:
+        return {normal(self.texts[a][s:e]) for a in self.texts for s, e in self.captions(a)} - {""}
 
     def spans(self, article_id: str) -> list[tuple[int, int]]:
         if article_id not in self._spans:
@@ -111,9 +146,10 @@ class ReaderFurniture:
             self._spans[article_id] = found
         return self._spans[article_id]
 
-    def covers(self, article_id: str, start: int, end: int) -> bool:
+    def covers(self, article_id: str, start: int, end: int, *, captions: bool = False) -> bool:
         length = max(1, end - start)
-        inside = sum(max(0, min(end, e) - max(start, s)) for s, e in self.spans(article_id))
+        spans = self.captions(article_id) if captions else self.spans(article_id)
+        inside = sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
         return inside >= length / 2
 
     def in_text(self, text: str) -> bool:
@@ -151,6 +187,31 @@ def is_furniture(reader: ReaderFurniture, text: str, cites: list[tuple[str, int,
         return any(reader.covers(a, s, e) for a, s, e in cites) or reader.in_text(text)
     key = normal(text)
     return reader.in_text(text) or any(key and key in s for s in reader._keys_in(key))
+
+
+def print_shares(
+    title: str, found: dict[str, int], shares: dict[str, list[int]], examples: list[str]
+) -> int:
+    """Print how many told lines of each kind are in ``found``; returns how many in all."""
+    print(f"\n{title}:")
+    all_lines = sum(count for _, count in shares.values())
+    for kind, (_, count) in sorted(shares.items()):
+        n = found.get(kind, 0)
+        print(f"  {kind:<9} {n:>5} of {count:>5}  {n / max(1, count):6.1%}")
+    total = sum(found.values())
+    print(f"  {'all':<9} {total:>5} of {all_lines:>5}  {total / max(1, all_lines):6.1%}")
+    for example in examples:
+        print(f"    e.g. {example}")
+    return total
+
+
+def is_caption(
+    reader: ReaderFurniture, captions: set[str], text: str, cites: list[tuple[str, int, int]]
+) -> bool:
+    if cites:
+        return any(reader.covers(a, s, e, captions=True) for a, s, e in cites)
+    key = normal(text.rstrip("\u2026"))
+    return bool(key) and any(key in caption or caption in key for caption in captions)
 
 
 def quotes_from_furniture(store: Store, reader: ReaderFurniture) -> tuple[int, int, Counter[str]]:
@@ -275,26 +336,35 @@ def real_pages(args: argparse.Namespace) -> None:
         lines = told_lines(store)
         shares: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         examples: list[str] = []
+        captions = reader.caption_texts()
+        captioned: dict[str, int] = Counter()
+        caption_examples: list[str] = []
         for kind, text, cites in lines:
             bad = is_furniture(reader, text, cites)
             shares[kind][0] += bad
             shares[kind][1] += 1
             if bad and len(examples) < 10:
                 examples.append(f"{kind}: {text[:110]}")
+            if is_caption(reader, captions, text, cites):
+                captioned[kind] += 1
+                if len(caption_examples) < 10:
+                    caption_examples.append(f"{kind}: {text[:110]}")
         total, bad_quotes, by_speaker = quotes_from_furniture(store, reader)
         speakers = store.speakers(limit=20)
         found = variants(store, args.variants)
     opened, asked, failures = pages_open(db, args.sample, args.seed)
     print(f"store: {stats}")
     print(f"ingest (read, dedupe, analyse, place, tell): {ingest_seconds:.1f} s")
-    print("\ntold lines that are furniture or comments:")
-    all_bad = sum(v[0] for v in shares.values())
     all_lines = sum(v[1] for v in shares.values())
-    for kind, (bad, count) in sorted(shares.items()):
-        print(f"  {kind:<9} {bad:>5} of {count:>5}  {bad / max(1, count):6.1%}")
-    print(f"  {'all':<9} {all_bad:>5} of {all_lines:>5}  {all_bad / max(1, all_lines):6.1%}")
-    for example in examples:
-        print(f"    e.g. {example}")
+    all_bad = print_shares(
+        "told lines that are furniture or comments",
+        {kind: bad for kind, (bad, _) in shares.items()},
+        shares,
+        examples,
+    )
+    all_captions = print_shares(
+        "told lines that are photo captions", captioned, shares, caption_examples
+    )
     print(f"\nquotes from furniture: {bad_quotes} of {total} ({bad_quotes / max(1, total):.1%})")
     print("\ntop 20 speakers:")
     junk = 0
@@ -318,6 +388,7 @@ def real_pages(args: argparse.Namespace) -> None:
     summary = {
         "told_furniture_share": round(all_bad / max(1, all_lines), 4),
         "quote_furniture_share": round(bad_quotes / max(1, total), 4),
+        "told_caption_share": round(all_captions / max(1, all_lines), 4),
         "junk_top20": junk,
         "variants_merged": f"{found['merged']}/{found['groups measured']}",
         "wrong_merges": len(found["wrong merges"]),

@@ -15,10 +15,11 @@ article's own container, still carries it. Two kinds are found here:
 - **Furniture by form**, which needs no repetition: the reader comments of a page (from the
   first comment byline to the end, where a page has two bylines, two of a blog's "Posted by
   NAME on DATE" or one of a comment's own form), a line with a comment's mark, a photo
-  credit, a line of "share", "follow", "sign up" or "related" prompts, an all-capitals
-  transcript header, an agency dateline at the start of a line, an author's byline at the
-  start of a line (with the role and outlet it carries), and a blog post's stamped byline
-  after the post's text, which starts the page's reader comments.
+  credit and the caption it closes (the sentence printed just before it), a line of
+  "share", "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
+  agency dateline at the start of a line, an author's byline at the start of a line (with
+  the role and outlet it carries), and a blog post's stamped byline after the post's text,
+  which starts the page's reader comments.
 
 The text is never changed: furniture is a list of (start, end, kind) spans into it, and
 :func:`blank` gives the text the stages read, with every furniture character turned into a
@@ -112,10 +113,24 @@ _PROMPT = re.compile(
 # The well is ..."), so only the label and the name after it are furniture: capitalised words
 # up to the first one with a slash (the agency), else at most two (a first and last name).
 _CREDIT = re.compile(
-    r"(?:^|(?<=\s))(?:Photograph|Photo|Picture|Image|Video|Illustration)s?(?: credit)?:\s+",
+    # The label capitalised ("Photo", "PHOTO"): "the larger picture: The proposal ..." is news.
+    r"(?:^|(?<=\s))(?=(?-i:[A-Z]))(?:Photograph|Photo|Picture|Image|Video|Illustration)s?"
+    r"(?: credit)?:\s+",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"[A-Z][\w.'\\/-]*\s*")
+# A credit that closes a photo's caption: the caption is the sentence printed just before it,
+# on the line above ("People cross an empty street.\nPhotograph: Ana Ruiz/AP") or run into it
+# ("... the trading floor Photograph: Ana Ruiz/AP"). Only a label written as a word ("Photo",
+# not "PHOTO") with a name after it: a label in capitals, a "credit:", or a label followed by
+# "A"/"The" opens a caption of its own ("PHOTO: A guard wears a mask ..."), and the sentence
+# before it is the article's.
+_CAPTION_CREDIT = re.compile(
+    r"(?<!\w)(?:Photograph|Photo|Picture|Illustration|Image)s?: +(?!(?:A|An|The)\b)"
+    # A name, or an agency or site written in lower case ("al-Jazeera/Reuters", "guardian.co.uk";
+    # scraped text may keep JSON's escaped slash, "al-Jazeera\/Reuters").
+    r"(?=[A-Z]|[\w-]+\\?[/.])"
+)
 # An agency dateline opening a line: "HOUSTON (Reuters) - ", "NEW ORLEANS (AP) -- ". Only the
 # dateline is furniture; the sentence after it is news.
 _DATELINE = re.compile(
@@ -274,6 +289,9 @@ def furniture_by_form(text: str) -> list[Furniture]:
             found.append(Furniture(line.start(), line.end(), "header"))
     for credit in _CREDIT.finditer(text):
         found.append(Furniture(credit.start(), _credit_end(text, credit.end()), "credit"))
+    for credit in _CAPTION_CREDIT.finditer(text):
+        if caption := _caption_before(text, credit.start()):
+            found.append(Furniture(*caption, "caption"))
     for dateline in _DATELINE.finditer(text):
         found.append(Furniture(dateline.start(), dateline.end(), "dateline"))
     return found
@@ -303,6 +321,20 @@ def _author_end(text: str, at: int) -> tuple[int, bool]:
             return max(at, text.rfind(" ", at, outlet.end())), False
         at = outlet.end()
     return at, False
+
+
+def _caption_before(text: str, at: int) -> tuple[int, int] | None:
+    """The caption a photo credit at ``at`` closes (see ``_CAPTION_CREDIT``): the last
+    sentence-like piece (:func:`pieces`) before it, on its own line or the line above. A page's
+    first line runs its headline and standfirst into the caption with no full stop between:
+    they go with it, as page furniture too."""
+    end = len(text[:at].rstrip())
+    line_start = text.rfind("\n", 0, end) + 1
+    found = list(pieces(text[line_start:end]))
+    if not found:
+        return None
+    start, stop = found[-1]
+    return line_start + start, line_start + stop
 
 
 def _credit_end(text: str, at: int) -> int:

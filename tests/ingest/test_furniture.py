@@ -196,3 +196,49 @@ def test_a_posts_stamped_byline_after_its_text_starts_the_comments() -> None:
     # Blank lines between a headline, a standfirst and a caption are no lines of text.
     spaced = "Fares rise\n\nAgain\n\nA photo\n\nBy Ada Marr | May 19, 2025; 2:09 PM ET\n" + post
     assert _kinds(spaced) == [("By Ada Marr | May 19, 2025; 2:09 PM ET", "byline")]
+
+
+def test_a_credit_closes_the_caption_before_it() -> None:
+    text = (
+        "Harbour strike ends Dockers vote to return Monday 2 June 2025 09.10 BST Dockers leave"
+        " the union hall in Port Ellis.\n"
+        "Photograph: Tomas Reyl/Northgate Wire The strike ended after six weeks.\n"
+        "The mayor welcomed the vote.\n"
+        "A crane stands idle on the east quay.\n"
+        "Picture: Ada Marr The port expects ships by Friday.\n"
+        "Shipping resumed on the trading floor Photo: Ivo Brandt/Wire Cargo rates fell.\n"
+        "The mayor spoke on the local channel.\n"
+        "Photograph: harbour-tv/Wire The council meets on Friday.\n"
+        "Gulls circle the fish market.\n"
+        "Photograph: portcam.\n"
+        "Trade resumed."
+    )
+    found = [(text_, kind) for text_, kind in _kinds(text) if kind == "caption"]
+    assert found == [
+        # A page's first line runs its headline and standfirst into the caption: all of it.
+        (text[: text.index("\n")], "caption"),
+        ("A crane stands idle on the east quay.", "caption"),
+        ("Shipping resumed on the trading floor", "caption"),
+        ("The mayor spoke on the local channel.", "caption"),
+        ("Gulls circle the fish market.", "caption"),
+    ]
+    shown = news(Article(id="x", text=text)).text
+    assert "The strike ended after six weeks." in shown and "The mayor welcomed" in shown
+
+
+def test_a_label_that_opens_its_own_caption_closes_none() -> None:
+    # "PHOTO: A ..." and "Photo credit:" print the caption after the label (or none): the
+    # sentence before them is the article's. A "picture:" inside a sentence is no label.
+    text = (
+        "The ferry will sail again on Monday.\n"
+        "PHOTO: A ferry waits at the quay.\n"
+        "Repairs took a month.\n"
+        "Photo: A worker paints the hull.\n"
+        "Fares will not rise.\n"
+        "Photo credit: Ada Marr/Wire\n"
+        "That misses the larger picture: The harbour needs a second quay."
+    )
+    kinds = _kinds(text)
+    assert not [k for k in kinds if k[1] == "caption"]
+    assert ("picture: The", "credit") not in kinds
+    assert "The ferry will sail again on Monday." in news(Article(id="x", text=text)).text
