@@ -445,7 +445,8 @@ def headline(articles: Sequence[Article]) -> str | None:
     word, so the title that says what most of them say wins, and it changes as the story grows.
     Collections without titles (feeds of bare text, archives) get the lead sentence that the
     articles' leads share most, cut to about HEADLINE_WORDS words; None when no article has a
-    lead that reads on its own.
+    lead that reads on its own. An article's lead is its first sentence that reads on its own
+    and is no gallery caption or list item (one opening with a date and a colon).
     """
     titles = [a.title.strip() for a in articles if a.title and a.title.strip()]
     if titles:
@@ -468,9 +469,19 @@ def _leads(articles: Sequence[Article]) -> list[Sentence]:
     for sentence in split(starts):
         if sentence.article_id not in leads and sentence.end < _LEAD_CHARS:
             shown = readable(sentence)
-            if shown is not None and standalone(shown.text):
+            if shown is not None and standalone(shown.text) and not _LISTED.match(shown.text):
                 leads[sentence.article_id] = shown
     return list(leads.values())
+
+
+#: A sentence that opens with a date and a colon ("July 17, 2010: The containment stack is
+#: shown at the site ...", "Wednesday: The president meets ...") is a photo gallery's caption or
+#: an item of a list of dates, never an article's lead: the lead is the next sentence. (Such a
+#: sentence stays a candidate for digests and timelines, where its date serves.)
+_LISTED = regex.compile(
+    rf"(?:{_MONTH}\.? \d{{1,2}}(?:, \d{{4}})?|\d{{1,2}} {_MONTH}(?: \d{{4}})?|{WEEKDAY_PATTERN}"
+    r"|\d{4}): "
+)
 
 
 def _most_shared(texts: Sequence[str]) -> int:

@@ -242,6 +242,19 @@ def test_headline_without_titles_is_the_most_shared_lead() -> None:
     assert headline(articles[1:2]) == " ".join(long_lead.split()[:16]) + "\u2026"
 
 
+def test_a_lead_is_no_gallery_caption() -> None:
+    # A page that opens with its photo's dated caption has its lead in the next sentence.
+    articles = [
+        Article(
+            id=f"g{n}",
+            text=f"{day}: Volunteers stack sandbags on the Varn river bank in Kessel.\n"
+            "The Varn river flooded the old town of Kessel overnight. " + FILLER[n],
+        )
+        for n, day in enumerate(("June 3", "Wednesday"))
+    ]
+    assert headline(articles) == "The Varn river flooded the old town of Kessel overnight"
+
+
 DUC = SHARED / "bench" / "digest" / "duc2004" / "dev"
 
 
