@@ -92,3 +92,16 @@ def test_a_surname_alone_is_the_full_name_of_the_article_even_with_a_suffix() ->
     # Two spellings of one person are one name, the one written most.
     spellings = ["Hank Marsh", "Henry Marsh", "Henry Marsh"]
     assert _longer_name("Marsh", _people_by_word(spellings)) == "Henry Marsh"
+
+
+def test_a_surname_read_as_an_organisation_is_the_person_named_in_full() -> None:
+    words = ["Ada", "Okafor", "spoke", ".", "Okafor", "left", "Okafor", "Bank", "and", "Ada", "."]
+    ents = [*_ADA, "O", "O", "B-ORG", "O", "B-ORG", "I-ORG", "O", "B-ORG", "O"]
+    found = [(m.text, m.canonical, m.entity_label) for m in find_mentions(_doc(words, ents))]
+    assert found == [
+        ("Ada Okafor", "Ada Okafor", "PERSON"),
+        ("Okafor", "Ada Okafor", "PERSON"),
+        # An organisation of more words is one, and a first name alone is no surname.
+        ("Okafor Bank", "Okafor Bank", "ORG"),
+        ("Ada", "Ada", "ORG"),
+    ]
