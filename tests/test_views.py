@@ -216,3 +216,24 @@ def test_a_description_is_one_group_however_cased(store: Store) -> None:
     ]
     (only,) = story_data(store, "s1", only_speaker="the harbour board")["quotes"]
     assert only["count"] == 3
+
+
+def test_a_quote_of_function_words_alone_is_no_line_of_a_story_page(store: Store) -> None:
+    from storyline.views import says_something, story_data
+
+    assert not says_something("it") and not says_something("“the”") and not says_something("")
+    assert says_something("No.") and says_something("which is why the pier closed")
+    said = ["The pier is closed.", "it", "to", "that out of which"]
+    with store.transaction() as conn:
+        store.insert_article(Article(id="a1", text="Words.", content_hash="a1"))
+        for n, content in enumerate(said):
+            conn.execute(
+                "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name,"
+                " spans) VALUES ('a1', ?, 'indirect', ?, 'Mara Quell', 'Mara Quell', '{}')",
+                (n, content),
+            )
+    store.assign_story("a1", "s1", 1.0)
+    (group,) = story_data(store, "s1")["quotes"]
+    assert group["count"] == 1 and [q["content"] for q in group["quotes"]] == [said[0]]
+    # The store keeps them: the article's own page lists every quote.
+    assert len(store.article_quotes("a1")) == len(said)
