@@ -26,6 +26,11 @@ def _kinds(text: str, learned: set[int] | None = None) -> list[tuple[str, str]]:
     return [(text[f.start : f.end], f.kind) for f in find_furniture(text, learned or set())]
 
 
+def _shown(text: str) -> str:
+    """The text the stages read: furniture blanked."""
+    return news(Article(id="x", text=text)).text
+
+
 def test_pieces_split_sentences_but_not_at_abbreviations() -> None:
     text = 'Sen. Ada Brill spoke. The U.S. envoy left early.\n"We wait," he said. 2 more came.'
     assert [text[s:e] for s, e in pieces(text)] == [
@@ -76,14 +81,14 @@ def test_comment_marks_prompts_credits_headers_and_datelines_by_form() -> None:
     ]
     # The sentences after a dateline and a credit stay news, and so does a long sentence that
     # opens with a prompt's word.
-    shown = news(Article(id="x", text=text)).text
+    shown = _shown(text)
     assert "The harbour reopened on Monday." in shown and "The quay was quiet." in shown
     assert "Follow the ferry workers" in shown
 
 
 def test_news_keeps_every_offset() -> None:
     text = "Share this\nThe mayor resigned.\n"
-    shown = news(Article(id="x", text=text)).text
+    shown = _shown(text)
     assert len(shown) == len(text) and shown.index("The mayor") == text.index("The mayor")
     assert shown.count("\n") == 2 and not shown[:10].strip()
 
@@ -213,8 +218,7 @@ def test_a_credit_closes_the_caption_before_it() -> None:
         "Photograph: portcam.\n"
         "Trade resumed."
     )
-    found = [(text_, kind) for text_, kind in _kinds(text) if kind == "caption"]
-    assert found == [
+    assert [found for found in _kinds(text) if found[1] == "caption"] == [
         # A page's first line runs its headline and standfirst into the caption: all of it.
         (text[: text.index("\n")], "caption"),
         ("A crane stands idle on the east quay.", "caption"),
@@ -222,7 +226,7 @@ def test_a_credit_closes_the_caption_before_it() -> None:
         ("The mayor spoke on the local channel.", "caption"),
         ("Gulls circle the fish market.", "caption"),
     ]
-    shown = news(Article(id="x", text=text)).text
+    shown = _shown(text)
     assert "The strike ended after six weeks." in shown and "The mayor welcomed" in shown
 
 
@@ -241,4 +245,4 @@ def test_a_label_that_opens_its_own_caption_closes_none() -> None:
     kinds = _kinds(text)
     assert not [k for k in kinds if k[1] == "caption"]
     assert ("picture: The", "credit") not in kinds
-    assert "The ferry will sail again on Monday." in news(Article(id="x", text=text)).text
+    assert "The ferry will sail again on Monday." in _shown(text)
