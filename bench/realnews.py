@@ -23,10 +23,13 @@ method: a *furniture sentence* is a normalised sentence (the line split after ``
 lower-cased, punctuation dropped, four words or more) that one outlet prints in five or more
 of its articles; *comments* are everything from a page's first comment byline ("NAME
 wrote:", "Posted by:", "Report abuse", "Added:") to its end, on a page with two bylines or
-more. A told line or quote is furniture when its cited span overlaps a furniture sentence or
-comments by at least half its length, or its text contains a furniture sentence. Headlines
-have no citation: one is furniture when it contains, or is contained in, a furniture
-sentence.
+more, and everything from a line that speaks to readers about their comments (it names
+"comments" and welcomes, moderates, edits or publishes them, or says they represent no one
+but their writers) to the page's end: sites print their comments under such a notice, some
+with no byline at all. A told line or quote is furniture when its cited span overlaps a
+furniture sentence or comments by at least half its length, or its text contains a furniture
+sentence. Headlines have no citation: one is furniture when it contains, or is contained in, a
+furniture sentence.
 
 Photo captions are counted apart, so the figure above stays comparable with earlier runs: a
 *caption* is what a reader sees as the words of a photo, the sentence (the bench's own cut)
@@ -75,6 +78,10 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _CAPTION_AFTER = re.compile(r"(?:A|An|The) ")
+_NOTICE = re.compile(
+    r"^(?=[^\n]*\bcomments\b)[^\n]*\b(?:welcome|moderat\w*|edit|published|represent)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "which", "who"}
 
 
@@ -143,6 +150,8 @@ class ReaderFurniture:
             bylines = [byline.start() for byline in _BYLINE.finditer(text)]
             if len(bylines) >= 2:
                 found.append((text.rfind("\n", 0, bylines[0]) + 1, len(text)))
+            if notice := _NOTICE.search(text):
+                found.append((notice.start(), len(text)))
             self._spans[article_id] = found
         return self._spans[article_id]
 

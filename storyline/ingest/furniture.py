@@ -14,9 +14,10 @@ article's own container, still carries it. Two kinds are found here:
   from its own pages.
 - **Furniture by form**, which needs no repetition: the reader comments of a page (from the
   first comment byline to the end, where a page has two bylines, two of a blog's "Posted by
-  NAME on DATE" or one of a comment's own form), a line with a comment's mark, a photo
-  credit and the caption it closes (the sentence printed just before it), a line of
-  "share", "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
+  NAME on DATE" or one of a comment's own form; or from a notice about readers' comments,
+  "We welcome comments ...", to the end), a line with a comment's mark, a photo credit and
+  the caption it closes (the sentence printed just before it), a line of "share",
+  "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
   agency dateline at the start of a line, an author's byline at the start of a line (with
   the role and outlet it carries), and a blog post's stamped byline after the post's text,
   which starts the page's reader comments.
@@ -97,6 +98,18 @@ _BYLINE = re.compile(rf"\bwrote:|{_REPORT_LINK}|\bPosted by:|^Added: ", re.MULTI
 # own foot or a commenter's signature (which follows the comment: the first comment's words
 # stay, the rest go).
 _BLOG_BYLINES = re.compile(_BLOG_BYLINE)
+# A notice to the page's readers about their comments ("We welcome comments that advance the
+# story ...", "Views expressed in the comments do not represent those of ...", "A selection of
+# your comments may be published") closes the article: what follows is the comments, which a
+# site may print without any byline (193 of the Reuters pages of Timeline17), or the author's
+# box. Not within the page's first lines (AUTHOR_HEAD_LINES), where such a notice invites the
+# readers' stories that follow.
+_COMMENT_NOTICE = re.compile(
+    r"\b(?:we welcome (?:your )?comments|your comments (?:may|will) be|may edit your comments"
+    r"|(?:views|opinions) expressed in (?:the|these|reader) comments"
+    r"|comments (?:are|will be) (?:pre-?)?moderated|a selection of your comments)\b",
+    re.IGNORECASE,
+)
 # A line that only points elsewhere: "Share this article", "Follow us on Twitter", "Sign up
 # for our newsletter", "Related: ...", "Read more: ...", "Click here to ...". Short, and
 # opening with the prompt itself; a sentence of news that opens with "Follow" runs longer or
@@ -275,6 +288,9 @@ def furniture_by_form(text: str) -> list[Furniture]:
     blog = [byline.start() for byline in _BLOG_BYLINES.finditer(text)]
     if len(blog) >= 2:  # not with the other marks: one "wrote:" in the news is no comment
         starts = [*starts, blog[0]]
+    notice = _COMMENT_NOTICE.search(text)
+    if notice and _lines_before(text, notice.start()) >= AUTHOR_HEAD_LINES:
+        starts = [*starts, notice.start()]
     section = len(text)
     if starts:
         section = text.rfind("\n", 0, min(starts)) + 1

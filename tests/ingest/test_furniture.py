@@ -246,3 +246,25 @@ def test_a_label_that_opens_its_own_caption_closes_none() -> None:
     assert not [k for k in kinds if k[1] == "caption"]
     assert ("picture: The", "credit") not in kinds
     assert "The ferry will sail again on Monday." in _shown(text)
+
+
+def test_a_notice_about_readers_comments_closes_the_article() -> None:
+    body = [
+        "The harbour reopened on Monday.",
+        "Ferries ran every hour.",
+        "The mayor thanked the crews.",
+        "Fares stay as they were.",
+        "Repairs cost less than feared.",
+    ]
+    after = [
+        "We welcome comments that advance the story.",
+        "Views expressed in the comments are not ours.",
+        "Why not keep the old ferry flying high....",
+        "Ada Marr has covered the port since 2019.",
+    ]
+    text = "\n".join(body + after)
+    assert _kinds(text) == [(text[text.index("We welcome") :], "comments")]
+    assert _shown(text).startswith("\n".join(body))
+    # The same notice within a page's first lines invites the readers' stories below it.
+    text = "\n".join(body[:2] + after)
+    assert _kinds(text) == []
