@@ -105,3 +105,39 @@ def test_a_surname_read_as_an_organisation_is_the_person_named_in_full() -> None
         ("Okafor Bank", "Okafor Bank", "ORG"),
         ("Ada", "Ada", "ORG"),
     ]
+
+
+def test_an_outlet_naming_itself_is_no_actor_of_its_own_article() -> None:
+    from storyline.analysis.entities import names_outlet
+
+    def org(name: str, label: str = "ORG") -> Mention:
+        return _mention(name, label)
+
+    for name, outlet in [
+        ("Lakeside Daily", "lakesidedaily"),
+        ("Lakeside Daily Radio", "Lakeside Daily"),
+        ("LDN", "LDN News - World"),
+        ("Northgate Wire", "The Northgate Wire: Top stories"),
+    ]:
+        assert names_outlet(org(name), outlet), (name, outlet)
+    for name, outlet in [
+        ("Lakeside", "Lakeside Daily"),  # a place's name before the paper's word
+        ("Fox", "foxwire"),
+        ("Thomas Wire", "wire"),
+        ("Lakeside Daily", None),
+        ("Lakeside Daily", "Valley Courier"),  # another outlet stays an actor
+    ]:
+        assert not names_outlet(org(name), outlet), (name, outlet)
+    assert not names_outlet(org("Lakeside Daily", "PERSON"), "Lakeside Daily")
+    # The stage leaves it out of the article's mentions and entities.
+    from storyline.analysis.entities import entities_stage
+    from storyline.analysis.stage import Parsed
+    from storyline.records import Analysis, Article
+
+    words = ["Ada", "Okafor", "told", "Lakeside", "Daily", "and", "Valley", "Courier", "."]
+    ents = [*_ADA, "O", "B-ORG", "I-ORG", "O", "B-ORG", "I-ORG", "O"]
+    doc = _doc(words, ents)
+    article = Article(id="x", text=doc.text, outlet="Lakeside Daily")
+    (item,) = entities_stage([Parsed(article, doc, Analysis("x"))])
+    assert [m.text for m in item.analysis.mentions] == ["Ada Okafor", "Valley Courier"]
+    assert [e.canonical for e in item.analysis.entities] == ["Ada Okafor", "Valley Courier"]
