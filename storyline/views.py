@@ -119,7 +119,8 @@ def story_data(
 
     Quotes are grouped by speaker (the store's entity when it has one), most quoted first,
     each group with its ``count``; one speaker's same words in several articles are one
-    quote, whose ``also`` lists the other articles.
+    quote, whose ``also`` lists the other articles; a quote of function words alone
+    (:func:`says_something`) is left out.
     ``shown`` (speakers, quotes): only the first quotes of the most quoted speakers are read,
     the other groups keep their count and no quotes (the page of a story with thousands;
     quotes None: all of theirs). ``only_speaker``: only that speaker's group.

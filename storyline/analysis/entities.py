@@ -316,6 +316,8 @@ def _surname_of(word: str, people: dict[str, Counter[str]]) -> str | None:
     ("Hayward said", "Hayward's pension": 440 of the real-news store's organisation mentions
     were the surname of a person the same article names in full). A first name never counts
     here, nor a word in capitals (an initialism: "BP")."""
+    if word.isupper():
+        return None
     person = _longer_name(word, people)
     if person is None or without_generation(person).split()[-1] != word:
         return None
@@ -329,6 +331,10 @@ def _expansion(acronym: str, orgs: list[str]) -> str | None:
         if initials == letters:
             return org
     return None
+
+
+#: Where a feed's title goes on past the outlet's name: "BBC News - World", "Reuters: Top News".
+_FEED_PART = re.compile(r" [-|\u2013\u2014] |: ")
 
 
 def names_outlet(mention: Mention, outlet: str | None) -> bool:
@@ -348,9 +354,6 @@ def names_outlet(mention: Mention, outlet: str | None) -> bool:
     if not name or not own:
         return False
     return own[-1] in name or (mention.canonical.isupper() and name[-1] in own)
-
-
-_FEED_PART = re.compile(r" [-|\u2013\u2014] |: ")
 
 
 def _run_together(name: str) -> list[str]:
