@@ -144,6 +144,11 @@ _CAPTION_CREDIT = re.compile(
     # scraped text may keep JSON's escaped slash, "al-Jazeera\/Reuters").
     r"(?=[A-Z]|[\w-]+\\?[/.])"
 )
+# Words that open sentences and are seldom a name's second word.
+_OPENERS = frozenset(
+    "The A An It Its This These There In On At As After When While One Two Three Four Five"
+    " Six Seven Eight Nine Ten I We He She They But And More Most Some Many".split()
+)
 # An agency dateline opening a line: "HOUSTON (Reuters) - ", "NEW ORLEANS (AP) -- ". Only the
 # dateline is furniture; the sentence after it is news.
 _DATELINE = re.compile(
@@ -354,14 +359,22 @@ def _caption_before(text: str, at: int) -> tuple[int, int] | None:
 
 
 def _credit_end(text: str, at: int) -> int:
-    """Where the name after a credit's label ends (see ``_CREDIT``)."""
+    """Where the name after a credit's label ends (see ``_CREDIT``). A one-word name is
+    followed by the sentence the page ran on: a second word that opens sentences ("Photograph:
+    Spillcam One month after ...") is that sentence's."""
     ends: list[int] = []
+    words: list[str] = []
     while len(ends) < 4 and (word := _NAME_WORD.match(text, at)):
         at = word.end()
         ends.append(len(text[:at].rstrip()))
+        words.append(word.group(0).strip())
         if "/" in word.group(0):
             return ends[-1]
-    return ends[min(len(ends), 2) - 1] if ends else at
+    if not ends:
+        return at
+    if len(words) >= 2 and words[1] in _OPENERS:
+        return ends[0]
+    return ends[min(len(ends), 2) - 1]
 
 
 def find_furniture(

@@ -230,6 +230,12 @@ def test_a_credit_closes_the_caption_before_it() -> None:
     assert "The strike ended after six weeks." in shown and "The mayor welcomed" in shown
 
 
+def test_a_credit_of_one_name_leaves_the_sentence_after_it() -> None:
+    text = "Cranes on the quay.\nPhotograph: Portcam One month after the strike, ships came."
+    assert ("Photograph: Portcam", "credit") in _kinds(text)
+    assert "One month after the strike" in _shown(text)
+
+
 def test_a_label_that_opens_its_own_caption_closes_none() -> None:
     # "PHOTO: A ..." and "Photo credit:" print the caption after the label (or none): the
     # sentence before them is the article's. A "picture:" inside a sentence is no label.
