@@ -241,7 +241,9 @@ def _described(speaker: str) -> str:
     return " ".join(words)
 
 
-#: Words that say nothing on their own: articles, pronouns, prepositions, conjunctions.
+#: Words that say nothing on their own: articles, pronouns, prepositions, conjunctions. Not
+#: spaCy's stop words (``telling.sentences.content_words``): those hold "no", "move", "well"
+#: and "nothing", and "No." is an answer worth showing.
 _FUNCTION_WORDS = frozenset(
     """a an the this that these those some any every each all both either neither such
     i me my mine myself you your yours yourself he him his himself she her hers herself it its

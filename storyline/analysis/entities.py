@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -350,10 +351,16 @@ def names_outlet(mention: Mention, outlet: str | None) -> bool:
     name stays an actor."""
     if not outlet or mention.entity_label != "ORG":
         return False
-    name, own = _run_together(mention.canonical), _run_together(_FEED_PART.split(outlet)[0])
+    name, own = _run_together(mention.canonical), _outlet_words(outlet)
     if not name or not own:
         return False
     return own[-1] in name or (mention.canonical.isupper() and name[-1] in own)
+
+
+@lru_cache(maxsize=256)
+def _outlet_words(outlet: str) -> tuple[str, ...]:
+    """:func:`_run_together` of an outlet's name, once per outlet, not once per mention."""
+    return tuple(_run_together(_FEED_PART.split(outlet)[0]))
 
 
 def _run_together(name: str) -> list[str]:
