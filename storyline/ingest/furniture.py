@@ -18,9 +18,11 @@ article's own container, still carries it. Two kinds are found here:
   "We welcome comments ...", to the end), a line with a comment's mark, a photo credit and
   the caption it closes (the sentence printed just before it), a line of "share",
   "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
-  agency dateline at the start of a line, an author's byline at the start of a line (with
-  the role and outlet it carries), and a blog post's stamped byline after the post's text,
-  which starts the page's reader comments.
+  agency dateline at the start of a line, a page's stamp (a date with a clock time) or an
+  agency's photo credit run into the start of a line (with the capitals dateline after it), an
+  author's disclaimer ("The opinions expressed are his own."), an author's byline at the start
+  of a line (with the role and outlet it carries), and a blog post's stamped byline after the
+  post's text, which starts the page's reader comments.
 
 The text is never changed: furniture is a list of (start, end, kind) spans into it, and
 :func:`blank` gives the text the stages read, with every furniture character turned into a
@@ -70,6 +72,7 @@ _MONTH = (
     r"|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?"
     r"|Dec\.?)"
 )
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _REPORT_LINK = r"\bReport (?:abuse|as abusive)\b"
 #: A reader comment's mark: a moderators' link, a "name wrote:" or "Posted by:" byline, a
 #: comment's "Added: " stamp, a comment page's "Have your say" header. This and COMMENTS_FROM
@@ -156,6 +159,42 @@ _DATELINE = re.compile(
     r"(?:--|[-\u2013\u2014_])\s*",
     re.MULTILINE,
 )
+# What a page prints at the start of a line before its article's first sentence, with no
+# break between: its own stamp, a date with a clock time or the printed edition's page
+# ("Thursday, April 29, 2010; 4:49 PM A massive spill ...", "...; Page A23 "; no sentence
+# opens so), and agencies' credits for its top photo ("AP ", "(AP) ", "(AP Photo/Eric Gay,
+# File) (Eric Gay - AP) ", "AFP ", "AP Photo/Transocean ": one word after a bare credit's
+# slash, since where a longer name ends cannot be told from the sentence run into it;
+# "Reuters" alone opens news, "Reuters reported"), one after another, and then a dateline in
+# capitals ("NEW ORLEANS -- ", "NEW YORK, Feb. 19 -- "). All of that is furniture; the
+# sentence after it is news.
+_LINE_STAMP = (
+    rf"(?:{_WEEKDAY},? )?{_MONTH} \d{{1,2}},? \d{{4}}[;,]?[ \t]+"
+    # A clock time, or the page of the printed edition ("; Page A23").
+    r"(?:\d{1,2}:\d\d(?:[ \t]*[AaPp]\.?[Mm]\.?)?(?:[ \t]+[A-Z]{2,4}\b)?|Page [A-Z]?\d{1,3}\b)"
+)
+_AGENCY = r"(?:AP|AFP|Reuters)"
+_LINE_CREDIT = (
+    # "(AP)", "(AP Photo/Eric Gay, File)", "(Eric Gay - AP)"
+    rf"\({_AGENCY}(?: Photo)?(?:\\?/[^()\n]{{1,60}})?\)|\([^()\n]{{1,60}} - {_AGENCY}\)"
+    # "AP ", "AFP ", "AP Photo/Transocean "; not "Reuters", and only before a capital.
+    r"|(?:AP|AFP)(?: Photo(?:\\?/\S+)?)?(?=[ \t]+[A-Z(\"'\u201c])"
+)
+_LINE_HEAD = re.compile(
+    rf"^[ \t]*(?:(?:(?P<credit>{_LINE_CREDIT})|{_LINE_STAMP})(?:[ \t]+|$))+", re.MULTILINE
+)
+_CAPITALS_DATELINE = re.compile(
+    r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,4}(?:, [A-Z][A-Za-z.]{1,20}(?: \d{1,2})?)?"
+    r" (?:--|-|\u2013|\u2014) "
+)
+# An author's disclaimer: "The opinions expressed are his own.", "The views expressed here are
+# the author's own -- " (a column's foot or head; the column's first sentence may run on).
+_DISCLAIMER = re.compile(
+    r"(?:^|(?<=[.!?]\s))[ \t]*(?:The )?(?:views|opinions) expressed (?:here |in this \w+ )?are "
+    r"(?:solely )?(?:(?:his|her|their|my) own|the author['\u2019 ]?s own|those of the author)"
+    r"(?:[.!]|[ \t]+--)?[ \t]*",
+    re.IGNORECASE | re.MULTILINE,
+)
 # An author's byline opening a line: "By Ana Ruiz", "By Ana Ruiz and Ivo Brandt", then what a
 # byline carries: a post's stamp ("| May 19, 2025; 2:09 PM ET"), a clause about the author
 # (", who worked for the ministry until 2019."), or a role and the outlet ("Science
@@ -165,7 +204,7 @@ _DATELINE = re.compile(
 # what follows it must be one of those, another capitalised word or the line's end: "By New
 # Year's Day, the ..." goes on in lower case.
 _CALENDAR = (
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April"
+    rf"(?:{_WEEKDAY}|January|February|March|April"
     r"|May|June|July|August|September|October|November|December|Christmas|Easter)"
 )
 # A whole capitalised word that is no possessive ("O'Neill" is a name, "Marr's" is not).
@@ -315,6 +354,13 @@ def furniture_by_form(text: str) -> list[Furniture]:
             found.append(Furniture(*caption, "caption"))
     for dateline in _DATELINE.finditer(text):
         found.append(Furniture(dateline.start(), dateline.end(), "dateline"))
+    for head in _LINE_HEAD.finditer(text, 0, section):
+        end = head.end()
+        if place := _CAPITALS_DATELINE.match(text, end):
+            end = place.end()
+        found.append(Furniture(head.start(), end, "credit" if head["credit"] else "dateline"))
+    for disclaimer in _DISCLAIMER.finditer(text, 0, section):
+        found.append(Furniture(disclaimer.start(), disclaimer.end(), "disclaimer"))
     return found
 
 

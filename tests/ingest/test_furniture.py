@@ -274,3 +274,51 @@ def test_a_notice_about_readers_comments_closes_the_article() -> None:
     # The same notice within a page's first lines invites the readers' stories below it.
     text = "\n".join(body[:2] + after)
     assert _kinds(text) == []
+
+
+def test_a_stamp_or_an_agency_credit_run_into_a_line_and_a_disclaimer_are_furniture() -> None:
+    text = (
+        "Tuesday, March 4, 2025; 6:12 PM PORT ELLIS, Nor. -- The ferry sailed again.\n"
+        "AP Photo\\/Ferrytrust The quay reopened after the storm.\n"
+        "(AP) Workers cleared the slipway on Monday.\n"
+        "AFP MARLOW -- Divers checked the hull.\n"
+        "(AP Photo\\/Ina Vell, File) (Ina Vell - AP) Wednesday, March 5, 2025; Page A12 "
+        "HALVARD, Mar. 4 -- The council met.\n"
+        "By Ana Ruiz, who ran the ferry line until 2019.\n"
+        "The opinions expressed are her own.\n"
+        "The views expressed here are the author's own -- Towns need their ferries."
+    )
+    assert _kinds(text) == [
+        ("Tuesday, March 4, 2025; 6:12 PM PORT ELLIS, Nor. -- ", "dateline"),
+        ("AP Photo\\/Ferrytrust ", "credit"),
+        ("(AP) ", "credit"),
+        ("AFP MARLOW -- ", "credit"),
+        (
+            "(AP Photo\\/Ina Vell, File) (Ina Vell - AP) Wednesday, March 5, 2025; Page A12 "
+            "HALVARD, Mar. 4 -- ",
+            "credit",
+        ),
+        ("By Ana Ruiz, who ran the ferry line until 2019.", "byline"),
+        ("The opinions expressed are her own.", "disclaimer"),
+        ("The views expressed here are the author's own -- ", "disclaimer"),
+    ]
+    shown = _shown(text)
+    for news_ in (
+        "The ferry sailed again.",
+        "The quay reopened",
+        "Workers cleared",
+        "Divers checked",
+        "The council met.",
+        "Towns need their ferries.",
+    ):
+        assert news_ in shown
+
+
+def test_news_that_names_an_agency_a_date_or_views_is_no_furniture() -> None:
+    text = (
+        "AP reported the closure first.\n"
+        "Reuters said the harbour would reopen.\n"
+        "The board met on Tuesday, March 4, 2025; 6:12 PM was the vote's time.\n"
+        "She said the views expressed were her own and not the council's."
+    )
+    assert _kinds(text) == []
