@@ -148,7 +148,7 @@ class Furniture:
     """A span of an article's text that is page furniture, not the article's own news: no stage
     reads it (:mod:`storyline.ingest.furniture`). ``kind`` says how it was found: ``repeated``
     (a line its outlet prints in many articles), ``comments``, ``comment``, ``prompt``,
-    ``credit``, ``caption``, ``header``, ``dateline``, ``disclaimer`` or ``byline``."""
+    ``credit``, ``caption``, ``header``, ``dateline``, ``disclaimer``, ``foot`` or ``byline``."""
 
     start: int
     end: int

@@ -147,6 +147,10 @@ def _corrected_spans(doc: Doc) -> list[Span]:
     for index, ent in enumerate(ents):
         if all(token.lower_ in TITLES for token in ent):
             continue  # "Defense" in "Russian Defense Minister": part of a title, not an actor
+        zoned = _without_zone(ent)
+        if zoned is None:
+            continue
+        ent = zoned
         parts = _dash_parts(ent)
         if parts is not None:
             spans.extend(_name_only(p) if p.label_ == "PERSON" else p for p in parts)
@@ -162,6 +166,35 @@ def _corrected_spans(doc: Doc) -> list[Span]:
             ent = _name_only(ent)
         spans.append(ent)
     return spans
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset[str]:
+    """Time zones' abbreviations ("BST", "GMT", "EDT"), as dateparser knows them."""
+    from dateparser.timezones import timezone_info_list
+
+    return frozenset(name for group in timezone_info_list for name, _ in group["timezones"])
+
+
+#: Words a time zone follows besides a clock time's digits.
+_CLOCK_WORDS = frozenset({"noon", "midnight", "a.m.", "p.m.", "am", "pm"})
+
+
+def _without_zone(ent: Span) -> Span | None:
+    """``ent`` without the time zone that opens it right after a clock time ("at 1400 BST",
+    "(1300 GMT)", a live page's "10:46 BST STOCKHOLM"): the zone is part of the time, not the
+    organisation or place the small model reads it as. None when nothing else is left. Only
+    after a time: alone, a zone's abbreviation may be an organisation's ("ACT", "CAT")."""
+    doc = ent.doc
+    first = doc[ent.start]
+    if first.text not in _time_zones() or ent.start == 0:
+        return ent
+    before = doc[ent.start - 1]
+    if not (any(ch.isdigit() for ch in before.text) or before.lower_ in _CLOCK_WORDS):
+        return ent
+    if len(ent) == 1:
+        return None
+    return Span(doc, ent.start + 1, ent.end, label=ent.label_)
 
 
 #: Tags of words the small model takes into a person's name at a sentence's or headline's

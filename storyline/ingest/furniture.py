@@ -20,9 +20,10 @@ article's own container, still carries it. Two kinds are found here:
   "follow", "sign up" or "related" prompts, an all-capitals transcript header, an
   agency dateline at the start of a line, a page's stamp (a date with a clock time) or an
   agency's photo credit run into the start of a line (with the capitals dateline after it), an
-  author's disclaimer ("The opinions expressed are his own."), an author's byline at the start
-  of a line (with the role and outlet it carries), and a blog post's stamped byline after the
-  post's text, which starts the page's reader comments.
+  author's disclaimer ("The opinions expressed are his own."), a note on the printed edition
+  ("A version appeared on p2 of ...") and the page's foot after it, an author's byline at the
+  start of a line (with the role and outlet it carries), and a blog post's stamped byline after
+  the post's text, which starts the page's reader comments.
 
 The text is never changed: furniture is a list of (start, end, kind) spans into it, and
 :func:`blank` gives the text the stages read, with every furniture character turned into a
@@ -111,6 +112,16 @@ _COMMENT_NOTICE = re.compile(
     r"\b(?:we welcome (?:your )?comments|your comments (?:may|will) be|may edit your comments"
     r"|(?:views|opinions) expressed in (?:the|these|reader) comments"
     r"|comments (?:are|will be) (?:pre-?)?moderated|a selection of your comments)\b",
+    re.IGNORECASE,
+)
+# A note on the printed edition ("A version appeared on p2 of the Main section of ... on
+# DATE", "A version of this article appears in print on May 5, 2010, on page A1 of ...")
+# closes the article: what a page prints after it is its foot (feeds of posts, offers,
+# widgets). 117 Guardian pages of Timeline17 print one; the foot under it made entities of
+# its time zones and widget titles. Not within the page's first lines (AUTHOR_HEAD_LINES).
+_PRINT_NOTE = re.compile(
+    r"\b(?:(?:A version of )?this (?:article|story|review|column)|A version) "
+    r"(?:appeared|appears|was (?:published|printed))\b[^\n]{0,60}?\b(?:p|page) ?[A-Z]?\d{1,3}\b",
     re.IGNORECASE,
 )
 # A line that only points elsewhere: "Share this article", "Follow us on Twitter", "Sign up
@@ -339,6 +350,10 @@ def furniture_by_form(text: str) -> list[Furniture]:
     if starts:
         section = text.rfind("\n", 0, min(starts)) + 1
         found.append(Furniture(section, len(text.rstrip()), "comments"))
+    note = _PRINT_NOTE.search(text, 0, section)
+    if note and _lines_before(text, note.start()) >= AUTHOR_HEAD_LINES:
+        section = note.start()
+        found.append(Furniture(section, len(text.rstrip()), "foot"))
     for line in _LINE.finditer(text, 0, section):
         body = line.group(0)
         if COMMENT_MARK.search(body):

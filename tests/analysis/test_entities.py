@@ -141,3 +141,12 @@ def test_an_outlet_naming_itself_is_no_actor_of_its_own_article() -> None:
     (item,) = entities_stage([Parsed(article, doc, Analysis("x"))])
     assert [m.text for m in item.analysis.mentions] == ["Ada Okafor", "Valley Courier"]
     assert [e.canonical for e in item.analysis.entities] == ["Ada Okafor", "Valley Courier"]
+
+
+def test_a_time_zone_after_a_clock_time_is_no_organisation() -> None:
+    doc = _doc(
+        ["at", "1400", "BST", "(", "1300", "GMT", ")", "10:46", "BST", "HALVARD", "and", "BST"],
+        ["O", "O", "B-ORG", "O", "O", "B-ORG", "O", "O", "B-GPE", "I-GPE", "O", "B-ORG"],
+    )
+    # The zone goes with its time, and leaves the place it ran into; alone it stays a name.
+    assert [m.text for m in find_mentions(doc)] == ["HALVARD", "BST"]

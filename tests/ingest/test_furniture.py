@@ -26,6 +26,13 @@ def _kinds(text: str, learned: set[int] | None = None) -> list[tuple[str, str]]:
     return [(text[f.start : f.end], f.kind) for f in find_furniture(text, learned or set())]
 
 
+def _runs_to_the_end(text: str, kind: str, opening: str) -> None:
+    """The text's one piece of furniture is of this kind, opens so and runs to its end."""
+    (span,) = find_furniture(text)
+    assert span.kind == kind and text[span.start :].startswith(opening)
+    assert span.end == len(text)
+
+
 def _shown(text: str) -> str:
     """The text the stages read: furniture blanked."""
     return news(Article(id="x", text=text)).text
@@ -139,9 +146,7 @@ def test_comments_start_at_the_first_of_two_bylines_and_one_byline_is_its_line()
         "They should pay the crews more.\n"
         "At 16:31 on 2 Jun 2025, islander wrote: Agreed."
     )
-    (span,) = find_furniture(page)
-    assert span.kind == "comments" and page[span.start :].startswith("At 16:20")
-    assert span.end == len(page)
+    _runs_to_the_end(page, "comments", "At 16:20")
 
 
 def test_a_blogs_comments_signed_after_their_words_start_at_the_first_signature() -> None:
@@ -322,3 +327,20 @@ def test_news_that_names_an_agency_a_date_or_views_is_no_furniture() -> None:
         "She said the views expressed were her own and not the council's."
     )
     assert _kinds(text) == []
+
+
+def test_a_note_on_the_printed_edition_closes_the_article() -> None:
+    text = (
+        "Ferry to run again\n"
+        "The ferry sailed again on Tuesday.\n"
+        "Harbour staff cheered from the quay.\n"
+        "The council will meet on Friday.\n"
+        "Tickets go on sale next week.\n"
+        "A version appeared on p4 of the News section of the Lakeside Daily on Wednesday 5"
+        " March 2025 Follow our harbour news Latest posts from our reporters gullfan: Ships!\n"
+        "Buy the harbour calendar now."
+    )
+    _runs_to_the_end(text, "foot", "A version appeared on p4")
+    # Near a page's head such a note is no foot: it may introduce what follows.
+    head = "A version appeared on p4 of the News section.\nThe ferry sailed again on Tuesday."
+    assert find_furniture(head) == ()
