@@ -21,7 +21,9 @@ article's own container, still carries it. Two kinds are found here:
   agency dateline at the start of a line, a page's stamp (a date with a clock time) or an
   agency's photo credit run into the start of a line (with the capitals dateline after it), an
   author's disclaimer ("The opinions expressed are his own."), a note on the printed edition
-  ("A version appeared on p2 of ...") and the page's foot after it, an author's byline at the
+  ("A version appeared on p2 of ...") or a site's disclaimer of what it links to ("... is not
+  responsible for the content of external sites") and the page's foot after either (the
+  disclaimer's line alone within the page's first lines), an author's byline at the
   start of a line (with the role and outlet it carries), and a blog post's stamped byline after
   the post's text, which starts the page's reader comments.
 
@@ -123,6 +125,23 @@ _PRINT_NOTE = re.compile(
     r"\b(?:(?:A version of )?this (?:article|story|review|column)|A version) "
     r"(?:appeared|appears|was (?:published|printed))\b[^\n]{0,60}?\b(?:p|page) ?[A-Z]?\d{1,3}\b",
     re.IGNORECASE,
+)
+# A site's disclaimer of what it links to or carries ("The BBC is not responsible for the
+# content of external Internet sites", "... * Reuters is not responsible for the content in
+# this press release."). Below the page's first lines it opens the page's foot (links to
+# other pages follow it) from its subject ("The BBC"), which may run on from the article's
+# last sentence; among the first lines it is the line of a carried text's title, and only
+# that line is furniture.
+_NOT_RESPONSIBLE = re.compile(
+    r"\b(?:is|are) not responsible for the content (?:of|in|on) (?:any )?"
+    r"(?:external|other|linked|third[- ]party|this|these)\b[\w -]{0,30}?"
+    r"\b(?:(?:web|internet )?sites?|websites|pages|links|(?:press )?releases?)\b",
+    re.IGNORECASE,
+)
+# The disclaimer's subject: "The BBC", else a name of one or two words ("Reuters").
+_SUBJECTS = (
+    re.compile(r"\bThe (?:[A-Z][\w.&'-]* ){1,3}$"),
+    re.compile(r"\b(?:[A-Z][\w.&'-]* ){1,2}$"),
 )
 # A line that only points elsewhere: "Share this article", "Follow us on Twitter", "Sign up
 # for our newsletter", "Related: ...", "Read more: ...", "Click here to ...". Short, and
@@ -354,6 +373,16 @@ def furniture_by_form(text: str) -> list[Furniture]:
     if note and _lines_before(text, note.start()) >= AUTHOR_HEAD_LINES:
         section = note.start()
         found.append(Furniture(section, len(text.rstrip()), "foot"))
+    for disclaimer in _NOT_RESPONSIBLE.finditer(text, 0, section):
+        line_start = text.rfind("\n", 0, disclaimer.start()) + 1
+        if _lines_before(text, disclaimer.start()) >= AUTHOR_HEAD_LINES:
+            subjects = (p.search(text, line_start, disclaimer.start()) for p in _SUBJECTS)
+            subject = next((found for found in subjects if found), None)
+            section = subject.start() if subject else line_start
+            found.append(Furniture(section, len(text.rstrip()), "foot"))
+            break
+        line_end = text.find("\n", disclaimer.end())
+        found.append(Furniture(line_start, len(text) if line_end < 0 else line_end, "disclaimer"))
     for line in _LINE.finditer(text, 0, section):
         body = line.group(0)
         if COMMENT_MARK.search(body):

@@ -344,3 +344,23 @@ def test_a_note_on_the_printed_edition_closes_the_article() -> None:
     # Near a page's head such a note is no foot: it may introduce what follows.
     head = "A version appeared on p4 of the News section.\nThe ferry sailed again on Tuesday."
     assert find_furniture(head) == ()
+
+
+def test_a_sites_disclaimer_of_what_it_links_to_opens_the_foot_or_is_a_carried_texts_line() -> None:
+    lines = "The ferry sailed.\nCrews cheered.\nThe mayor spoke.\nTickets sold out.\n"
+    page = (
+        f"{lines}The quay will reopen in May The Lakeside Daily is not responsible for the"
+        " content of external internet sites Ferry history in pictures\nMore from the coast"
+    )
+    _runs_to_the_end(page, "foot", "The Lakeside Daily is not responsible")
+    assert "The quay will reopen in May" in _shown(page)
+    # Among the first lines: the title of a carried press release, that line alone.
+    carried = (
+        "Harbour Trust Names New Chair... * Valley Wire is not responsible for the content in"
+        " this press release.\nThe trust named Ada Marr as its chair on Monday."
+    )
+    (line,) = find_furniture(carried)
+    assert line.kind == "disclaimer" and carried[line.end :].startswith("\nThe trust named")
+    # News about who answers for what is no disclaimer.
+    ruling = f"{lines}A court ruled the council is not responsible for the content of posts."
+    assert find_furniture(ruling) == ()
