@@ -11,7 +11,8 @@ Sentences that cannot stand alone are never candidates: a pronoun or connective 
 ("He noted …", "But …", "We want …": a piece of a quotation without its speaker) or a pronoun
 for the speaker ("…, he said."), a quotation that opens or closes outside the sentence, a
 quotation alone (no speaker), the rest of a sentence split inside a ticker ("L) failed ..."),
-datelines and captions (too short), run-ons (too long). Page furniture that scraped text runs
+a question (a call to readers, a poll, a teaser: nothing that happened), datelines and
+captions (too short), run-ons (too long). Page furniture that scraped text runs
 into the first sentence is cut away ("WASHINGTON | Wed Jan 26, 2011 5:13 pm EST WASHINGTON
 (Reuters) - ", "Wednesday 8 September 2010 21.39 BST ", a headline and photo caption with no
 full stop before the first sentence), and reader comments (a sentence with a comment's mark,
@@ -177,6 +178,11 @@ def standalone(text: str) -> bool:
     # to ...", split after "(BP.").
     first = text.split(maxsplit=1)[0]
     if ")" in first and "(" not in first:
+        return False
+    # A question tells nothing that happened: a call to readers ("Do you live in the Gulf
+    # region?"), a poll, a teaser for another page ("The pun: ancient artform, or the lowest
+    # form of wit?"), a column's rhetoric. A question someone asked ends with who asked it.
+    if text.rstrip("\"'\u201d\u2019 ").endswith("?"):
         return False
     return text[-1] in _ENDS and not text[0].islower()
 

@@ -57,6 +57,10 @@ def test_standalone_sentences() -> None:
     # The rest of a sentence split after "(VRN." in "Varn Water (VRN.L) said ...".
     assert not standalone("L) said the barriers along the river would be rebuilt by May.")
     assert standalone("There were no barriers along the river when the town was built.")
+    # A question tells nothing that happened; one that someone asked says who asked it.
+    assert not standalone("Do you live near the Varn river and have your say about the flood?")
+    assert not standalone('"Who will pay for the barriers along the river?"')
+    assert standalone('"Who will pay for the barriers?" the mayor asked the river board.')
     # A quotation alone does not say who said it; with its speaker it does.
     assert not standalone('"We will rebuild the barriers before the autumn rains."')
     assert standalone('"We will rebuild the barriers before autumn," Mayor Brandt said.')
