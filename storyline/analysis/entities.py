@@ -164,8 +164,37 @@ def _corrected_spans(doc: Doc) -> list[Span]:
             ent = Span(doc, ent.start, ent.end, label="ORG")
         if ent.label_ == "PERSON":
             ent = _name_only(ent)
+        elif ent.label_ == "ORG":
+            ent = _organisation_only(ent)
         spans.append(ent)
     return spans
+
+
+#: Ranks that come before a title abbreviation ("Rear Adm.", "Petty Officer"), besides TITLES.
+_RANKS = frozenset({"rear", "petty"})
+#: Words before an organisation that say how the person named after it holds the rank.
+_STANDING = frozenset({"retired", "former", "acting", "outgoing", "then"})
+
+
+def _organisation_only(ent: Span) -> Span:
+    """An organisation's span without the rank of the person named after it, and what comes
+    before it: "Retired Coast Guard Adm. Thad Allen" gave the small model the organisation
+    "Retired Coast Guard Adm." (about 100 mentions of the Coast Guard in the real-news store
+    went to three such names). Only a rank a name follows (a proper noun): "Office of the
+    President" keeps its last word, and "Former Soviet Union" its first."""
+    doc = ent.doc
+    start, end = ent.start, ent.end
+    if end < len(doc) and doc[end].pos_ == "PROPN":
+        while end - start > 1 and doc[end - 1].text.lower().rstrip(".") in TITLES | _RANKS:
+            end -= 1
+    if end < ent.end:  # the span named a person's rank: the words on its near side go too
+        while end - start > 1 and (
+            doc[start].tag_.startswith(("VB", "RB")) or doc[start].text.lower() in _STANDING
+        ):
+            start += 1
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    return Span(doc, start, end, label=ent.label_)
 
 
 @lru_cache(maxsize=1)

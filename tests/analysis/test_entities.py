@@ -150,3 +150,22 @@ def test_a_time_zone_after_a_clock_time_is_no_organisation() -> None:
     )
     # The zone goes with its time, and leaves the place it ran into; alone it stays a name.
     assert [m.text for m in find_mentions(doc)] == ["HALVARD", "BST"]
+
+
+def test_an_organisation_leaves_the_rank_of_the_person_after_it() -> None:
+    words = ["Retired", "Harbour", "Guard", "Rear", "Adm.", "Ada", "Okafor", "spoke", "to", "the"]
+    words += ["Office", "of", "the", "President", "and", "Former", "Varn", "Union", "."]
+    ents = ["B-ORG", *["I-ORG"] * 4, *_ADA, "O", "O", "O", "B-ORG", *["I-ORG"] * 3, "O"]
+    doc = _doc(words, [*ents, "B-ORG", "I-ORG", "I-ORG", "O"])
+    # The small model tags a capitalised "Retired" as a proper noun.
+    tags = [*["NNP"] * 7, "VBD", "IN", "DT", "NNP", "IN", "DT", "NNP", "CC", "NNP", "NNP"]
+    for token, tag in zip(doc, [*tags, "NNP", "."], strict=True):
+        token.tag_ = tag
+        token.pos_ = "PROPN" if tag == "NNP" else "X"
+    assert [(m.text, m.entity_label) for m in find_mentions(doc)] == [
+        ("Harbour Guard", "ORG"),
+        ("Ada Okafor", "PERSON"),
+        # No name after them: their last and first words stay.
+        ("Office of the President", "ORG"),
+        ("Former Varn Union", "ORG"),
+    ]
