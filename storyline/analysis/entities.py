@@ -170,8 +170,9 @@ def _corrected_spans(doc: Doc) -> list[Span]:
     return spans
 
 
-#: Ranks that come before a title abbreviation ("Rear Adm.", "Petty Officer"), besides TITLES.
-_RANKS = frozenset({"rear", "petty"})
+#: A person's titles and the ranks that come before a title abbreviation ("Rear Adm.",
+#: "Petty Officer").
+_RANKS = TITLES | {"rear", "petty"}
 #: Words before an organisation that say how the person named after it holds the rank.
 _STANDING = frozenset({"retired", "former", "acting", "outgoing", "then"})
 
@@ -185,7 +186,7 @@ def _organisation_only(ent: Span) -> Span:
     doc = ent.doc
     start, end = ent.start, ent.end
     if end < len(doc) and doc[end].pos_ == "PROPN":
-        while end - start > 1 and doc[end - 1].text.lower().rstrip(".") in TITLES | _RANKS:
+        while end - start > 1 and doc[end - 1].text.lower().rstrip(".") in _RANKS:
             end -= 1
     if end < ent.end:  # the span named a person's rank: the words on its near side go too
         while end - start > 1 and (
@@ -219,7 +220,7 @@ def _without_zone(ent: Span) -> Span | None:
     if first.text not in _time_zones() or ent.start == 0:
         return ent
     before = doc[ent.start - 1]
-    if not (any(ch.isdigit() for ch in before.text) or before.lower_ in _CLOCK_WORDS):
+    if not (any(ch.isdigit() for ch in before.text) or before.text.lower() in _CLOCK_WORDS):
         return ent
     if len(ent) == 1:
         return None

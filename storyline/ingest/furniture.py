@@ -75,6 +75,7 @@ _MONTH = (
     r"|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?"
     r"|Dec\.?)"
 )
+# Weekday names as analysis.times.WEEKDAY_PATTERN spells them (checked by the same test).
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _REPORT_LINK = r"\bReport (?:abuse|as abusive)\b"
 #: A reader comment's mark: a moderators' link, a "name wrote:" or "Posted by:" byline, a
@@ -377,7 +378,7 @@ def furniture_by_form(text: str) -> list[Furniture]:
         line_start = text.rfind("\n", 0, disclaimer.start()) + 1
         if _lines_before(text, disclaimer.start()) >= AUTHOR_HEAD_LINES:
             subjects = (p.search(text, line_start, disclaimer.start()) for p in _SUBJECTS)
-            subject = next((found for found in subjects if found), None)
+            subject = next((match for match in subjects if match), None)
             section = subject.start() if subject else line_start
             found.append(Furniture(section, len(text.rstrip()), "foot"))
             break

@@ -123,11 +123,12 @@ def test_keys_of_an_article_are_distinct() -> None:
     assert len(line_keys(text)) == 2
 
 
-def test_month_names_are_the_time_stages() -> None:
-    from storyline.analysis.times import MONTH_PATTERN
+def test_month_and_weekday_names_are_the_time_stages() -> None:
+    from storyline.analysis.times import MONTH_PATTERN, WEEKDAY_PATTERN
     from storyline.ingest import furniture
 
     assert furniture._MONTH == MONTH_PATTERN
+    assert furniture._WEEKDAY == WEEKDAY_PATTERN
 
 
 def test_name_particles_are_the_gazetteers() -> None:
