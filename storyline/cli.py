@@ -420,9 +420,13 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
         click.echo("quotes:")
         for quote in analysis.quotes:
             words = quote_text(article.text, quote)
+            cue = article.text[quote.cue.start : quote.cue.end] if quote.cue else None
+            said = _said(
+                words, quote.polarity, quote.confidence, quote.dates, cue=cue, kind=quote.kind
+            )
             click.echo(
                 f"  {_speaker_line(quote.speaker_name, quote.role, quote.affiliation)}"
-                f" ({quote.kind}): {_said(words, quote.polarity, quote.confidence, quote.dates)}"
+                f" ({quote.kind}): {said}"
             )
     if analysis is not None and analysis.times:
         click.echo("times:    " + ", ".join(f"{t.text} = {t.value}" for t in analysis.times))
@@ -602,17 +606,33 @@ def quotes_command(
             f"{(row['published'] or '?')[:10]}  {row['outlet'] or '?'}  {row['article_id']}"
             f"  {row['title'] or ''}"
         )
-        click.echo(
-            f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}:"
-            f" {_said(row['content'], row['polarity'], row['confidence'], row['dates'])}"
+        said = _said(
+            row["content"],
+            row["polarity"],
+            row["confidence"],
+            row["dates"],
+            cue=row["cue"],
+            kind=row["kind"],
         )
+        click.echo(f"    {_speaker_line(row['speaker'], row['role'], row['affiliation'])}: {said}")
 
 
-def _said(content: str, polarity: str, confidence: float | None, dates: Sequence[str] = ()) -> str:
-    """A quote as the terminal shows it: its words (or the refusal), the dates it refers to
-    and the model's confidence."""
+def _said(
+    content: str,
+    polarity: str,
+    confidence: float | None,
+    dates: Sequence[str] = (),
+    *,
+    cue: str | None = None,
+    kind: str = "direct",
+) -> str:
+    """A quote as the terminal shows it: its words (or the refusal), reported speech after
+    its cue's words ("pleaded: not guilty", as the web pages show it), the dates it refers
+    to and the model's confidence."""
     content = one_line(content)  # a scraped quote can span a line break
     words = {"declined": "(declined to comment)", "denied": f"denied: {content}"}
+    if cue and kind != "direct" and polarity != "declined":
+        words[polarity] = f"{one_line(cue)}: {content}"
     shown = words.get(polarity, content) + (f" [{', '.join(dates)}]" if dates else "")
     return shown + (f" ({confidence:.2f})" if confidence is not None else "")
 
@@ -878,7 +898,13 @@ def story_command(
         roles = f" [{'; '.join(group['roles'])}]" if group["roles"] else ""
         click.echo(f"  {group['speaker']}{roles}")
         for quote in group["quotes"]:
-            said = _said(quote["content"], quote["polarity"], quote["confidence"])
+            said = _said(
+                quote["content"],
+                quote["polarity"],
+                quote["confidence"],
+                cue=quote["cue"],
+                kind=quote["kind"],
+            )
             carried = [quote["article_id"], *quote["also"]]
             outlets = sorted({outlet.get(a, a) for a in carried})
             click.echo(f"    {said} [{', '.join(outlets)}]")

@@ -408,3 +408,11 @@ def test_a_quote_over_a_line_break_is_shown_on_one_line() -> None:
 
     assert _said("the pier\nis  closed", "said", 0.9) == "the pier is closed (0.90)"
     assert _said("the pier\nis closed", "denied", None) == "denied: the pier is closed"
+    # Reported speech after its cue's words; a quotation as the speaker said it.
+    assert _said("any wrongdoing", "denied", 0.5, cue="denied", kind="indirect") == (
+        "denied: any wrongdoing (0.50)"
+    )
+    assert _said("to testify", "said", None, cue="declined\nagain", kind="indirect") == (
+        "declined again: to testify"
+    )
+    assert _said('"We stay,"', "said", None, cue="said", kind="direct") == '"We stay,"'

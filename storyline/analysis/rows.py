@@ -60,6 +60,7 @@ def _quote_row(n: int, quote: Quote, text: str) -> dict[str, Any]:
         "speaker_text": text[speaker.start : speaker.end] if speaker else None,
         "cue_start": cue.start if cue else None,
         "cue_end": cue.end if cue else None,
+        "cue": text[cue.start : cue.end] if cue else None,
         "kind": quote.kind,
         "speaker_name": quote.speaker_name,
         "role": quote.role,

@@ -341,7 +341,7 @@ class AnalysisQueries(ArticleQueries):
             )
         self.conn.execute(
             "INSERT INTO quotes (article_id, n, kind, content, speaker_text, speaker_name, role,"
-            " affiliation, entity_id, spans) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " affiliation, entity_id, spans, cue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article_id,
                 quote["n"],
@@ -353,6 +353,7 @@ class AnalysisQueries(ArticleQueries):
                 quote["affiliation"],
                 entity_id,
                 quote["spans"],
+                quote["cue"],
             ),
         )
 
@@ -520,7 +521,7 @@ _QUOTE_DATES = "COALESCE(json_extract(q.spans, '$.dates'), '[]')"
 _QUOTE_FIELDS = (
     "q.content, q.kind, q.speaker_name, q.role, q.affiliation, q.speaker_text,"
     f" {_QUOTE_DATES}, json_extract(q.spans, '$.confidence'),"
-    " COALESCE(json_extract(q.spans, '$.polarity'), 'said')"
+    " COALESCE(json_extract(q.spans, '$.polarity'), 'said'), q.cue"
 )
 _QUOTE_KEYS = (
     "content",
@@ -532,6 +533,7 @@ _QUOTE_KEYS = (
     "dates",
     "confidence",
     "polarity",
+    "cue",
 )
 #: What groups a story's quotes by speaker (:meth:`AnalysisQueries.story_quotes`, ``brief``).
 _BRIEF_FIELDS = "q.n, q.content, q.speaker_name, q.role, q.affiliation"

@@ -26,7 +26,7 @@ EXPORTS: dict[str, str] = {
         " ORDER BY a.rowid"
     ),
     "quotes": (
-        "SELECT q.article_id AS article, q.n, q.kind, q.content, q.speaker_name AS speaker,"
+        "SELECT q.article_id AS article, q.n, q.kind, q.cue, q.content, q.speaker_name AS speaker,"
         " q.role, q.affiliation, q.speaker_text AS mention, a.published, a.outlet"
         " FROM quotes q JOIN articles a ON a.id = q.article_id ORDER BY a.rowid, q.n"
     ),

@@ -347,6 +347,18 @@ MIGRATIONS: tuple[str, ...] = (
         ('lines', 0, 0), ('lines', 1, 0), ('lines', 2, 0),
         ('lines', 3, (SELECT COUNT(*) FROM lines_3));
     """,
+    # 19: a quote keeps its cue's words ("said", "denied", "pleaded not guilty"), which the
+    # pages show before reported speech: without them "any wrongdoing" or "to testify" says
+    # nothing, and reported speech shown alone reads as the speaker's own words. Filled from
+    # the article's text at the cue's offsets (stored text never changes: they stay valid).
+    """
+    ALTER TABLE quotes ADD COLUMN cue TEXT;
+    UPDATE quotes SET cue = (
+        SELECT substr(a.text, json_extract(quotes.spans, '$.cue.start') + 1,
+            json_extract(quotes.spans, '$.cue.end') - json_extract(quotes.spans, '$.cue.start'))
+        FROM articles a WHERE a.id = quotes.article_id
+    ) WHERE json_extract(spans, '$.cue.start') IS NOT NULL;
+    """,
 )
 
 

@@ -273,9 +273,15 @@ def _undo_migration_15(store: Store) -> None:
     store.conn.execute("DROP TABLE kinds_pending")
 
 
+def _undo_migration_19(store: Store) -> None:
+    """The store as it was before migration 19: quotes without their cue's words."""
+    store.conn.execute("ALTER TABLE quotes DROP COLUMN cue")
+
+
 def _undo_migration_18(store: Store) -> None:
-    """The store as it was before migration 18: one band index of article ids, one table of
-    line counts."""
+    """The store as it was before migration 18 (and every later one): one band index of
+    article ids, one table of line counts."""
+    _undo_migration_19(store)
     store.conn.execute(
         "CREATE TABLE minhash_bands (key INTEGER NOT NULL, article_id TEXT NOT NULL,"
         " PRIMARY KEY (key, article_id)) WITHOUT ROWID"
@@ -298,6 +304,31 @@ def _undo_migration_18(store: Store) -> None:
     for level in range(4):
         store.conn.execute(f"DROP TABLE lines_{level}")
     store.conn.execute("DROP TABLE index_levels")
+
+
+def test_migration_19_gives_stored_quotes_their_cues_words(tmp_path: Path) -> None:
+    from storyline.records import Quote, Span
+
+    text = "Zoë Brandt of the Lakeside council denied any wrongdoing. “We stay,” Brandt said."
+    cue = text.index("denied")
+    said = text.index("said")
+    quotes = (
+        Quote((Span(cue + 7, cue + 22),), Span(0, 10), Span(cue, cue + 6), "indirect"),
+        Quote((Span(58, 67),), Span(69, 75), Span(said, said + 4), "direct"),
+        Quote((Span(58, 67),), None, None, "direct"),  # found by its layout: no cue
+    )
+    path = tmp_path / "v18.db"
+    with open_store(path) as store:
+        with store.transaction():
+            store.insert_article(Article(id="c1", text=text, content_hash="c1"))
+        store.save_analysis(Analysis("c1", quotes=quotes, stages=("quotes",)))
+        stored = store.conn.execute("SELECT cue FROM quotes ORDER BY n").fetchall()
+        assert stored == [("denied",), ("said",), (None,)]
+        _undo_migration_19(store)
+        store.conn.execute("PRAGMA user_version = 18")
+    with open_store(path) as store:
+        assert store.conn.execute("SELECT cue FROM quotes ORDER BY n").fetchall() == stored
+        assert [q["cue"] for q in store.article_quotes("c1")] == ["denied", "said", None]
 
 
 def test_migration_18_makes_the_band_index_the_top_level(

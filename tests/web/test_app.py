@@ -611,3 +611,25 @@ def test_a_big_storys_page_shows_a_few_quotes_per_speaker_and_links_the_rest(
     assert "Only the quotes of Col Tarrant" in one
     # The story's JSON keeps every quote.
     assert sum(len(group["quotes"]) for group in data["quotes"]) == n
+
+
+def test_reported_speech_follows_its_cue_and_is_not_shown_as_the_speakers_words(
+    client: TestClient,
+) -> None:
+    from markupsafe import escape
+
+    quotes = client.get("/api/article/nw-talks-2").json()["quotes"]
+    reported = [q for q in quotes if q["kind"] == "indirect"]
+    assert reported and all(q["cue"] for q in reported)
+    for page in (client.get("/article/nw-talks-2").text, client.get("/story/s-nw-talks-1").text):
+        shown = [q for q in reported if str(escape(q["content"])) in page]
+        assert shown
+        for quote in shown:
+            content = str(escape(quote["content"]))
+            assert f"{escape(quote['cue'])}:</span> {content}" in page
+            assert f"“{content}”" not in page
+    direct = [q for q in quotes if q["kind"] == "direct"]
+    assert direct and all(q["cue"] for q in direct)
+    page = client.get("/article/nw-talks-2").text
+    quoted = [str(escape(q["content"].strip('"“”'))) for q in direct]
+    assert all(f"“{words}”" in page for words in quoted)
