@@ -26,7 +26,7 @@ from tqdm import tqdm
 # solvers are imported by the commands that use them (in the functions below).
 from storyline._version import __version__
 from storyline.analysis import DEFAULT_STAGES, STAGE_NAMES
-from storyline.analysis.rows import quote_text
+from storyline.analysis.rows import cue_words, quote_text
 from storyline.errors import StorylineError
 from storyline.ingest import ALLOW_PRIVATE_ENV, DEFAULT_MAX_BYTES, KINDS
 from storyline.records import Article, Problem, one_line
@@ -420,7 +420,7 @@ def show_command(article_id: str, db_path: str, as_json: bool) -> None:
         click.echo("quotes:")
         for quote in analysis.quotes:
             words = quote_text(article.text, quote)
-            cue = article.text[quote.cue.start : quote.cue.end] if quote.cue else None
+            cue = cue_words(article.text, quote.cue)
             said = _said(
                 words, quote.polarity, quote.confidence, quote.dates, cue=cue, kind=quote.kind
             )

@@ -1504,22 +1504,28 @@ _AFTER_TITLE = re.compile(
 
 def _before_participle(words: list[str]) -> list[str]:
     """A title without the participle clause after it ("scientist specialising in ...",
-    "writer living in ..."): a word in -ing after the head, with a preposition or nothing
-    after it and none before it. "managing director" and "professor of petroleum
-    engineering" (a noun inside the title's own phrase) keep theirs."""
+    "writer living in ...", "film-maker based in ...", "administrator appointed by ..."): a
+    word in -ing or -ed after the head, with a preposition or nothing after it and none
+    before it. "managing director", "newly appointed director" and "professor of petroleum
+    engineering" (a word inside the title's own phrase) keep theirs."""
     for i, word in enumerate(words[1:], start=1):
         if words[i - 1].lower() in _HEAD_ENDS:
             return words  # inside the title's own phrase from here on
         after = words[i + 1].lower() if i + 1 < len(words) else None
         if (
-            len(word) >= 6
+            (_is_participle(word) or (len(word) >= 6 and word.endswith("ing")))
             and word.isalpha()
             and word.islower()
-            and word.endswith("ing")
-            and (after is None or after in _HEAD_ENDS | {"as", "about", "under"})
+            and (after is None or after in _HEAD_ENDS | {"as", "about", "under", "by"})
         ):
             return words[:i]
     return words
+
+
+def _is_participle(word: str) -> bool:
+    """A past participle by its form ("based", "appointed", "detained"): it describes what
+    befell a person or where they are, no function of theirs."""
+    return len(word) >= 4 and word.isalpha() and word.islower() and word.endswith("ed")
 
 
 def _title_only(phrase: str) -> str:
@@ -1544,6 +1550,7 @@ def _title_only(phrase: str) -> str:
     while len(words) > 1 and (
         words[-1].lower().strip(".") in _HONORIFICS | _LEFT_AT_THE_END
         or words[-1].endswith(("'s", "’s"))
+        or _is_participle(words[-1])  # "professor of marine physics based" (in ...)
     ):
         words = words[:-1]
     return " ".join(words)
@@ -1602,6 +1609,8 @@ def _looks_like_role(role: str) -> bool:
     head = words[at - 1]
     if head.lower() in _KIN:
         return False  # "his wife", "Her husband, NAME, the UN envoy": kin is no function
+    if _is_participle(head):
+        return False  # "aged", "detained", "apparently drugged": what befell them
     if lowered & _ROLE_WORDS:
         return True
     return (
@@ -1646,6 +1655,62 @@ def _negated(cue: Token) -> bool:
     return any(token.lower_ in _NEGATIONS for token in before)
 
 
+#: Verbs whose passive subject is the one spoken to or spoken of, never the speaker: "Obama
+#: was asked whether ...", "jurors have been told ...", "BP has been accused of ...", "the
+#: panel is charged with ...". Who spoke is left unnamed unless "by" names them.
+_SPOKEN_TO = frozenset(
+    {
+        "tell",
+        "ask",
+        "inform",
+        "notify",
+        "brief",
+        "assure",
+        "remind",
+        "warn",
+        "urge",
+        "advise",
+        "order",
+        "instruct",
+        "question",
+        "accuse",
+        "charge",
+        "blame",
+        "criticise",
+        "criticize",
+    }
+)
+#: What makes such a participle passive before it: "was told", "got told", "stands accused".
+_PASSIVE_MARKERS = frozenset({"be", "get", "stand"})
+
+
+def spoken_to(doc: Doc, cue: tuple[int, int]) -> bool:
+    """Whether the cue (character span) is the passive of a :data:`_SPOKEN_TO` verb with no
+    agent after it: its subject is then who was told, asked or accused, not who spoke.
+
+    Read from the tags, as the tagger's path has no parse: a past participle of such a verb,
+    a form of "be", "get" or "stand" before it (adverbs and negations between: "was never
+    told"), and no "by" after it ("was criticised by the mayor" names the speaker)."""
+    tokens = doc.char_span(*cue, alignment_mode="expand")
+    if tokens is None:
+        return False
+    for token in tokens:
+        if token.tag_ != "VBN" or lemma_of(token).lower() not in _SPOKEN_TO:
+            continue
+        before = token.i - 1
+        while before >= 0 and (
+            doc[before].tag_.startswith("RB") or doc[before].lower_ in _NEGATIONS
+        ):
+            before -= 1
+        if before < 0 or lemma_of(doc[before]).lower() not in _PASSIVE_MARKERS:
+            continue
+        after = token.i + 1
+        while after < len(doc) and doc[after].tag_.startswith("RB"):
+            after += 1
+        return not (after < len(doc) and doc[after].lower_ == "by")
+    return False
+
+
 def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...]) -> list[Quote]:
     text = _text(doc)
     quotes: list[Quote] = []
@@ -1658,7 +1723,7 @@ def resolve_speakers(doc: Doc, found: list[_Found], mentions: tuple[Mention, ...
         said = partial(
             Quote, confidence=item.confidence, polarity=polarity(item.cue), kind=kind, cue=cue
         )
-        if item.speaker is None:
+        if item.speaker is None or spoken_to(doc, (cue.start, cue.end)):
             quotes.append(said(content, None))
             continue
         item = _past_dateline(text, item)

@@ -8,12 +8,13 @@ field is computed once (the quote's text, its speaker's words, its spans as JSON
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from storyline.records import Analysis, Quote
+from storyline.records import Analysis, Quote, Span
 
-__all__ = ["AnalysisRows", "analysis_rows", "quote_text"]
+__all__ = ["AnalysisRows", "analysis_rows", "cue_words", "quote_text"]
 
 #: What joins the pieces of a quote's content interrupted by its attribution.
 QUOTE_JOIN = " … "
@@ -22,6 +23,18 @@ QUOTE_JOIN = " … "
 def quote_text(text: str, quote: Quote) -> str:
     """The words of a quote, its pieces joined (``"We will go," he said, "and soon."``)."""
     return QUOTE_JOIN.join(text[span.start : span.end] for span in quote.content)
+
+
+def cue_words(text: str, cue: Span | None) -> str | None:
+    """The words of a quote's cue ("said", "pleaded not guilty"), shown before reported
+    speech; None for a cue of punctuation alone (a headline's "NAME: words")."""
+    words = text[cue.start : cue.end] if cue else ""
+    return words if _A_LETTER.search(words) else None
+
+
+#: A cue with words. ASCII letters, as the store's migration 19 tests with GLOB: the cues
+#: of English.
+_A_LETTER = re.compile("[A-Za-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +73,7 @@ def _quote_row(n: int, quote: Quote, text: str) -> dict[str, Any]:
         "speaker_text": text[speaker.start : speaker.end] if speaker else None,
         "cue_start": cue.start if cue else None,
         "cue_end": cue.end if cue else None,
-        "cue": text[cue.start : cue.end] if cue else None,
+        "cue": cue_words(text, cue),
         "kind": quote.kind,
         "speaker_name": quote.speaker_name,
         "role": quote.role,

@@ -358,6 +358,8 @@ MIGRATIONS: tuple[str, ...] = (
             json_extract(quotes.spans, '$.cue.end') - json_extract(quotes.spans, '$.cue.start'))
         FROM articles a WHERE a.id = quotes.article_id
     ) WHERE json_extract(spans, '$.cue.start') IS NOT NULL;
+    -- A cue of punctuation alone (a headline's "NAME: words") has no words to show.
+    UPDATE quotes SET cue = NULL WHERE cue NOT GLOB '*[A-Za-z]*';
     """,
 )
 

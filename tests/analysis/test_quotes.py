@@ -295,6 +295,28 @@ def test_denials_keep_their_polarity_and_refusals_are_no_words(nlp: Any) -> None
         assert by_cue["declined"].polarity == "declined"
 
 
+def test_the_subject_of_a_passive_telling_or_accusing_is_no_speaker(nlp: Any) -> None:
+    from storyline.analysis.quotes import spoken_to
+
+    cases = {
+        "Jurors were told the harbour would close.": ("were told", True),
+        "The company has been accused of hiding the leak.": ("has been accused of", True),
+        "Mayor Ruiz was never asked about the ferries.": ("was never asked", True),
+        "The council stands accused of ignoring the floods.": ("stands accused of", True),
+        "The plan was criticised by the mayor as too slow.": ("was criticised by", False),
+        "Mayor Ruiz has told reporters the port is safe.": ("has told", False),
+        "Mayor Ruiz was quoted as saying the port is safe.": ("was quoted as saying", False),
+    }
+    for text, (cue, passive) in cases.items():
+        start = text.index(cue)
+        assert spoken_to(nlp(text), (start, start + len(cue))) is passive, text
+    text, quotes = _quotes(
+        "Jurors at the trial of Dr Anya Varga have been told the pump was switched off.", nlp
+    )
+    told = [q for q in quotes if "told" in _cue_text(text, q)]
+    assert told and all(q.speaker is None and q.speaker_name is None for q in told)
+
+
 def test_every_model_found_quote_carries_its_confidence(nlp: Any) -> None:
     _, quotes = _quotes(
         'The mayor said the ferries would run on Monday. "We are ready," she told reporters.'
@@ -408,6 +430,15 @@ def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
     assert role("a scientist specialising in marine biology") == "scientist"
     assert role("writer living") == "writer"
     assert role("Kessel managing director") == "Kessel managing director"
+    assert role("a film-maker based in Port Alder") == "film-maker"
+    assert role("an independent administrator appointed by the court") == (
+        "independent administrator"
+    )
+    assert role("professor of marine physics based") == "professor of marine physics"
+    assert role("newly appointed director") == "newly appointed director"
+    # A participle alone is what befell the person, not a function.
+    for phrase in ["aged 54", "detained", "apparently drugged", "widely loved"]:
+        assert role(phrase) is None, phrase
     assert role("professor of petroleum engineering") == "professor of petroleum engineering"
 
 

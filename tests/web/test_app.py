@@ -633,3 +633,31 @@ def test_reported_speech_follows_its_cue_and_is_not_shown_as_the_speakers_words(
     page = client.get("/article/nw-talks-2").text
     quoted = [str(escape(q["content"].strip('"“”'))) for q in direct]
     assert all(f"“{words}”" in page for words in quoted)
+
+
+def test_a_quote_is_in_quotation_marks_only_when_the_speaker_said_those_words() -> None:
+    from jinja2 import Environment, FileSystemLoader
+
+    from storyline.web import app as web_app
+
+    folder = Path(web_app.__file__).parent / "templates"
+    template = Environment(loader=FileSystemLoader(folder), autoescape=True).get_template(
+        "_quote.html"
+    )
+
+    def shown(**quote: Any) -> str:
+        fields = {"polarity": "said", "dates": [], "confidence": None, "cue": None, **quote}
+        return " ".join(template.render(q=fields).split())
+
+    assert shown(kind="direct", content='"We stay,"', cue="said") == "“We stay,”"
+    assert shown(kind="indirect", content="any wrongdoing", cue="denied", polarity="denied") == (
+        '<span class="cue polarity">denied:</span> any wrongdoing'
+    )
+    # A headline's "NAME: words" has no cue's words to show; still no quotation marks.
+    assert shown(kind="indirect", content="the pier stays open") == "the pier stays open"
+    assert shown(kind="mixed", content='the pier is "safe"', cue="says") == (
+        '<span class="cue">says:</span> the pier is &#34;safe&#34;'
+    )
+    assert shown(kind="indirect", content="to comment", polarity="declined", cue="declined") == (
+        "<em>declined to comment</em>"
+    )
