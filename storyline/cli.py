@@ -587,7 +587,8 @@ def quotes_command(
     """Everything one speaker said, newest first, each with its article.
 
     Each quote shows the quote model's confidence, and whether the speaker denied what
-    follows or declined to comment.
+    follows or declined to comment; reported speech comes after its cue's words
+    ("denied: any wrongdoing"), quotations as written.
     """
     with _store(db_path) as store:
         entities = store.find_entities(name)
