@@ -28,13 +28,17 @@ def quote_text(text: str, quote: Quote) -> str:
 def cue_words(text: str, cue: Span | None) -> str | None:
     """The words of a quote's cue ("said", "pleaded not guilty"), shown before reported
     speech; None for a cue of punctuation alone (a headline's "NAME: words")."""
-    words = text[cue.start : cue.end] if cue else ""
+    words = (text[cue.start : cue.end] if cue else "").lstrip(_SPACES).rstrip(_TRAILING)
     return words if _A_LETTER.search(words) else None
 
 
 #: A cue with words. ASCII letters, as the store's migration 19 tests with GLOB: the cues
 #: of English.
 _A_LETTER = re.compile("[A-Za-z]")
+#: What a cue's words are shown without, before and after ("says:" is shown "says:" once);
+#: the same characters as migration 19's trim.
+_SPACES = " \t\n"
+_TRAILING = _SPACES + ":,;-\u2013\u2014"  # and the en and em dashes
 
 
 @dataclass(frozen=True, slots=True)

@@ -311,7 +311,7 @@ def test_migration_19_gives_stored_quotes_their_cues_words(tmp_path: Path) -> No
 
     text = (
         "Zoë Brandt of the Lakeside council denied any wrongdoing. “We stay,” Brandt said."
-        "\nBrandt: the pier stays open"
+        "\nBrandt: the pier stays open\nThe mayor says: the ferry runs."
     )
     cue = text.index("denied")
     said = text.index("said")
@@ -321,7 +321,14 @@ def test_migration_19_gives_stored_quotes_their_cues_words(tmp_path: Path) -> No
         Quote((Span(58, 67),), Span(69, 75), Span(said, said + 4), "direct"),
         Quote((Span(58, 67),), None, None, "direct"),  # found by its layout: no cue
         # A headline's "NAME: words": a cue of punctuation has no words to show.
-        Quote((Span(colon + 2, len(text)),), None, Span(colon, colon + 1), "indirect"),
+        Quote((Span(colon + 2, colon + 22),), None, Span(colon, colon + 1), "indirect"),
+        # A cue with its colon: its words are shown once, without it.
+        Quote(
+            (Span(len(text) - 15, len(text)),),
+            None,
+            Span(len(text) - 21, len(text) - 15),
+            "indirect",
+        ),
     )
     path = tmp_path / "v18.db"
     with open_store(path) as store:
@@ -329,12 +336,13 @@ def test_migration_19_gives_stored_quotes_their_cues_words(tmp_path: Path) -> No
             store.insert_article(Article(id="c1", text=text, content_hash="c1"))
         store.save_analysis(Analysis("c1", quotes=quotes, stages=("quotes",)))
         stored = store.conn.execute("SELECT cue FROM quotes ORDER BY n").fetchall()
-        assert stored == [("denied",), ("said",), (None,), (None,)]
+        assert stored == [("denied",), ("said",), (None,), (None,), ("says",)]
         _undo_migration_19(store)
         store.conn.execute("PRAGMA user_version = 18")
     with open_store(path) as store:
         assert store.conn.execute("SELECT cue FROM quotes ORDER BY n").fetchall() == stored
-        assert [q["cue"] for q in store.article_quotes("c1")] == ["denied", "said", None, None]
+        cues = [q["cue"] for q in store.article_quotes("c1")]
+        assert cues == ["denied", "said", None, None, "says"]
 
 
 def test_migration_18_makes_the_band_index_the_top_level(
