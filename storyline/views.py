@@ -172,6 +172,8 @@ def story_data(
             group["count"] += 1
             group["quotes"].append(first_said[said])
     groups = sorted(quotes.values(), key=lambda g: -g["count"])
+    for group in groups:
+        group["roles"] = fewest_roles(group["roles"])
     if only_speaker is not None:
         groups = [
             group
@@ -608,6 +610,29 @@ def _cite(line: dict[str, Any], outlets: dict[str, str | None]) -> str:
         name = outlets.get(citation["article"]) or citation["article"]
         cited.append(f"{name} [{citation['article']} {citation['start']}-{citation['end']}]")
     return f"{one_line(line['text'])} ({'; '.join(cited)})"
+
+
+def fewest_roles(roles: list[str]) -> list[str]:
+    """A speaker's roles ("title, affiliation", either alone) without those another one says
+    already, in the order they were first given: a spelling of one seen before
+    ("Secretary-General, United Nations" after "Secretary General, United Nations": case and
+    hyphens aside), a title alone that is also given with its affiliation ("Secretary
+    General"), an affiliation alone that is also given with a title ("United Nations")."""
+
+    def same(text: str) -> str:
+        return " ".join(text.casefold().replace("-", " ").split())
+
+    pairs = [tuple(same(part) for part in role.split(", ", 1)) for role in roles]
+    titled = {pair[0] for pair in pairs if len(pair) == 2}
+    affiliations = {pair[1] for pair in pairs if len(pair) == 2}
+    kept: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for role, pair in zip(roles, pairs, strict=True):
+        if pair in seen or (len(pair) == 1 and (pair[0] in titled or pair[0] in affiliations)):
+            continue
+        seen.add(pair)
+        kept.append(role)
+    return kept
 
 
 def to_markdown(story: dict[str, Any]) -> str:

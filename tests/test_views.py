@@ -237,3 +237,23 @@ def test_a_quote_of_function_words_alone_is_no_line_of_a_story_page(store: Store
     assert group["count"] == 1 and [q["content"] for q in group["quotes"]] == [said[0]]
     # The store keeps them: the article's own page lists every quote.
     assert len(store.article_quotes("a1")) == len(said)
+
+
+def test_a_speakers_roles_are_each_said_once() -> None:
+    from storyline.views import fewest_roles
+
+    given = [
+        "Secretary General, Harbour League",
+        "Secretary General",  # given with its affiliation too
+        "Harbour League",  # the affiliation, given with a title too
+        "Secretary-General, Harbour League",  # a spelling of the first
+        "head, Harbour League",
+        "former president",
+        "President",  # no other role says it
+    ]
+    assert fewest_roles(given) == [
+        "Secretary General, Harbour League",
+        "head, Harbour League",
+        "former president",
+        "President",
+    ]

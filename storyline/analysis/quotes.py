@@ -1467,6 +1467,9 @@ def _role_and_affiliation(
     if not phrase:
         return None, None
     words = phrase.split()
+    # A page's counter run into the text ("1522 US President NAME", a live page's times).
+    while words and words[0].isdigit():
+        words = words[1:]
     for article in ("the", "The", "a", "A", "an", "An"):
         if words and words[0] == article:
             words = words[1:]
@@ -1485,6 +1488,10 @@ def _role_and_affiliation(
             words = head.split()
     elif words and words[0] in CANONICAL:
         affiliation = CANONICAL[words[0]][0]
+        words = words[1:]
+    # The affiliation's short form opening the title says it twice ("US President" of the
+    # United States, "UN chief" of the United Nations): the title goes without it.
+    while words and words[0] in CANONICAL and CANONICAL[words[0]][0] == affiliation:
         words = words[1:]
     role = _title_only(" ".join(words)) or None
     if role is not None and not _looks_like_role(role):

@@ -378,6 +378,14 @@ def test_roles_are_titles_only(nlp: Any) -> None:
         "Marta Castell, the country's foreign minister since 2019, said the treaty stands.", nlp
     )
     assert [(q.speaker_name, q.role) for q in quotes] == [("Marta Castell", "foreign minister")]
+    # The affiliation's short form is said once, after a live page's counter too.
+    for text in (
+        "US President Ana Weber said the aid would arrive soon.",
+        "1522 US President Ana Weber said the aid would arrive soon.",
+    ):
+        _, quotes = _quotes(text, nlp)
+        found = [(q.speaker_name, q.role, q.affiliation) for q in quotes]
+        assert found == [("Ana Weber", "President", "United States")], text
 
 
 def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
