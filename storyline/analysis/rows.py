@@ -35,8 +35,8 @@ def cue_words(text: str, cue: Span | None) -> str | None:
 #: A cue with words. ASCII letters, as the store's migration 19 tests with GLOB: the cues
 #: of English.
 _A_LETTER = re.compile("[A-Za-z]")
-#: What a cue's words are shown without, before and after ("says:" is shown "says:" once);
-#: the same characters as migration 19's trim.
+#: What a cue's words are kept without, before and after: a cue "says:" is kept "says", and
+#: the pages add the one colon. The same characters as migration 19's trim.
 _SPACES = " \t\n"
 _TRAILING = _SPACES + ":,;-\u2013\u2014"  # and the en and em dashes
 

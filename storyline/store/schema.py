@@ -358,9 +358,9 @@ MIGRATIONS: tuple[str, ...] = (
             json_extract(quotes.spans, '$.cue.end') - json_extract(quotes.spans, '$.cue.start'))
         FROM articles a WHERE a.id = quotes.article_id
     ) WHERE json_extract(spans, '$.cue.start') IS NOT NULL;
-    -- Shown without the spaces and punctuation around it ("says:" shown "says:" once), as
-    -- storyline.analysis.rows.cue_words does; a cue of punctuation alone (a headline's
-    -- "NAME: words") has no words to show.
+    -- Kept without the spaces and punctuation around them (a cue "says:" is kept "says": the
+    -- pages add the one colon), as storyline.analysis.rows.cue_words keeps them; a cue of
+    -- punctuation alone (a headline's "NAME: words") has no words to show.
     UPDATE quotes SET cue = rtrim(ltrim(cue, ' ' || char(9) || char(10)),
         ' ' || char(9) || char(10) || ':,;-' || char(8211) || char(8212)) WHERE cue IS NOT NULL;
     UPDATE quotes SET cue = NULL WHERE cue NOT GLOB '*[A-Za-z]*';
