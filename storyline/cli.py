@@ -631,10 +631,15 @@ def _said(
     its cue's words ("pleaded: not guilty", as the web pages show it), the dates it refers
     to and the model's confidence."""
     content = one_line(content)  # a scraped quote can span a line break
-    words = {"declined": "(declined to comment)", "denied": f"denied: {content}"}
-    if cue and kind != "direct" and polarity != "declined":
-        words[polarity] = f"{one_line(cue)}: {content}"
-    shown = words.get(polarity, content) + (f" [{', '.join(dates)}]" if dates else "")
+    if polarity == "declined":
+        shown = "(declined to comment)"
+    elif cue and kind != "direct":
+        shown = f"{one_line(cue)}: {content}"
+    elif polarity == "denied":
+        shown = f"denied: {content}"
+    else:
+        shown = content
+    shown += f" [{', '.join(dates)}]" if dates else ""
     return shown + (f" ({confidence:.2f})" if confidence is not None else "")
 
 
