@@ -13,7 +13,15 @@ from conftest import SHARED, reference_scores
 from storyline.ingest.dedupe import link_copies
 from storyline.records import Article, Telling, content_hash
 from storyline.store import Duplicate, Store
-from storyline.stories.clusterer import SPLIT_MAX, Split, StoryClusterer, article_terms, cluster
+from storyline.stories.clusterer import (
+    MERGE_COSINE,
+    SPLIT_MAX,
+    Split,
+    StoryClusterer,
+    _centroid_cosine,
+    article_terms,
+    cluster,
+)
 
 ECB_DEV = SHARED / "bench" / "clustering" / "ecbplus" / "dev"
 
@@ -119,7 +127,7 @@ def test_a_merge_into_the_larger_second_story_reports_the_story_merged_away(
 ) -> None:
     clusterer = StoryClusterer()
     # Two stories as stored assignments left them (replayed, not decided), alike enough to be
-    # one: their centroids' cosine is over SPLIT_BELOW.
+    # one: their centroids' cosine is over MERGE_COSINE.
     placed = {f"b{i}": Counter({**HARBOUR, f"pier{i}": 1}) for i in range(3)}
     placed["a0"] = Counter({**HARBOUR, "bridge": 1})
     for article_id, terms in placed.items():
@@ -215,6 +223,32 @@ def test_one_event_does_not_split() -> None:
     results = [clusterer.add(f"m{i}", article_terms(_singer(i))) for i in range(12)]
     assert {r.story_id for r in results} == {"s-m0"}
     assert all(r.split is None for r in results)
+
+
+#: Two events of one kind told mostly in the kind's words: the centroids of the two events are
+#: close (a cosine over MERGE_COSINE), but each article's nearest articles are of its own event.
+KIND = "rehab rehab clinic clinic checked treatment spokesperson entered program weeks"
+CLOSE_EVENTS = [
+    *((f"m{i}", f"{KIND} quill sunridge singer word{'abcd'[i]}x") for i in range(4)),
+    *((f"d{i}", f"{KIND} okoro palm striker other{'abcd'[i]}y") for i in range(4)),
+]
+
+
+def test_two_events_with_close_centroids_split_by_their_nearest_articles() -> None:
+    clusterer = StoryClusterer()
+    results = {a: clusterer.add(a, article_terms(text)) for a, text in CLOSE_EVENTS}
+    assert results["d3"].split == Split("s-m0", "s-d0", ("d0", "d1", "d2", "d3"))
+    centroids = [clusterer.stories[story].weights for story in ("s-m0", "s-d0")]
+    assert _centroid_cosine(*centroids) >= MERGE_COSINE  # centroids alone would keep them one
+
+
+def test_two_young_stories_that_would_split_again_do_not_merge() -> None:
+    clusterer = StoryClusterer()
+    for article_id, text in CLOSE_EVENTS:
+        clusterer.place(article_id, article_terms(text), None, "s-" + article_id[0] + "0")
+    # Close to both stories, whose centroids are close too; but together they are two again.
+    both = clusterer.add("n", article_terms(f"{KIND} quill okoro"))
+    assert both.merged == () and {"s-m0", "s-d0"} <= clusterer.stories.keys()
 
 
 def test_a_split_moves_the_articles_and_their_copies_in_the_store(store: Store) -> None:
