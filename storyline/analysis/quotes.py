@@ -1466,13 +1466,7 @@ def _role_and_affiliation(
 ) -> tuple[str | None, str | None]:
     if not phrase:
         return None, None
-    words = phrase.split()
-    # A page's counter run into the text ("1522 US President NAME", a live page's times).
-    while words and words[0].isdigit():
-        words = words[1:]
-    for article in ("the", "The", "a", "A", "an", "An"):
-        if words and words[0] == article:
-            words = words[1:]
+    words = _past_openers(phrase.split())
     affiliation: str | None = None
     groups = [
         m for m in inside if m.entity_label in ("ORG", "GPE", "NORP") and m.end <= person.start
@@ -1548,10 +1542,7 @@ def _title_only(phrase: str) -> str:
     phrase = _OWNER.sub("", phrase)
     # A number before a title ("2313 US Secretary": a page's counter run into the text) and
     # an honorific after one ("former Foreign Secretary Sir", the name cut off) are no part.
-    words = phrase.split()
-    while words and (words[0].isdigit() or words[0].lower() in _LEADING_WORDS):
-        words = words[1:]
-    words = _before_participle(words)
+    words = _before_participle(_past_openers(phrase.split()))
     # What a cut clause left at the end: "author of the" (2009 book ...), "a friend of",
     # "reporter for the BBC's" (programme's name cut off).
     while len(words) > 1 and (
@@ -1563,12 +1554,27 @@ def _title_only(phrase: str) -> str:
     return " ".join(words)
 
 
+def _past_openers(words: list[str]) -> list[str]:
+    """A role's words without what opens its clause: a page's counter run into the text
+    ("1522 US President NAME", a live page's times), an article, a conjunction or an adverb
+    ("Earlier US President NAME", "Even industry cheerleader NAME")."""
+    while words and (words[0].isdigit() or words[0].lower().strip(",") in _LEADING_WORDS):
+        words = words[1:]
+    return words
+
+
 #: A possessive owner at the start of a role phrase: words up to "'s" with no preposition.
 _OWNER = re.compile(r"^(?:(?!\s(?:of|for|at|in|to|on|with|by|from|under)\s).)*?(?:'s|’s)(?:\s+|$)")
 #: Words no role starts with ("a spokesman", "and Home Secretary", "now a historian", "its
-#: chief executive") or ends with ("author of the" 2009 book).
-_LEADING_WORDS = frozenset("a an the and or now also still its his her their our".split())
-_LEFT_AT_THE_END = frozenset("a an the of with and or like for to in at by from on".split())
+#: chief executive", "Earlier US President", "Even industry cheerleader") or ends with
+#: ("author of the" 2009 book, "former lawyer himself").
+_LEADING_WORDS = frozenset(
+    "a an the and or now also still its his her their our"
+    " earlier later meanwhile however even then yesterday today instead indeed separately".split()
+)
+_LEFT_AT_THE_END = frozenset(
+    "a an the of with and or like for to in at by from on himself herself themselves".split()
+)
 
 
 _HONORIFICS = frozenset("mr mrs ms miss dr prof sir dame rev".split())
@@ -1584,8 +1590,10 @@ _NOT_A_ROLE_START = frozenset(
     " many some its his her their our my your this that these those someone anyone".split()
 )
 #: Words no title starts with, whatever follows: a pronoun opens a clause ("She and the coast
-#: guard commander", "along with Treasury Secretary").
-_NEVER_A_ROLE_START = frozenset("i he she it we you they him them along".split())
+#: guard commander", "along with Treasury Secretary", "who").
+_NEVER_A_ROLE_START = frozenset(
+    "i he she it we you they him them along who whom whose which".split()
+)
 #: Words of kinship: who a person is to someone, not a title or a function.
 _KIN = frozenset(
     "wife husband son daughter father mother brother sister widow widower cousin uncle aunt"
@@ -1626,6 +1634,7 @@ def _looks_like_role(role: str) -> bool:
         and not (len(head) >= 6 and head.endswith(("ly", "ing")))  # "rightly", "speaking"
         and not (head.endswith("s") and not head.endswith("ss"))
         and not any(w.isdigit() for w in words)
+        and not any(ch.isdigit() for ch in head)  # "57-year-old" alone says an age
         and words[0].lower() not in _NOT_A_ROLE_START
     )
 

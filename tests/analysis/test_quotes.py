@@ -382,6 +382,7 @@ def test_roles_are_titles_only(nlp: Any) -> None:
     for text in (
         "US President Ana Weber said the aid would arrive soon.",
         "1522 US President Ana Weber said the aid would arrive soon.",
+        "Earlier US President Ana Weber said the aid would arrive soon.",
     ):
         _, quotes = _quotes(text, nlp)
         found = [(q.speaker_name, q.role, q.affiliation) for q in quotes]
@@ -434,6 +435,13 @@ def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
         assert role(phrase) is None, phrase
     assert role("now a historian") == "historian"
     assert role("its chief executive") == "chief executive"
+    # An adverb opening the clause, or a reflexive closing it, is no part of the title.
+    assert role("Earlier Foreign Secretary") == "Foreign Secretary"
+    assert role("Even industry cheerleader") == "industry cheerleader"
+    assert role("former lawyer himself") == "former lawyer"
+    # A relative pronoun or an age alone is no role ("50-year-old shrimper" is: see above).
+    for phrase in ["who", "57-year-old"]:
+        assert role(phrase) is None, phrase
     # A participle clause after the title goes; a title's own words in -ing stay.
     assert role("a scientist specialising in marine biology") == "scientist"
     assert role("writer living") == "writer"
