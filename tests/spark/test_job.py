@@ -123,6 +123,12 @@ def test_every_table_is_written(output: Path) -> None:
     }
     quotes = _rows(output, "quotes")
     assert quotes and all(row["content"] for row in quotes)
+    # The cue's words, as the store keeps them: the article's text at the cue's offsets.
+    texts = {row["id"]: row["text"] for row in articles}
+    cued = [row for row in quotes if row["cue"]]
+    assert cued and all(
+        row["cue"] in texts[row["article_id"]][row["cue_start"] : row["cue_end"]] for row in cued
+    )
     assert any(row["type"] == "DATE" for row in _rows(output, "times"))
 
 
