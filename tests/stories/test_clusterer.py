@@ -195,10 +195,10 @@ def _striker(i: int) -> str:
 
 #: A second event of the same kind whose first reports join the first event's young story.
 TWO_EVENTS = [
-    *((f"m{i}", _singer(i)) for i in range(4)),
-    *((f"d{i}", _striker(i)) for i in range(4)),
-    ("m4", _singer(4)),
-    ("d4", _striker(4)),
+    *((f"m{i}", _singer(i)) for i in range(5)),
+    *((f"d{i}", _striker(i)) for i in range(5)),
+    ("m5", _singer(5)),
+    ("d5", _striker(5)),
 ]
 
 
@@ -206,15 +206,15 @@ def test_a_young_story_that_tells_two_events_splits() -> None:
     clusterer = StoryClusterer()
     results = {a: clusterer.add(a, article_terms(text)) for a, text in TWO_EVENTS}
     assert results["d0"].story_id == "s-m0"  # the kind's words were enough, at first
-    split = results["d3"].split
-    assert split == Split("s-m0", "s-d0", ("d0", "d1", "d2", "d3"))
-    assert results["d3"].story_id == "s-d0"
+    split = results["d4"].split
+    assert split == Split("s-m0", "s-d0", ("d0", "d1", "d2", "d3", "d4"))
+    assert results["d4"].story_id == "s-d0"
     # Later articles of each event find their own story.
-    assert results["m4"].story_id == "s-m0" and results["d4"].story_id == "s-d0"
+    assert results["m5"].story_id == "s-m0" and results["d5"].story_id == "s-d0"
     # In memory, the moved articles end in the story they moved to.
     by_id = dict(cluster([(_article(a, text), ()) for a, text in TWO_EVENTS]))
     assert by_id == {a: result.story_id for a, result in results.items()} | {
-        a: "s-d0" for a in ("d0", "d1", "d2")
+        a: "s-d0" for a in ("d0", "d1", "d2", "d3")
     }
 
 
@@ -229,15 +229,15 @@ def test_one_event_does_not_split() -> None:
 #: close (a cosine over MERGE_COSINE), but each article's nearest articles are of its own event.
 KIND = "rehab rehab clinic clinic checked treatment spokesperson entered program weeks"
 CLOSE_EVENTS = [
-    *((f"m{i}", f"{KIND} quill sunridge singer word{'abcd'[i]}x") for i in range(4)),
-    *((f"d{i}", f"{KIND} okoro palm striker other{'abcd'[i]}y") for i in range(4)),
+    *((f"m{i}", f"{KIND} quill sunridge singer word{'abcde'[i]}x") for i in range(5)),
+    *((f"d{i}", f"{KIND} okoro palm striker other{'abcde'[i]}y") for i in range(5)),
 ]
 
 
 def test_two_events_with_close_centroids_split_by_their_nearest_articles() -> None:
     clusterer = StoryClusterer()
     results = {a: clusterer.add(a, article_terms(text)) for a, text in CLOSE_EVENTS}
-    assert results["d3"].split == Split("s-m0", "s-d0", ("d0", "d1", "d2", "d3"))
+    assert results["d4"].split == Split("s-m0", "s-d0", ("d0", "d1", "d2", "d3", "d4"))
     centroids = [clusterer.stories[story].weights for story in ("s-m0", "s-d0")]
     assert _centroid_cosine(*centroids) >= MERGE_COSINE  # centroids alone would keep them one
 
@@ -253,7 +253,7 @@ def test_two_young_stories_that_would_split_again_do_not_merge() -> None:
 
 def test_a_split_moves_the_articles_and_their_copies_in_the_store(store: Store) -> None:
     clusterer = StoryClusterer()
-    for article_id, text in TWO_EVENTS[:8]:
+    for article_id, text in TWO_EVENTS[:10]:
         result = clusterer.add(article_id, article_terms(text))
         _record(store, article_id)
         split = result.split
@@ -263,15 +263,15 @@ def test_a_split_moves_the_articles_and_their_copies_in_the_store(store: Store) 
             store.assign_story("d1-copy", result.story_id, 1.0)
             store.save_telling(Telling("s-m0", "Mara Quill in rehab", (), (), 4))
         store.assign_story(article_id, result.story_id, result.similarity, moved=moved)
-    assert {store.story_of(a) for a in ("m0", "m1", "m2", "m3")} == {"s-m0"}
-    assert {store.story_of(a) for a in ("d0", "d1", "d1-copy", "d2", "d3")} == {"s-d0"}
+    assert {store.story_of(a) for a in ("m0", "m1", "m2", "m3", "m4")} == {"s-m0"}
+    assert {store.story_of(a) for a in ("d0", "d1", "d1-copy", "d2", "d3", "d4")} == {"s-d0"}
     # Told anew, although its article count is again the one its telling was made from.
     assert "s-m0" in store.stale_tellings()
     # Readers of either story can follow the split.
     splits = store.story_splits("s-m0")
     assert splits["from"] is None
-    # d0, d1, d2 and the copy of d1 left; d3, which caused the split, went straight to s-d0.
-    assert [(p["story"], p["articles"]) for p in splits["into"]] == [("s-d0", 4)]
+    # d0 to d3 and the copy of d1 left; d4, which caused the split, went straight to s-d0.
+    assert [(p["story"], p["articles"]) for p in splits["into"]] == [("s-d0", 5)]
     assert store.story_splits("s-d0")["from"]["story"] == "s-m0"  # type: ignore[index]
     from storyline.views import story_data
 
@@ -282,14 +282,14 @@ def test_a_split_after_the_saved_state_is_replayed_as_a_move() -> None:
     """A run killed after a split but before saving its state: the next run starts from the
     older state and replays the stored assignments, which carry the split."""
     original = StoryClusterer()
-    for article_id, text in TWO_EVENTS[:7]:
+    for article_id, text in TWO_EVENTS[:9]:
         original.add(article_id, article_terms(text))
     saved = json.loads(json.dumps(original.state()))
-    split = original.add("d3", article_terms(dict(TWO_EVENTS)["d3"])).split
+    split = original.add("d4", article_terms(dict(TWO_EVENTS)["d4"])).split
     assert split is not None
     restored = StoryClusterer.from_state(saved)
-    # Stored rows written after the saved state: the moved articles and d3, in their story.
-    for article_id in ("d0", "d1", "d2", "d3"):
+    # Stored rows written after the saved state: the moved articles and d4, in their story.
+    for article_id in ("d0", "d1", "d2", "d3", "d4"):
         restored.place(article_id, article_terms(dict(TWO_EVENTS)[article_id]), None, "s-d0")
     assert restored.documents == original.documents
     for story_id in ("s-m0", "s-d0"):
