@@ -85,10 +85,11 @@ SPLIT_NEIGHBOURS = 3
 #: 0.6 tried; bench/RESULTS.md), fixed here.
 SPLIT_NCUT = 0.4
 #: A story is checked for being two only while it has at most this many articles, at these
-#: sizes (from 8, each about a quarter larger than the last): a second event shows within a
-#: story's first articles, and the check costs a clustering of the story's articles.
+#: sizes (from two parts of SPLIT_MIN_PART, each about a quarter larger than the last): a second
+#: event shows within a story's first articles, and the check costs a clustering of the
+#: story's articles.
 SPLIT_MAX = 32
-SPLIT_CHECKS = frozenset((8, 10, 12, 15, 19, 24, 30))
+SPLIT_CHECKS = frozenset((10, 12, 15, 19, 24, 30))
 #: Fewest articles in each part of a split: a few articles of one event often link only to
 #: each other (a copy and its rewrites). Chosen on ECB+ dev (3 to 6 tried: 5 best over shuffled
 #: orders and over each half of the topics; bench/RESULTS.md), fixed here.
