@@ -1567,10 +1567,11 @@ def _past_openers(words: list[str]) -> list[str]:
 _OWNER = re.compile(r"^(?:(?!\s(?:of|for|at|in|to|on|with|by|from|under)\s).)*?(?:'s|’s)(?:\s+|$)")
 #: Words no role starts with ("a spokesman", "and Home Secretary", "now a historian", "its
 #: chief executive", "Earlier US President", "Even industry cheerleader") or ends with
-#: ("author of the" 2009 book, "former lawyer himself").
+#: ("author of the" 2009 book, "former lawyer himself"). "then" stays: "then justice minister"
+#: is a role of the past, as "former" is.
 _LEADING_WORDS = frozenset(
     "a an the and or now also still its his her their our"
-    " earlier later meanwhile however even then yesterday today instead indeed separately".split()
+    " earlier later meanwhile however even yesterday today instead indeed separately".split()
 )
 _LEFT_AT_THE_END = frozenset(
     "a an the of with and or like for to in at by from on himself herself themselves".split()

@@ -439,6 +439,7 @@ def test_a_role_is_never_a_name_a_number_or_an_owner() -> None:
     assert role("Earlier Foreign Secretary") == "Foreign Secretary"
     assert role("Even industry cheerleader") == "industry cheerleader"
     assert role("former lawyer himself") == "former lawyer"
+    assert role("then justice minister") == "then justice minister"  # a role of the past
     # A relative pronoun or an age alone is no role ("50-year-old shrimper" is: see above).
     for phrase in ["who", "57-year-old"]:
         assert role(phrase) is None, phrase
