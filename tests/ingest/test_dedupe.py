@@ -35,6 +35,40 @@ def test_copy_with_new_lead_matches_and_other_report_does_not() -> None:
     assert index.find(signature(OTHER_REPORT)) is None
 
 
+def _commented(text: str, *comments: tuple[str, str]) -> str:
+    return text + "".join(
+        f"\nPosted by: {user} | June 7, 2025 12:{24 + n} PM | Report abuse\n{words}"
+        for n, (user, words) in enumerate(comments)
+    )
+
+
+def test_two_pages_of_one_copy_match_whatever_their_readers_wrote() -> None:
+    # Each outlet's page of the wire copy carries its own readers' comments, as long as the
+    # story: their words are no part of the copy.
+    first = _commented(
+        REPORT,
+        ("riverfan", "Three years without a raise is a scandal and the port knows it well."),
+        ("gullwatcher", "Ships at anchor cost us all; get back to the table and settle."),
+        ("islander", "The authority has had years to plan for this and did nothing at all."),
+    )
+    second = _commented(
+        REPORT,
+        ("harbourmum", "My brother works the night shift there and says morale is at rock bottom."),
+        ("oldsalt", "We saw the same in the eighties and it ended badly for everyone involved."),
+    )
+    index = Deduplicator()
+    index.add("first", signature(first))
+    match = index.find(signature(second))
+    assert match is not None and match.canonical_id == "first"
+
+
+def test_pages_of_little_but_comments_are_not_copies() -> None:
+    # Almost no news once the comments are left out: the whole text decides.
+    index = Deduplicator()
+    index.add("one", signature(_commented("Comments.", ("riverfan", REPORT))))
+    assert index.find(signature(_commented("Comments.", ("islander", OTHER_REPORT)))) is None
+
+
 def test_copy_of_a_copy_links_to_the_canonical() -> None:
     index = Deduplicator()
     index.add("wire", signature(REPORT))
