@@ -61,6 +61,18 @@ def score(scorer: Path, dataset: Path, pred: Path, *, python: Path | None = None
     )
 
 
+def headline(scorer: Path, dataset: Path, pred: Path) -> dict[str, Any]:
+    """The reference scorer's headline JSON (its last line) for one prediction file, without
+    printing its table."""
+    scored = subprocess.run(
+        [sys.executable, str(scorer), "--gold", str(dataset), "--pred", str(pred)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    return dict(json.loads(scored.stdout.strip().splitlines()[-1]))
+
+
 def run_cli(args: list[str], stdin: Path) -> str:
     """Run ``storyline ARGS`` with STDIN as its input, as a user would; its standard output."""
     with stdin.open("rb") as data:

@@ -61,7 +61,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from common import OUT, SCORERS, run_cli, served, write_jsonl
+from common import OUT, SCORERS, headline, run_cli, served, write_jsonl
 
 from storyline.analysis.gazetteer import name_key
 from storyline.store import Store, open_store
@@ -461,14 +461,8 @@ def bcubed(scorer: Path, dataset: Path, articles: list[dict[str, Any]], name: st
     stories = run_cli(["cluster", "-", "--quiet"], folder / "articles.jsonl")
     pred = folder / "stories.jsonl"
     pred.write_text(stories, encoding="utf-8")
-    scored = subprocess.run(
-        [sys.executable, str(scorer), "--gold", str(dataset), "--pred", str(pred)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    headline = json.loads(scored.stdout.strip().splitlines()[-1])
-    return float(headline.get("bcubed_f1", headline.get("f1", 0.0)))
+    scored = headline(scorer, dataset, pred)
+    return float(scored.get("bcubed_f1", scored.get("f1", 0.0)))
 
 
 def ecbplus(args: argparse.Namespace) -> None:

@@ -16,28 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, SCORERS, run_cli, score, write_jsonl
+from common import OUT, SCORERS, headline, run_cli, score, write_jsonl
 
 
 def _cluster(articles: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in run_cli(["cluster", "-"], articles).splitlines()]
-
-
-def _headline(scorer: Path, dataset: Path, pred: Path) -> dict[str, float]:
-    """The reference scorer's headline JSON (its last line) for one prediction file."""
-    run = subprocess.run(
-        [sys.executable, str(scorer), "--gold", str(dataset), "--pred", str(pred)],
-        capture_output=True,
-        check=True,
-        text=True,
-    )
-    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def _orders(scorer: Path, dataset: Path, count: int) -> None:
@@ -51,7 +38,7 @@ def _orders(scorer: Path, dataset: Path, count: int) -> None:
             articles.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
             pred = Path(scratch) / "pred.jsonl"
             write_jsonl(pred, _cluster(articles))
-            figures.append(_headline(scorer, dataset, pred))
+            figures.append(headline(scorer, dataset, pred))
             f1, p, r = (figures[-1][k] for k in ("bcubed_f1", "bcubed_p", "bcubed_r"))
             print(f"order {seed}/{count}: BCubed F1 {f1:.4f} (P {p:.4f}, R {r:.4f})", flush=True)
     mean = sum(figure["bcubed_f1"] for figure in figures) / len(figures)

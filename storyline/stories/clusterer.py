@@ -415,15 +415,12 @@ class StoryClusterer:
         members = story.members
         if members is None:
             return None
-        parts = _two_parts([self._vectors[a] for a in members])
-        if parts is None:
+        vectors = [self._vectors[a] for a in members]
+        labels = _two_stories(vectors) if _partable(vectors) else None
+        if labels is None:
             return None
-        labels, cut = parts
         # The part with the story's first article keeps its id (and its readers).
-        stay = [a for a, label in zip(members, labels, strict=True) if label == labels[0]]
         leave = [a for a, label in zip(members, labels, strict=True) if label != labels[0]]
-        if min(len(stay), len(leave)) < SPLIT_MIN_PART or cut >= SPLIT_NCUT:
-            return None
         new_id = "s-" + leave[0]
         while new_id in self.stories or new_id in self.redirects:
             new_id += "+"
@@ -436,11 +433,9 @@ class StoryClusterer:
         if they cannot be parted (too few articles, or too old to list them), if their
         centroids are close."""
         if left.members is not None and right.members is not None:
-            parts = _two_parts([self._vectors[a] for a in left.members + right.members])
-            if parts is not None:
-                labels, cut = parts
-                smaller = min(int(labels.sum()), len(labels) - int(labels.sum()))
-                return smaller < SPLIT_MIN_PART or cut >= SPLIT_NCUT
+            together = [self._vectors[a] for a in left.members + right.members]
+            if _partable(together):
+                return _two_stories(together) is None
         return _centroid_cosine(left.weights, right.weights) >= MERGE_COSINE
 
     def _move(self, source: _Story, target: _Story, articles: list[str]) -> None:
@@ -585,11 +580,16 @@ def _add_weights(story: _Story, weights: dict[str, float]) -> None:
         story.weights = {term: story.weights[term] for term in kept[:CENTROID_TERMS]}
 
 
-def _two_parts(vectors: list[dict[str, float]]) -> tuple[np.ndarray, float] | None:
-    """Articles parted in two over their nearest-neighbour graph: a 0/1 label each and the
-    normalised cut between the two parts; None if an article has no terms (no similarity)."""
-    if len(vectors) < 2 * SPLIT_MIN_PART or not all(vectors):
-        return None
+def _partable(vectors: list[dict[str, float]]) -> bool:
+    """Whether articles can be parted into two stories: enough of them for two parts of
+    SPLIT_MIN_PART, and each with terms (an article without any has no similarity)."""
+    return len(vectors) >= 2 * SPLIT_MIN_PART and all(vectors)
+
+
+def _two_stories(vectors: list[dict[str, float]]) -> np.ndarray | None:
+    """A 0/1 label per article if the articles tell two stories, else None: parted in two
+    over their nearest-neighbour graph, two stories if both parts have SPLIT_MIN_PART articles
+    and the normalised cut between them is under SPLIT_NCUT (module docstring)."""
     vocabulary = sorted({term for vector in vectors for term in vector})
     column = {term: i for i, term in enumerate(vocabulary)}
     matrix = np.zeros((len(vectors), len(vocabulary)))
@@ -606,14 +606,17 @@ def _two_parts(vectors: list[dict[str, float]]) -> tuple[np.ndarray, float] | No
             graph[row, other] = graph[other, row] = max(similarity[row, other], 1e-6)
     # A faint link between every two articles keeps the graph connected, which the spectral
     # embedding needs; it changes no cut that matters. A fixed seed: the same parts on every run.
-    labels = SpectralClustering(
+    labels: np.ndarray = SpectralClustering(
         n_clusters=2, affinity="precomputed", assign_labels="cluster_qr", random_state=0
     ).fit_predict(graph + 1e-9)
+    parts = [labels == 0, labels == 1]
+    if min(int(part.sum()) for part in parts) < SPLIT_MIN_PART:
+        return None
     across = graph[labels[:, None] != labels[None, :]].sum()
-    volumes = [graph[labels == part].sum() for part in (0, 1)]
-    if min(volumes) == 0:
-        return labels, math.inf
-    return labels, float(across / volumes[0] + across / volumes[1])
+    volumes = [graph[part].sum() for part in parts]
+    if min(volumes) == 0 or across / volumes[0] + across / volumes[1] >= SPLIT_NCUT:
+        return None
+    return labels
 
 
 def _sum_vectors(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
